@@ -1,0 +1,1 @@
+"""CRA Secretariat Bot: the Telegram technical secretariat of Peru's anticorruption commissions."""

@@ -1,0 +1,199 @@
+"""The administrator's command line: `cra-bot --help`.
+
+Kept light on purpose: aiogram takes seconds to import, so only `run` imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+ROLES = ("secretary", "president", "member", "alternate", "liaison", "observer", "can_analyst")
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cra-bot",
+        description="CRA Secretariat Bot: Telegram assistant of Peru's anticorruption commissions.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot (long polling, or --webhook); upgrades the database first")
+    run.add_argument("--webhook", action="store_true", help="serve Telegram's webhook instead of polling")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply all migrations")
+
+    commission = sub.add_parser("commission", help="commissions (one CRA per region, plus the CAN)")
+    c_sub = commission.add_subparsers(dest="commission_command", required=True, metavar="ACTION")
+    create = c_sub.add_parser("create", help="create the CRA of REGION (e.g. CUS, PUN) or the CAN")
+    create.add_argument("region", metavar="REGION", help="region code or name, or CAN")
+    c_sub.add_parser("list", help="list commissions")
+
+    invite = sub.add_parser(
+        "invite", help="print a one-time invitation link (its last line) for COMMISSION"
+    )
+    invite.add_argument("commission", metavar="COMMISSION", help="commission code, e.g. CUS or CAN")
+    invite.add_argument("--role", required=True, choices=ROLES)
+    invite.add_argument("--org", help="member institution the person represents")
+    invite.add_argument("--name", help="the invited person's name")
+    invite.add_argument("--days", type=int, help="days until the link expires (default 14)")
+    invite.add_argument(
+        "--bot-username", help="bot username for the link (default: asked from Telegram with getMe)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        if settings.log_level != "DEBUG":
+            logging.getLogger("alembic").setLevel(logging.WARNING)
+        handler = _COMMANDS[args.command]
+        return handler(args, settings)
+    except ConfigError as exc:
+        print(f"cra-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    settings.require_token()
+    if args.webhook:
+        settings.require_webhook()
+    from db.migrate import upgrade
+
+    upgrade(settings.database_url)
+    from bot.app import run
+
+    asyncio.run(run(settings, webhook=args.webhook))
+    return 0
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from db.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print("database is up to date")
+    return 0
+
+
+def _with_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[int]]) -> int:
+    """Upgrade, then run `work` in one transaction; refusals print in Spanish and exit 2."""
+    from db.engine import make_engine, make_sessionmaker
+    from db.migrate import upgrade
+
+    from bot.i18n import Catalogs
+    from bot.workflows.errors import UserError
+
+    upgrade(settings.database_url)
+
+    async def go() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            async with make_sessionmaker(engine)() as db, db.begin():
+                return await work(db)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(go())
+    except UserError as exc:
+        print("cra-bot: " + Catalogs().translator("es").render(exc.text), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _commission(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlmodel import select
+
+    from bot.workflows.onboarding import create_commission
+    from db.models import Commission
+
+    async def create(db: AsyncSession) -> int:
+        commission, created = await create_commission(db, args.region, now=datetime.now(UTC))
+        state = "created" if created else "already exists"
+        print(f"{commission.code}: {commission.name} ({state})")
+        return 0
+
+    async def list_all(db: AsyncSession) -> int:
+        for c in (await db.exec(select(Commission).order_by(Commission.code))).all():
+            print(f"{c.code}\t{c.name}")
+        return 0
+
+    return _with_db(settings, create if args.commission_command == "create" else list_all)
+
+
+def _invite(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.workflows.onboarding import deep_link, find_commission, issue_invitation
+    from bot.i18n import LIMA
+    from db.models import Role
+
+    username = args.bot_username or _bot_username(settings)
+
+    async def work(db: AsyncSession) -> int:
+        commission = await find_commission(db, args.commission)
+        extra: dict[str, Any] = {"valid_days": args.days} if args.days else {}
+        issued = await issue_invitation(
+            db,
+            commission,
+            Role(args.role),
+            now=datetime.now(UTC),
+            institution=args.org,
+            invitee_name=args.name,
+            **extra,
+        )
+        expires = issued.invitation.expires_at.astimezone(LIMA)
+        who = issued.invitation.invitee_name or "(no name)"
+        where = f" for {issued.institution}" if issued.institution else ""
+        print(f"Invitation: {who}, {args.role}{where}, {commission.code} · {commission.name}")
+        print(f"Single use; expires {expires:%Y-%m-%d %H:%M} (America/Lima). Send this link to the person:")
+        print(deep_link(username, issued.token))
+        return 0
+
+    return _with_db(settings, work)
+
+
+def _bot_username(settings: Settings) -> str:
+    """Ask Telegram (or TELEGRAM_API_URL) who we are, without importing aiogram."""
+    token = settings.require_token()
+    url = f"{settings.telegram_api_url.rstrip('/')}/bot{token}/getMe"
+    try:
+        with urllib.request.urlopen(url, timeout=15) as response:  # noqa: S310 (configured URL)
+            payload = json.load(response)
+    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ConfigError(
+            f"could not ask Telegram for the bot's username ({reason}); pass --bot-username"
+        ) from None
+    username = payload.get("result", {}).get("username") if payload.get("ok") else None
+    if not username:
+        raise ConfigError("Telegram did not return the bot's username; pass --bot-username")
+    return str(username)
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "run": _run,
+    "db": _db,
+    "commission": _commission,
+    "invite": _invite,
+}

@@ -1,0 +1,63 @@
+"""The command surface: which commands exist, who sees them, and their localised menus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from db.models import Role
+
+from bot.i18n import Catalogs, Translator
+from bot.workflows.access import Action, may
+from bot.workflows.notices import Text, msg
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: Text
+    action: Action | None = None  # None: anybody, invited or not
+    needs_several_commissions: bool = False
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", msg("Empezar o aceptar una invitación")),
+    Command("ayuda", msg("Qué puedo hacer aquí")),
+    Command("idioma", msg("Cambiar el idioma")),
+    Command("perfil", msg("Mis comisiones y roles"), Action.VIEW_PROFILE),
+    Command("comision", msg("Cambiar de comisión"), Action.SWITCH_COMMISSION, True),
+    Command("invitar", msg("Invitar a una persona a la comisión"), Action.INVITE),
+)
+
+
+def visible_commands(roles: frozenset[Role], *, commissions: int = 1) -> list[Command]:
+    """The commands a person with `roles` in their active commission may use."""
+    return [
+        c
+        for c in COMMANDS
+        if (c.action is None or may(roles, c.action))
+        and (not c.needs_several_commissions or commissions > 1)
+    ]
+
+
+def menu(commands: list[Command], tr: Translator) -> list[BotCommand]:
+    return [BotCommand(command=c.name, description=tr.render(c.description)) for c in commands]
+
+
+async def publish_default_commands(bot: Bot, catalogs: Catalogs) -> None:
+    """Strangers' menu, once per shipped language (Telegram takes two-letter codes only)."""
+    public = visible_commands(frozenset())
+    scope = BotCommandScopeAllPrivateChats()
+    await bot.set_my_commands(menu(public, catalogs.translator(None)), scope=scope)
+    for code in catalogs.languages:
+        if len(code) == 2:
+            await bot.set_my_commands(menu(public, catalogs.translator(code)), scope=scope, language_code=code)
+
+
+async def publish_person_commands(
+    bot: Bot, chat_id: int, tr: Translator, roles: frozenset[Role], *, commissions: int = 1
+) -> None:
+    """One person's menu, in the language they chose (not their Telegram app's)."""
+    commands = visible_commands(roles, commissions=commissions)
+    await bot.set_my_commands(menu(commands, tr), scope=BotCommandScopeChat(chat_id=chat_id))

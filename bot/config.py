@@ -1,0 +1,86 @@
+"""Settings, read from the environment or `.env`, validated once at start.
+
+Importing this module must stay cheap: the CLI reads settings for commands that never touch aiogram.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./cra.db"
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+
+# Telegram issues tokens as "<bot id>:<35 url-safe characters>"; test doubles use shorter secrets.
+_TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{5,100}$")
+_WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line meant for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    redis_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    invitation_days: int = Field(default=14, ge=1, le=365)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("redis_url", "webhook_url", "webhook_secret", "bot_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def require_token(self) -> str:
+        """The bot token, or a ConfigError saying what is wrong with it (never echoing it)."""
+        if self.bot_token is None:
+            raise ConfigError(
+                "BOT_TOKEN is not set: put the token @BotFather gave you in the environment or .env"
+            )
+        token = self.bot_token.get_secret_value().strip()
+        if not _TOKEN_RE.match(token):
+            raise ConfigError(
+                "BOT_TOKEN is malformed: expected '<digits>:<letters, digits, - or _>' from @BotFather"
+            )
+        return token
+
+    def require_webhook(self) -> tuple[str, str]:
+        """Webhook URL and secret for webhook mode, validated."""
+        if not self.webhook_url:
+            raise ConfigError("WEBHOOK_URL is not set: webhook mode needs the public https URL")
+        if not self.webhook_url.startswith("https://"):
+            raise ConfigError("WEBHOOK_URL must start with https:// (Telegram only calls https)")
+        if self.webhook_secret is None:
+            raise ConfigError("WEBHOOK_SECRET is not set: webhook mode needs a secret token")
+        secret = self.webhook_secret.get_secret_value()
+        if not _WEBHOOK_SECRET_RE.match(secret):
+            raise ConfigError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return self.webhook_url, secret
+
+
+def load_settings() -> Settings:
+    """Read settings; any validation problem becomes a one-line ConfigError."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise ConfigError(f"{name}: {first['msg']}") from None

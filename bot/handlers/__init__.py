@@ -1,0 +1,20 @@
+"""One router per feature, collected here in the order they must match."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.handlers import errors, fallback, help, invitations, language, profile, start
+
+
+def get_routers() -> list[Router]:
+    # fallback last: it answers whatever no feature router took.
+    return [
+        errors.router(),
+        start.router(),
+        language.router(),
+        help.router(),
+        profile.router(),
+        invitations.router(),
+        fallback.router(),
+    ]

@@ -1,0 +1,39 @@
+"""Whatever no feature took: unknown commands, stray text, stale buttons. Never silence."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+from db.models import Person
+
+from bot.i18n import Translator
+from bot.render import how_to_join
+
+
+async def unknown_command(message: Message, person: Person | None, tr: Translator) -> None:
+    if person is None:
+        await message.answer(how_to_join(tr))
+        return
+    await message.answer(tr.gettext("No conozco esa orden. Escriba /ayuda para ver lo que puede hacer."))
+
+
+async def free_text(message: Message, person: Person | None, tr: Translator) -> None:
+    if person is None:
+        await message.answer(how_to_join(tr))
+        return
+    await message.answer(
+        tr.gettext("Todavía no entiendo mensajes libres. Use los botones o escriba /ayuda.")
+    )
+
+
+async def stale_button(query: CallbackQuery, tr: Translator) -> None:
+    await query.answer(tr.gettext("Este botón ya no está activo. Escriba /ayuda para empezar de nuevo."), show_alert=True)
+
+
+def router() -> Router:
+    r = Router(name="fallback")
+    r.message.filter(F.chat.type == "private")
+    r.message.register(unknown_command, F.text.startswith("/"))
+    r.message.register(free_text)
+    r.callback_query.register(stale_button)
+    return r

@@ -1,0 +1,28 @@
+"""/ayuda and /help: what *this* person may do, in their role."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from db.models import Person
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Translator
+from bot.render import help_text
+from bot.workflows.people import active_actor, list_memberships
+
+
+async def show_help(message: Message, db: AsyncSession, person: Person | None, tr: Translator) -> None:
+    if person is None:
+        await message.answer(help_text(tr, None))
+        return
+    actor = await active_actor(db, person)
+    commissions = len({m.commission_id for m in await list_memberships(db, person)})
+    await message.answer(help_text(tr, actor, commissions=commissions))
+
+
+def router() -> Router:
+    r = Router(name="help")
+    r.message.register(show_help, Command("ayuda", "help"))
+    return r

@@ -1,0 +1,201 @@
+"""/invitar: the secretary invites somebody in four taps and gets a link to forward.
+
+Each step keeps the earlier answers in the conversation state, so a typo only repeats that step.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from db.models import Person, Role
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import keyboards
+from bot.callbacks import NEW_SEAT, NO_SEAT, CancelCB, InviteRoleCB, InviteSeatCB, SkipCB
+from bot.i18n import LIMA, Translator
+from bot.states import InviteFlow
+from bot.workflows.access import INVITABLE_ROLES, Action, access_commission
+from bot.workflows.labels import ROLE_LABELS
+from bot.workflows.onboarding import SEATED_ROLES, deep_link, invite_from_chat, list_seats, tidy
+from bot.workflows.people import active_actor
+
+
+async def _actor(db: AsyncSession, person: Person | None):  # type: ignore[no-untyped-def]
+    active = await active_actor(db, person) if person else None
+    return await access_commission(db, person, active.commission.id if active else None, Action.INVITE)
+
+
+async def start_invite(
+    message: Message, db: AsyncSession, person: Person | None, tr: Translator, state: FSMContext
+) -> None:
+    actor = await _actor(db, person)
+    await state.set_state(InviteFlow.role)
+    await state.set_data({"commission_id": actor.commission.id})
+    await message.answer(
+        tr.gettext("¿Con qué rol invita a la persona a {commission}?", commission=actor.commission.code),
+        reply_markup=keyboards.invite_roles(INVITABLE_ROLES[actor.commission.kind], tr),
+    )
+
+
+async def pick_role(
+    query: CallbackQuery,
+    callback_data: InviteRoleCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+) -> None:
+    actor = await _actor(db, person)
+    await query.answer()
+    assert actor.commission.id is not None
+    await state.update_data(role=callback_data.role.value)
+    await state.set_state(InviteFlow.seat)
+    seats = await list_seats(db, actor.commission.id)
+    assert query.message is not None
+    await query.message.answer(
+        tr.gettext("¿A qué institución representa?"),
+        reply_markup=keyboards.invite_seats(
+            seats, tr, seat_optional=callback_data.role not in SEATED_ROLES
+        ),
+    )
+
+
+async def pick_seat(
+    query: CallbackQuery,
+    callback_data: InviteSeatCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+) -> None:
+    await _actor(db, person)
+    await query.answer()
+    assert query.message is not None
+    if callback_data.seat_id == NEW_SEAT:
+        await state.set_state(InviteFlow.institution)
+        await query.message.answer(tr.gettext("Escriba el nombre completo de la institución."))
+        return
+    await state.update_data(seat_id=None if callback_data.seat_id == NO_SEAT else callback_data.seat_id)
+    await _ask_name(query.message, tr, state)
+
+
+async def type_institution(message: Message, tr: Translator, state: FSMContext) -> None:
+    name = tidy(message.text or "")
+    if not 3 <= len(name) <= 200:
+        await message.answer(tr.gettext("El nombre de la institución debe tener entre 3 y 200 caracteres. Escríbalo de nuevo."))
+        return
+    await state.update_data(institution=name, seat_id=None)
+    await _ask_name(message, tr, state)
+
+
+async def _ask_name(message: Message, tr: Translator, state: FSMContext) -> None:
+    await state.set_state(InviteFlow.name)
+    await message.answer(
+        tr.gettext("Escriba el nombre de la persona invitada, o toque «Omitir»."),
+        reply_markup=keyboards.skip_or_cancel(tr),
+    )
+
+
+async def type_name(
+    message: Message,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    bot_username: str,
+) -> None:
+    name = tidy(message.text or "")
+    if not 2 <= len(name) <= 120:
+        await message.answer(tr.gettext("El nombre debe tener entre 2 y 120 caracteres. Escríbalo de nuevo."))
+        return
+    await _issue(message, db, person, tr, state, bot_username, name)
+
+
+async def skip_name(
+    query: CallbackQuery,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    bot_username: str,
+) -> None:
+    await query.answer()
+    assert isinstance(query.message, Message)
+    await _issue(query.message, db, person, tr, state, bot_username, None)
+
+
+async def _issue(
+    message: Message,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    bot_username: str,
+    name: str | None,
+) -> None:
+    data = await state.get_data()
+    actor = await _actor(db, person)
+    issued = await invite_from_chat(
+        db,
+        actor.person,
+        data["commission_id"],
+        Role(data["role"]),
+        now=datetime.now(UTC),
+        seat_id=data.get("seat_id"),
+        institution=data.get("institution"),
+        invitee_name=name,
+    )
+    await state.clear()
+    expires = issued.invitation.expires_at.astimezone(LIMA).date()
+    who = name or tr.gettext("la persona invitada")
+    role = ROLE_LABELS[issued.invitation.role]
+    if issued.institution:
+        text = tr.gettext(
+            "Invitación lista para {who}: {role} de {institution} en {commission}.\n"
+            "Reenvíele este enlace. Sirve una sola vez y vence el {date}.",
+            who=who, role=role, institution=issued.institution,
+            commission=issued.commission.code, date=expires,
+        )
+    else:
+        text = tr.gettext(
+            "Invitación lista para {who}: {role} en {commission}.\n"
+            "Reenvíele este enlace. Sirve una sola vez y vence el {date}.",
+            who=who, role=role, commission=issued.commission.code, date=expires,
+        )
+    await message.answer(text)
+    await message.answer(deep_link(bot_username, issued.token))
+
+
+async def cancel(query: CallbackQuery, tr: Translator, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    assert query.message is not None
+    await query.message.answer(tr.gettext("Cancelado. No se guardó nada."))
+
+
+async def cancel_command(message: Message, tr: Translator, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(tr.gettext("Cancelado. No se guardó nada."))
+
+
+async def press_a_button(message: Message, tr: Translator) -> None:
+    await message.answer(tr.gettext("Elija una opción con los botones de arriba, o escriba /cancelar."))
+
+
+def router() -> Router:
+    r = Router(name="invitations")
+    r.message.filter(F.chat.type == "private")
+    r.message.register(cancel_command, Command("cancelar", "cancel"), StateFilter("*"))
+    r.callback_query.register(cancel, CancelCB.filter())
+    r.message.register(start_invite, Command("invitar"))
+    r.callback_query.register(pick_role, InviteRoleCB.filter(), StateFilter(InviteFlow.role))
+    r.callback_query.register(pick_seat, InviteSeatCB.filter(), StateFilter(InviteFlow.seat))
+    r.callback_query.register(skip_name, SkipCB.filter(), StateFilter(InviteFlow.name))
+    r.message.register(type_institution, StateFilter(InviteFlow.institution), F.text, ~F.text.startswith("/"))
+    r.message.register(type_name, StateFilter(InviteFlow.name), F.text, ~F.text.startswith("/"))
+    r.message.register(press_a_button, StateFilter(InviteFlow.role, InviteFlow.seat), F.text, ~F.text.startswith("/"))
+    return r

@@ -1,0 +1,72 @@
+"""/perfil and /comision: a person's commissions and roles, and which one they act in."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from db.models import Person
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import keyboards
+from bot.callbacks import CommissionCB
+from bot.commands import publish_person_commands
+from bot.i18n import Translator
+from bot.render import profile_text, roles_text
+from bot.workflows.access import Action, access_commission
+from bot.workflows.people import active_actor, list_memberships, switch_commission
+
+
+async def show_profile(message: Message, db: AsyncSession, person: Person | None, tr: Translator) -> None:
+    actor = await active_actor(db, person) if person else None
+    await access_commission(db, person, actor.commission.id if actor else None, Action.VIEW_PROFILE)
+    assert person is not None and actor is not None
+    memberships = await list_memberships(db, person)
+    await message.answer(profile_text(tr, person.name, memberships, actor.commission.id))
+
+
+async def ask_commission(message: Message, db: AsyncSession, person: Person | None, tr: Translator) -> None:
+    actor = await active_actor(db, person) if person else None
+    await access_commission(db, person, actor.commission.id if actor else None, Action.SWITCH_COMMISSION)
+    assert person is not None and actor is not None
+    memberships = await list_memberships(db, person)
+    if len({m.commission_id for m in memberships}) < 2:
+        await message.answer(
+            tr.gettext("Usted participa solo en {commission}; no hay otra comisión a la cual cambiar.",
+                       commission=actor.commission.name)
+        )
+        return
+    await message.answer(
+        tr.gettext("¿En qué comisión quiere trabajar ahora?"),
+        reply_markup=keyboards.commissions(memberships, actor.commission.id),
+    )
+
+
+async def choose_commission(
+    query: CallbackQuery,
+    callback_data: CommissionCB,
+    bot: Bot,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+) -> None:
+    actor = await switch_commission(db, person, callback_data.commission_id)
+    await query.answer()
+    commissions = len({m.commission_id for m in await list_memberships(db, actor.person)})
+    await publish_person_commands(bot, query.from_user.id, tr, actor.roles, commissions=commissions)
+    await bot.send_message(
+        query.from_user.id,
+        tr.gettext(
+            "Ahora trabaja en {commission} como {roles}.",
+            commission=actor.commission.name,
+            roles=roles_text(tr, actor),
+        ),
+    )
+
+
+def router() -> Router:
+    r = Router(name="profile")
+    r.message.register(show_profile, Command("perfil", "profile"))
+    r.message.register(ask_commission, Command("comision"))
+    r.callback_query.register(choose_commission, CommissionCB.filter())
+    return r

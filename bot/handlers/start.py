@@ -1,0 +1,93 @@
+"""/start: redeem an invitation from a deep link, or explain how to get one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.types import Message
+from db.models import Person
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import keyboards
+from bot.commands import publish_person_commands
+from bot.delivery import Batch
+from bot.i18n import Catalogs, Translator
+from bot.render import help_text, how_to_join
+from bot.workflows.labels import ROLE_LABELS
+from bot.workflows.onboarding import redeem_invitation
+from bot.workflows.people import active_actor, list_memberships
+
+
+async def start_with_token(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    db: AsyncSession,
+    catalogs: Catalogs,
+    outbox: Batch,
+) -> None:
+    user = message.from_user
+    assert user is not None and command.args is not None
+    redemption = await redeem_invitation(
+        db,
+        command.args.strip(),
+        telegram_id=user.id,
+        telegram_name=user.full_name,
+        language=catalogs.resolve(user.language_code),
+        now=datetime.now(UTC),
+    )
+    outbox.extend(redemption.notices)
+    person = redemption.person
+    tr = catalogs.translator(person.language)
+    role = ROLE_LABELS[redemption.role]
+    if redemption.institution:
+        welcome = tr.gettext(
+            "Bienvenido(a), {name}. Desde ahora participa en {commission} como {role}, "
+            "en representación de {institution}.",
+            name=person.name,
+            commission=redemption.commission.name,
+            role=role,
+            institution=redemption.institution,
+        )
+    else:
+        welcome = tr.gettext(
+            "Bienvenido(a), {name}. Desde ahora participa en {commission} como {role}.",
+            name=person.name,
+            commission=redemption.commission.name,
+            role=role,
+        )
+    await message.answer(welcome)
+    actor = await active_actor(db, person)
+    commissions = len({m.commission_id for m in await list_memberships(db, person)})
+    if actor is not None:
+        await publish_person_commands(bot, user.id, tr, actor.roles, commissions=commissions)
+    if person.language_chosen:
+        await message.answer(help_text(tr, actor, commissions=commissions))
+    else:
+        await message.answer(
+            tr.gettext("¿En qué idioma prefiere que le escriba? Puede cambiarlo cuando quiera con /idioma."),
+            reply_markup=keyboards.languages(catalogs, tr),
+        )
+
+
+async def start_plain(message: Message, db: AsyncSession, person: Person | None, tr: Translator) -> None:
+    if person is None:
+        await message.answer(how_to_join(tr))
+        return
+    actor = await active_actor(db, person)
+    commissions = len({m.commission_id for m in await list_memberships(db, person)})
+    await message.answer(
+        tr.gettext("Hola de nuevo, {name}.", name=person.name)
+        + "\n\n"
+        + help_text(tr, actor, commissions=commissions)
+    )
+
+
+def router() -> Router:
+    r = Router(name="start")
+    r.message.filter(F.chat.type == "private")
+    r.message.register(start_with_token, CommandStart(deep_link=True))
+    r.message.register(start_plain, CommandStart())
+    return r

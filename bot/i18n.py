@@ -1,0 +1,161 @@
+"""Languages: catalogs loaded from locales/, one Translator per reader, dates via Babel.
+
+Why not aiogram's I18n: it needs compiled .mo files and Babel-known locales, so an Aymara (`ay`)
+reader silently gets Spanish (L10N.md). We read the .po files with polib (which keeps the
+Plural-Forms and X- headers Babel drops), compile them in memory, and pick the catalog from the
+language stored on the person, never from the Telegram client.
+"""
+
+from __future__ import annotations
+
+import gettext
+import html
+import io
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polib
+from babel.dates import format_date, format_datetime
+
+from bot.workflows.notices import Text
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "es"
+LIMA = ZoneInfo("America/Lima")
+
+# CLDR locale used to format dates and numbers for each catalog. Babel does not know Aymara and
+# the Amazonian languages; they get Peruvian Spanish formats (L10N.md).
+FORMAT_LOCALES: Mapping[str, str] = {
+    "es": "es_PE",
+    "qu": "qu_PE",
+    "quy": "qu_PE",
+    "quz": "qu_PE",
+    "ay": "es_PE",
+    "cni": "es_PE",
+    "agr": "es_PE",
+    "shp": "es_PE",
+}
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    native_name: str
+    reviewed_by: str | None = None
+    reviewed_on: str | None = None
+    percent_translated: int = 100
+
+    @property
+    def is_source(self) -> bool:
+        return self.code == SOURCE_LANGUAGE
+
+    @property
+    def reviewed(self) -> bool:
+        return self.is_source or bool(self.reviewed_by)
+
+
+class Translator:
+    """Renders messages for one reader: their catalog, their date formats, Lima time."""
+
+    def __init__(self, language: Language, translations: gettext.NullTranslations) -> None:
+        self.language = language
+        self._translations = translations
+        self.format_locale = FORMAT_LOCALES.get(language.code, "es_PE")
+
+    @property
+    def code(self) -> str:
+        return self.language.code
+
+    def gettext(self, message: str, /, **params: object) -> str:
+        return self._format(message, self._translations.gettext(message), params)
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        translated = self._translations.ngettext(singular, plural, n)
+        source = singular if n == 1 else plural
+        return self._format(source, translated, {"n": n, **params})
+
+    def render(self, text: Text) -> str:
+        params = {key: self._param(value) for key, value in text.params.items()}
+        if text.plural is not None and text.n is not None:
+            return self.ngettext(text.msgid, text.plural, text.n, **params)
+        return self.gettext(text.msgid, **params)
+
+    def date(self, value: date, fmt: str = "long") -> str:
+        return format_date(value, fmt, locale=self.format_locale)
+
+    def datetime(self, value: datetime, fmt: str = "medium") -> str:
+        return format_datetime(value, fmt, tzinfo=LIMA, locale=self.format_locale)
+
+    def _param(self, value: object) -> object:
+        if isinstance(value, Text):
+            return _Safe(self.render(value))
+        if isinstance(value, datetime):
+            return self.datetime(value)
+        if isinstance(value, date):
+            return self.date(value)
+        return value
+
+    def _format(self, source: str, translated: str, params: Mapping[str, object]) -> str:
+        if not params:
+            return translated
+        safe = {k: v if isinstance(v, _Safe | int | float) else html.escape(str(v)) for k, v in params.items()}
+        try:
+            return translated.format(**safe)
+        except (KeyError, IndexError, ValueError):
+            # A translator renamed a placeholder; CI checks this, but never fail the reader.
+            log.error("broken placeholders in %s translation of %r", self.code, source)
+            return source.format(**safe)
+
+
+class _Safe(str):
+    """Already-rendered HTML that must not be escaped again."""
+
+
+def _read_catalog(path: Path) -> tuple[Language, gettext.GNUTranslations]:
+    po = polib.pofile(str(path))
+    code = path.parent.parent.name
+    meta = po.metadata
+    language = Language(
+        code=code,
+        native_name=meta.get("X-Language-Name") or code,
+        reviewed_by=(meta.get("X-Reviewed-By") or "").strip() or None,
+        reviewed_on=(meta.get("X-Reviewed-On") or "").strip() or None,
+        percent_translated=po.percent_translated(),
+    )
+    return language, gettext.GNUTranslations(io.BytesIO(po.to_binary()))
+
+
+class Catalogs:
+    """Every language shipped in `locales/`: Spanish (the source) plus one folder per catalog."""
+
+    def __init__(self, locales_dir: Path = LOCALES_DIR) -> None:
+        self.languages: dict[str, Language] = {SOURCE_LANGUAGE: Language(SOURCE_LANGUAGE, "Español")}
+        self._translations: dict[str, gettext.NullTranslations] = {
+            SOURCE_LANGUAGE: gettext.NullTranslations()
+        }
+        for path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            language, translations = _read_catalog(path)
+            if language.code != SOURCE_LANGUAGE:
+                self.languages[language.code] = language
+                self._translations[language.code] = translations
+
+    def resolve(self, code: str | None) -> str:
+        """The shipped language for a stored or client code ('qu', 'es-PE', 'quz'), else Spanish."""
+        if not code:
+            return SOURCE_LANGUAGE
+        code = code.lower().replace("-", "_")
+        for candidate in (code, code.split("_")[0], {"quy": "qu", "quz": "qu", "ayc": "ay"}.get(code)):
+            if candidate and candidate in self.languages:
+                return candidate
+        return SOURCE_LANGUAGE
+
+    def translator(self, code: str | None) -> Translator:
+        resolved = self.resolve(code)
+        return Translator(self.languages[resolved], self._translations[resolved])

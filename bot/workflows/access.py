@@ -1,0 +1,87 @@
+"""The permission gate: who may do what, in which commission.
+
+Every workflow that reads or changes a commission's data obtains an `Actor` from
+`access_commission`, which checks the person's roles in *that* commission. Callback data is user
+input, so button presses come through here again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from db.models import Commission, Membership, Person, Role
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.workflows.errors import AccessDenied
+from bot.workflows.notices import msg
+
+
+class Action(StrEnum):
+    VIEW_PROFILE = "view_profile"
+    SWITCH_COMMISSION = "switch_commission"
+    INVITE = "invite"
+
+
+EVERY_ROLE = frozenset(Role)
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_PROFILE: EVERY_ROLE,
+    Action.SWITCH_COMMISSION: EVERY_ROLE,
+    Action.INVITE: frozenset({Role.SECRETARY}),
+}
+
+# Roles a secretary may hand out, by kind of commission: the CAN has analysts, a CRA has seats.
+INVITABLE_ROLES: dict[str, tuple[Role, ...]] = {
+    "regional": (
+        Role.SECRETARY,
+        Role.PRESIDENT,
+        Role.MEMBER,
+        Role.ALTERNATE,
+        Role.LIAISON,
+        Role.OBSERVER,
+    ),
+    "national": (Role.SECRETARY, Role.CAN_ANALYST),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person acting in one commission with the roles they hold there."""
+
+    person: Person
+    commission: Commission
+    roles: frozenset[Role]
+
+    def may(self, action: Action) -> bool:
+        return may(self.roles, action)
+
+
+def may(roles: frozenset[Role] | set[Role], action: Action) -> bool:
+    return bool(PERMISSIONS[action] & set(roles))
+
+
+async def roles_in(db: AsyncSession, person_id: int, commission_id: int) -> frozenset[Role]:
+    rows = await db.exec(
+        select(Membership.role).where(
+            Membership.person_id == person_id, Membership.commission_id == commission_id
+        )
+    )
+    return frozenset(Role(r) for r in rows.all())
+
+
+async def access_commission(
+    db: AsyncSession, person: Person | None, commission_id: int | None, action: Action
+) -> Actor:
+    """The actor for `person` in that commission, or AccessDenied (strangers included)."""
+    if person is None or person.id is None or commission_id is None:
+        raise AccessDenied(msg("Necesita una invitación de su comisión para usar esta función."))
+    commission = await db.get(Commission, commission_id)
+    roles = await roles_in(db, person.id, commission_id) if commission else frozenset()
+    if commission is None or not roles:
+        raise AccessDenied(msg("No forma parte de esa comisión."))
+    actor = Actor(person, commission, roles)
+    if not actor.may(action):
+        raise AccessDenied(msg("Su función en esta comisión no permite esta acción."))
+    return actor

@@ -1,0 +1,36 @@
+"""Human names for stored codes, as translatable text."""
+
+from __future__ import annotations
+
+from db.models import InstitutionCategory, Role
+
+from bot.workflows.notices import Text, msg
+
+ROLE_LABELS: dict[Role, Text] = {
+    Role.SECRETARY: msg("Secretaría técnica"),
+    Role.PRESIDENT: msg("Presidencia"),
+    Role.MEMBER: msg("Miembro titular"),
+    Role.ALTERNATE: msg("Miembro alterno"),
+    Role.LIAISON: msg("Coordinador(a) de enlace"),
+    Role.OBSERVER: msg("Observador(a)"),
+    Role.CAN_ANALYST: msg("Analista de la CAN"),
+}
+
+CATEGORY_LABELS: dict[InstitutionCategory, Text] = {
+    InstitutionCategory.REGIONAL_GOVERNMENT: msg("Gobierno regional"),
+    InstitutionCategory.PROVINCIAL_MUNICIPALITY: msg("Municipalidad provincial"),
+    InstitutionCategory.SUPERIOR_COURT: msg("Corte Superior de Justicia"),
+    InstitutionCategory.PROSECUTORS: msg("Junta de Fiscales Superiores"),
+    InstitutionCategory.ANTICORRUPTION_ATTORNEY: msg("Procuraduría Anticorrupción"),
+    InstitutionCategory.COMPTROLLER: msg("Contraloría"),
+    InstitutionCategory.CATHOLIC_CHURCH: msg("Iglesia Católica"),
+    InstitutionCategory.EVANGELICAL_CHURCH: msg("Iglesia Evangélica"),
+    InstitutionCategory.PRIVATE_SECTOR: msg("Sector privado"),
+    InstitutionCategory.CIVIL_SOCIETY: msg("Sociedad civil"),
+    InstitutionCategory.OMBUDSMAN: msg("Defensoría del Pueblo"),
+    InstitutionCategory.POLICE: msg("Policía Nacional"),
+    InstitutionCategory.MCLCP: msg("Mesa de Concertación (MCLCP)"),
+    InstitutionCategory.FOREIGN_AFFAIRS: msg("Relaciones Exteriores"),
+    InstitutionCategory.PUBLIC_INTEGRITY_SECRETARIAT: msg("Secretaría de Integridad Pública"),
+    InstitutionCategory.OTHER: msg("Otra institución"),
+}

@@ -1,0 +1,83 @@
+"""A person's own settings: who they are in which commission, their language, their active commission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.models import Commission, Institution, Membership, Person, Role, Seat
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.workflows.access import Action, Actor, access_commission, roles_in
+from bot.workflows.errors import UserError
+from bot.workflows.notices import msg
+
+
+async def find_person(db: AsyncSession, telegram_id: int) -> Person | None:
+    return (await db.exec(select(Person).where(Person.telegram_id == telegram_id))).first()
+
+
+@dataclass(frozen=True)
+class MembershipView:
+    commission_id: int
+    commission_code: str
+    commission_name: str
+    role: Role
+    institution: str | None
+
+
+async def list_memberships(db: AsyncSession, person: Person) -> list[MembershipView]:
+    rows = await db.exec(
+        select(Membership, Commission, Institution)
+        .join(Commission, col(Commission.id) == Membership.commission_id)
+        .outerjoin(Seat, col(Seat.id) == Membership.seat_id)
+        .outerjoin(Institution, col(Institution.id) == Seat.institution_id)
+        .where(Membership.person_id == person.id)
+        .order_by(col(Commission.code), col(Membership.id))
+    )
+    return [
+        MembershipView(c.id or 0, c.code, c.name, m.role, i.name if i else None)
+        for m, c, i in rows.all()
+    ]
+
+
+async def active_actor(db: AsyncSession, person: Person) -> Actor | None:
+    """The person acting in their active commission (falling back to their first one)."""
+    assert person.id is not None
+    commission_ids = list(
+        (
+            await db.exec(
+                select(Membership.commission_id)
+                .where(Membership.person_id == person.id)
+                .order_by(col(Membership.id))
+            )
+        ).all()
+    )
+    if not commission_ids:
+        return None
+    commission_id = (
+        person.active_commission_id
+        if person.active_commission_id in commission_ids
+        else commission_ids[0]
+    )
+    commission = await db.get(Commission, commission_id)
+    assert commission is not None
+    return Actor(person, commission, await roles_in(db, person.id, commission_id))
+
+
+async def switch_commission(db: AsyncSession, person: Person | None, commission_id: int) -> Actor:
+    """Make `commission_id` the person's active commission (they must belong to it)."""
+    actor = await access_commission(db, person, commission_id, Action.SWITCH_COMMISSION)
+    actor.person.active_commission_id = commission_id
+    db.add(actor.person)
+    await db.flush()
+    return actor
+
+
+async def choose_language(db: AsyncSession, person: Person, language: str, available: set[str]) -> None:
+    if language not in available:
+        raise UserError(msg("Ese idioma no está disponible. Elija uno de la lista."))
+    person.language = language
+    person.language_chosen = True
+    db.add(person)
+    await db.flush()

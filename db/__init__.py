@@ -1,0 +1,1 @@
+"""Persistence: SQLModel models, engine factory and Alembic migrations."""

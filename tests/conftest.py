@@ -1,0 +1,103 @@
+"""Fixtures: a migrated database (SQLite always, PostgreSQL when TEST_POSTGRES_URL is set),
+the real dispatcher with a recording session, and the shipped catalogs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Catalogs
+from db.engine import make_engine, make_sessionmaker
+from db.migrate import upgrade, upgrade_engine
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday, 10:00 in Lima
+PG_SCHEMA = "cra_test"
+# Tables emptied between PostgreSQL tests; `region` is seed data from the migration.
+PG_TABLES = "invitation, membership, person, seat, institution, commission"
+
+
+@pytest.fixture(scope="session")
+def catalogs() -> Catalogs:
+    return Catalogs()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for each test (migrating per test is slow)."""
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+def _pg_url() -> str | None:
+    return os.environ.get("TEST_POSTGRES_URL") or None
+
+
+@pytest.fixture(scope="session")
+def pg_ready() -> Iterator[str]:
+    url = _pg_url()
+    if url is None:
+        pytest.skip("PostgreSQL tests skipped: set TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")
+
+    async def prepare() -> None:
+        admin = make_engine(url)
+        try:
+            async with admin.begin() as conn:
+                await conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+                await conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+        finally:
+            await admin.dispose()
+        engine = _pg_engine(url)
+        try:
+            await upgrade_engine(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        # Session fixtures may be set up under a test's running loop: use a loop of our own.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, prepare()).result()
+    except OSError as exc:
+        pytest.skip(f"PostgreSQL tests skipped: cannot reach TEST_POSTGRES_URL ({exc})")
+    yield url
+
+
+def _pg_engine(url: str) -> AsyncEngine:
+    return make_engine(url, connect_args={"server_settings": {"search_path": PG_SCHEMA}})
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        path = tmp_path / "cra.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        eng = make_engine(f"sqlite+aiosqlite:///{path}")
+    else:
+        eng = _pg_engine(request.getfixturevalue("pg_ready"))
+        async with eng.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {PG_TABLES} RESTART IDENTITY CASCADE"))
+    try:
+        yield eng
+    finally:
+        await eng.dispose()
+
+
+@pytest.fixture
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+async def db(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker() as session:
+        yield session
