@@ -14,12 +14,12 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from db.engine import make_engine, make_sessionmaker
 
 from bot.commands import publish_default_commands
 from bot.config import Settings
 from bot.dispatcher import build_dispatcher
 from bot.i18n import Catalogs
+from db.engine import make_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
 

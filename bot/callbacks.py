@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
+
 from db.models import Role
 
 

@@ -45,9 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("region", metavar="REGION", help="region code or name, or CAN")
     c_sub.add_parser("list", help="list commissions")
 
-    invite = sub.add_parser(
-        "invite", help="print a one-time invitation link (its last line) for COMMISSION"
-    )
+    invite = sub.add_parser("invite", help="print a one-time invitation link (its last line) for COMMISSION")
     invite.add_argument("commission", metavar="COMMISSION", help="commission code, e.g. CUS or CAN")
     invite.add_argument("--role", required=True, choices=ROLES)
     invite.add_argument("--org", help="member institution the person represents")
@@ -100,11 +98,10 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 def _with_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[int]]) -> int:
     """Upgrade, then run `work` in one transaction; refusals print in Spanish and exit 2."""
-    from db.engine import make_engine, make_sessionmaker
-    from db.migrate import upgrade
-
     from bot.i18n import Catalogs
     from bot.workflows.errors import UserError
+    from db.engine import make_engine, make_sessionmaker
+    from db.migrate import upgrade
 
     upgrade(settings.database_url)
 
@@ -144,8 +141,8 @@ def _commission(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _invite(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.workflows.onboarding import deep_link, find_commission, issue_invitation
     from bot.i18n import LIMA
+    from bot.workflows.onboarding import deep_link, find_commission, issue_invitation
     from db.models import Role
 
     username = args.bot_username or _bot_username(settings)
@@ -178,7 +175,7 @@ def _bot_username(settings: Settings) -> str:
     token = settings.require_token()
     url = f"{settings.telegram_api_url.rstrip('/')}/bot{token}/getMe"
     try:
-        with urllib.request.urlopen(url, timeout=15) as response:  # noqa: S310 (configured URL)
+        with urllib.request.urlopen(url, timeout=15) as response:
             payload = json.load(response)
     except (urllib.error.URLError, TimeoutError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
-from db.models import Role
 
 from bot.i18n import Catalogs, Translator
 from bot.workflows.access import Action, may
 from bot.workflows.notices import Text, msg
+from db.models import Role
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,7 @@ def visible_commands(roles: frozenset[Role], *, commissions: int = 1) -> list[Co
     return [
         c
         for c in COMMANDS
-        if (c.action is None or may(roles, c.action))
-        and (not c.needs_several_commissions or commissions > 1)
+        if (c.action is None or may(roles, c.action)) and (not c.needs_several_commissions or commissions > 1)
     ]
 
 
@@ -52,7 +51,9 @@ async def publish_default_commands(bot: Bot, catalogs: Catalogs) -> None:
     await bot.set_my_commands(menu(public, catalogs.translator(None)), scope=scope)
     for code in catalogs.languages:
         if len(code) == 2:
-            await bot.set_my_commands(menu(public, catalogs.translator(code)), scope=scope, language_code=code)
+            await bot.set_my_commands(
+                menu(public, catalogs.translator(code)), scope=scope, language_code=code
+            )
 
 
 async def publish_person_commands(

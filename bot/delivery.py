@@ -12,13 +12,13 @@ from collections.abc import Iterable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from db.models import Person
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
 from bot.workflows.notices import Notice
+from db.models import Person
 
 log = logging.getLogger(__name__)
 

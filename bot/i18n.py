@@ -105,7 +105,9 @@ class Translator:
     def _format(self, source: str, translated: str, params: Mapping[str, object]) -> str:
         if not params:
             return translated
-        safe = {k: v if isinstance(v, _Safe | int | float) else html.escape(str(v)) for k, v in params.items()}
+        safe = {
+            k: v if isinstance(v, _Safe | int | float) else html.escape(str(v)) for k, v in params.items()
+        }
         try:
             return translated.format(**safe)
         except (KeyError, IndexError, ValueError):
@@ -151,7 +153,11 @@ class Catalogs:
         if not code:
             return SOURCE_LANGUAGE
         code = code.lower().replace("-", "_")
-        for candidate in (code, code.split("_")[0], {"quy": "qu", "quz": "qu", "ayc": "ay"}.get(code)):
+        for candidate in (
+            code,
+            code.split("_")[0],
+            {"quy": "qu", "quz": "qu", "ayc": "ay"}.get(code),
+        ):
             if candidate and candidate in self.languages:
                 return candidate
         return SOURCE_LANGUAGE

@@ -6,13 +6,22 @@ from collections.abc import Iterable
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from db.models import Role
 
-from bot.callbacks import NEW_SEAT, NO_SEAT, CancelCB, CommissionCB, InviteRoleCB, InviteSeatCB, LanguageCB, SkipCB
+from bot.callbacks import (
+    NEW_SEAT,
+    NO_SEAT,
+    CancelCB,
+    CommissionCB,
+    InviteRoleCB,
+    InviteSeatCB,
+    LanguageCB,
+    SkipCB,
+)
 from bot.i18n import Catalogs, Translator
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.onboarding import SeatView
 from bot.workflows.people import MembershipView
+from db.models import Role
 
 
 def languages(catalogs: Catalogs, tr: Translator) -> InlineKeyboardMarkup:
@@ -35,7 +44,10 @@ def commissions(memberships: Iterable[MembershipView], active_id: int | None) ->
             continue
         seen.add(m.commission_id)
         mark = "✅ " if m.commission_id == active_id else ""
-        kb.button(text=f"{mark}{m.commission_code} · {m.commission_name}", callback_data=CommissionCB(commission_id=m.commission_id))
+        kb.button(
+            text=f"{mark}{m.commission_code} · {m.commission_name}",
+            callback_data=CommissionCB(commission_id=m.commission_id),
+        )
     kb.adjust(1)
     return kb.as_markup()
 

@@ -41,7 +41,7 @@ def help_text(tr: Translator, actor: Actor | None, *, commissions: int = 1) -> s
 
 
 def profile_text(tr: Translator, name: str, memberships: list[MembershipView], active_id: int | None) -> str:
-    lines = [tr.gettext("<b>{name}</b>", name=name)]
+    lines = [f"<b>{html.escape(name)}</b>"]
     for m in memberships:
         role = tr.render(ROLE_LABELS[m.role])
         if m.institution:

@@ -13,7 +13,6 @@ from sqlmodel import Field, SQLModel
 
 from db.types import StrEnumType, UTCDateTime
 
-
 # Named constraints, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -86,7 +85,9 @@ class Commission(SQLModel, table=True):
     code: str = Field(max_length=3, unique=True)
     name: str = Field(max_length=160)
     kind: CommissionKind = Field(sa_type=StrEnumType(CommissionKind, 16))
-    region_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("region.id"), unique=True))
+    region_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("region.id"), unique=True)
+    )
     timezone: str = Field(default="America/Lima", max_length=40)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

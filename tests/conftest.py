@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,10 +44,12 @@ def _pg_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def pg_ready() -> Iterator[str]:
+def pg_ready() -> str:
     url = _pg_url()
     if url is None:
-        pytest.skip("PostgreSQL tests skipped: set TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            "PostgreSQL tests skipped: set TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)"
+        )
 
     async def prepare() -> None:
         admin = make_engine(url)
@@ -69,7 +71,7 @@ def pg_ready() -> Iterator[str]:
             pool.submit(asyncio.run, prepare()).result()
     except OSError as exc:
         pytest.skip(f"PostgreSQL tests skipped: cannot reach TEST_POSTGRES_URL ({exc})")
-    yield url
+    return url
 
 
 def _pg_engine(url: str) -> AsyncEngine:

@@ -77,7 +77,10 @@ class RecordingSession(BaseSession):
         self._message_ids = itertools.count(1000)
 
     async def make_request(
-        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109
     ) -> TelegramType:
         parse_mode = getattr(method, "parse_mode", None)
         if parse_mode is not None and not isinstance(parse_mode, str):
@@ -126,7 +129,9 @@ class Harness:
         return self.session.requests[before:]
 
     def user(self, user_id: int, first_name: str = "Ana", language_code: str | None = "es") -> ChatUser:
-        return ChatUser(self, User(id=user_id, is_bot=False, first_name=first_name, language_code=language_code))
+        return ChatUser(
+            self, User(id=user_id, is_bot=False, first_name=first_name, language_code=language_code)
+        )
 
     def next_update_id(self) -> int:
         return next(self._update_ids)
@@ -135,9 +140,7 @@ class Harness:
         return next(self._message_ids)
 
     def messages_to(self, chat_id: int) -> list[SendMessage]:
-        return [
-            r for r in self.session.requests if isinstance(r, SendMessage) and int(r.chat_id) == chat_id
-        ]
+        return [r for r in self.session.requests if isinstance(r, SendMessage) and int(r.chat_id) == chat_id]
 
 
 class ChatUser:
@@ -168,7 +171,13 @@ class ChatUser:
             from_user=self.user,
             chat_instance="test",
             data=data,
-            message=Message(message_id=message_id, date=datetime.now(UTC), chat=self.chat, from_user=BOT_USER, text="…"),
+            message=Message(
+                message_id=message_id,
+                date=datetime.now(UTC),
+                chat=self.chat,
+                from_user=BOT_USER,
+                text="…",
+            ),
         )
         return await self.harness.feed(Update(update_id=self.harness.next_update_id(), callback_query=query))
 

@@ -42,9 +42,7 @@ async def on_user_error(event: ErrorEvent, bot: Bot, **data: Any) -> None:
 
 
 async def on_unexpected(event: ErrorEvent, bot: Bot, **data: Any) -> None:
-    log.error(
-        "update %s failed", event.update.update_id, exc_info=event.exception
-    )
+    log.error("update %s failed", event.update.update_id, exc_info=event.exception)
     tr = _translator(data)
     try:
         await _reply(

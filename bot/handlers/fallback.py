@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
-from db.models import Person
 
 from bot.i18n import Translator
 from bot.render import how_to_join
+from db.models import Person
 
 
 async def unknown_command(message: Message, person: Person | None, tr: Translator) -> None:
@@ -21,13 +21,14 @@ async def free_text(message: Message, person: Person | None, tr: Translator) -> 
     if person is None:
         await message.answer(how_to_join(tr))
         return
-    await message.answer(
-        tr.gettext("Todavía no entiendo mensajes libres. Use los botones o escriba /ayuda.")
-    )
+    await message.answer(tr.gettext("Todavía no entiendo mensajes libres. Use los botones o escriba /ayuda."))
 
 
 async def stale_button(query: CallbackQuery, tr: Translator) -> None:
-    await query.answer(tr.gettext("Este botón ya no está activo. Escriba /ayuda para empezar de nuevo."), show_alert=True)
+    await query.answer(
+        tr.gettext("Este botón ya no está activo. Escriba /ayuda para empezar de nuevo."),
+        show_alert=True,
+    )
 
 
 def router() -> Router:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
-from db.models import Person
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator
 from bot.render import help_text
 from bot.workflows.people import active_actor, list_memberships
+from db.models import Person
 
 
 async def show_help(message: Message, db: AsyncSession, person: Person | None, tr: Translator) -> None:

@@ -11,20 +11,20 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from db.models import Person, Role
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
 from bot.callbacks import NEW_SEAT, NO_SEAT, CancelCB, InviteRoleCB, InviteSeatCB, SkipCB
 from bot.i18n import LIMA, Translator
 from bot.states import InviteFlow
-from bot.workflows.access import INVITABLE_ROLES, Action, access_commission
+from bot.workflows.access import INVITABLE_ROLES, Action, Actor, access_commission
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.onboarding import SEATED_ROLES, deep_link, invite_from_chat, list_seats, tidy
 from bot.workflows.people import active_actor
+from db.models import Person, Role
 
 
-async def _actor(db: AsyncSession, person: Person | None):  # type: ignore[no-untyped-def]
+async def _actor(db: AsyncSession, person: Person | None) -> Actor:
     active = await active_actor(db, person) if person else None
     return await access_commission(db, person, active.commission.id if active else None, Action.INVITE)
 
@@ -58,9 +58,7 @@ async def pick_role(
     assert query.message is not None
     await query.message.answer(
         tr.gettext("¿A qué institución representa?"),
-        reply_markup=keyboards.invite_seats(
-            seats, tr, seat_optional=callback_data.role not in SEATED_ROLES
-        ),
+        reply_markup=keyboards.invite_seats(seats, tr, seat_optional=callback_data.role not in SEATED_ROLES),
     )
 
 
@@ -74,7 +72,7 @@ async def pick_seat(
 ) -> None:
     await _actor(db, person)
     await query.answer()
-    assert query.message is not None
+    assert isinstance(query.message, Message)
     if callback_data.seat_id == NEW_SEAT:
         await state.set_state(InviteFlow.institution)
         await query.message.answer(tr.gettext("Escriba el nombre completo de la institución."))
@@ -86,7 +84,9 @@ async def pick_seat(
 async def type_institution(message: Message, tr: Translator, state: FSMContext) -> None:
     name = tidy(message.text or "")
     if not 3 <= len(name) <= 200:
-        await message.answer(tr.gettext("El nombre de la institución debe tener entre 3 y 200 caracteres. Escríbalo de nuevo."))
+        await message.answer(
+            tr.gettext("El nombre de la institución debe tener entre 3 y 200 caracteres. Escríbalo de nuevo.")
+        )
         return
     await state.update_data(institution=name, seat_id=None)
     await _ask_name(message, tr, state)
@@ -157,14 +157,20 @@ async def _issue(
         text = tr.gettext(
             "Invitación lista para {who}: {role} de {institution} en {commission}.\n"
             "Reenvíele este enlace. Sirve una sola vez y vence el {date}.",
-            who=who, role=role, institution=issued.institution,
-            commission=issued.commission.code, date=expires,
+            who=who,
+            role=role,
+            institution=issued.institution,
+            commission=issued.commission.code,
+            date=expires,
         )
     else:
         text = tr.gettext(
             "Invitación lista para {who}: {role} en {commission}.\n"
             "Reenvíele este enlace. Sirve una sola vez y vence el {date}.",
-            who=who, role=role, commission=issued.commission.code, date=expires,
+            who=who,
+            role=role,
+            commission=issued.commission.code,
+            date=expires,
         )
     await message.answer(text)
     await message.answer(deep_link(bot_username, issued.token))
@@ -197,5 +203,10 @@ def router() -> Router:
     r.callback_query.register(skip_name, SkipCB.filter(), StateFilter(InviteFlow.name))
     r.message.register(type_institution, StateFilter(InviteFlow.institution), F.text, ~F.text.startswith("/"))
     r.message.register(type_name, StateFilter(InviteFlow.name), F.text, ~F.text.startswith("/"))
-    r.message.register(press_a_button, StateFilter(InviteFlow.role, InviteFlow.seat), F.text, ~F.text.startswith("/"))
+    r.message.register(
+        press_a_button,
+        StateFilter(InviteFlow.role, InviteFlow.seat),
+        F.text,
+        ~F.text.startswith("/"),
+    )
     return r

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
-from db.models import Person
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
@@ -16,6 +15,7 @@ from bot.render import help_text
 from bot.workflows.errors import UserError
 from bot.workflows.notices import msg
 from bot.workflows.people import active_actor, choose_language, list_memberships
+from db.models import Person
 
 
 async def ask_language(message: Message, tr: Translator, catalogs: Catalogs) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
-from db.models import Person
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
@@ -15,6 +14,7 @@ from bot.i18n import Translator
 from bot.render import profile_text, roles_text
 from bot.workflows.access import Action, access_commission
 from bot.workflows.people import active_actor, list_memberships, switch_commission
+from db.models import Person
 
 
 async def show_profile(message: Message, db: AsyncSession, person: Person | None, tr: Translator) -> None:
@@ -32,8 +32,10 @@ async def ask_commission(message: Message, db: AsyncSession, person: Person | No
     memberships = await list_memberships(db, person)
     if len({m.commission_id for m in memberships}) < 2:
         await message.answer(
-            tr.gettext("Usted participa solo en {commission}; no hay otra comisión a la cual cambiar.",
-                       commission=actor.commission.name)
+            tr.gettext(
+                "Usted participa solo en {commission}; no hay otra comisión a la cual cambiar.",
+                commission=actor.commission.name,
+            )
         )
         return
     await message.answer(

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
-from db.models import Person
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
@@ -18,6 +17,7 @@ from bot.render import help_text, how_to_join
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.onboarding import redeem_invitation
 from bot.workflows.people import active_actor, list_memberships
+from db.models import Person
 
 
 async def start_with_token(

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from db.models import Commission, Membership, Person, Role
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.errors import AccessDenied
 from bot.workflows.notices import msg
+from db.models import Commission, Membership, Person, Role
 
 
 class Action(StrEnum):

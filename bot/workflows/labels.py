@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from db.models import InstitutionCategory, Role
-
 from bot.workflows.notices import Text, msg
+from db.models import InstitutionCategory, Role
 
 ROLE_LABELS: dict[Role, Text] = {
     Role.SECRETARY: msg("Secretaría técnica"),

@@ -13,6 +13,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.workflows.access import INVITABLE_ROLES, Action, access_commission
+from bot.workflows.errors import NotFound, UserError
+from bot.workflows.labels import ROLE_LABELS
+from bot.workflows.notices import Notice, msg
 from db.models import (
     Commission,
     CommissionKind,
@@ -25,14 +33,6 @@ from db.models import (
     Role,
     Seat,
 )
-from sqlalchemy import func
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from bot.workflows.access import INVITABLE_ROLES, Action, Actor, access_commission
-from bot.workflows.errors import NotFound, UserError
-from bot.workflows.labels import ROLE_LABELS
-from bot.workflows.notices import Notice, msg
 
 CAN_CODE = "CAN"
 CAN_NAME = "Comisión de Alto Nivel Anticorrupción"
@@ -121,10 +121,14 @@ async def find_region(db: AsyncSession, query: str) -> Region:
     close = difflib.get_close_matches(wanted, list(by_key), n=3, cutoff=0.6)
     suggestions = ", ".join(dict.fromkeys(by_key[c].code for c in close))
     if suggestions:
-        raise NotFound(msg("No conozco la región «{query}». ¿Quiso decir {suggestions}?",
-                           query=query, suggestions=suggestions))
-    raise NotFound(msg("No conozco la región «{query}». Use un código como CUS, PUN o UCA.",
-                       query=query))
+        raise NotFound(
+            msg(
+                "No conozco la región «{query}». ¿Quiso decir {suggestions}?",
+                query=query,
+                suggestions=suggestions,
+            )
+        )
+    raise NotFound(msg("No conozco la región «{query}». Use un código como CUS, PUN o UCA.", query=query))
 
 
 def commission_name(region: Region) -> str:
@@ -167,7 +171,9 @@ async def create_commission(db: AsyncSession, code: str, *, now: datetime) -> tu
 # --- institutions and seats --------------------------------------------------------------------
 
 
-async def ensure_seat(db: AsyncSession, commission: Commission, institution_name: str, *, now: datetime) -> Seat:
+async def ensure_seat(
+    db: AsyncSession, commission: Commission, institution_name: str, *, now: datetime
+) -> Seat:
     """The seat of that institution in the commission, creating institution and seat if new."""
     name = tidy(institution_name)
     if not 3 <= len(name) <= 200:
@@ -240,8 +246,9 @@ async def issue_invitation(
     """A one-time invitation to `commission` with `role`; the token is returned, only its hash kept."""
     if role not in INVITABLE_ROLES[commission.kind]:
         allowed = ", ".join(r.value for r in INVITABLE_ROLES[commission.kind])
-        raise UserError(msg("En esta comisión no se invita con ese rol. Roles posibles: {roles}.",
-                            roles=allowed))
+        raise UserError(
+            msg("En esta comisión no se invita con ese rol. Roles posibles: {roles}.", roles=allowed)
+        )
     seat: Seat | None = None
     if seat_id is not None:
         seat = await db.get(Seat, seat_id)
@@ -330,9 +337,7 @@ async def redeem_invitation(
     """Bind a Telegram account to the invitation's commission and role; single use."""
     if not TOKEN_RE.match(token):
         raise UserError(_INVALID)
-    invitation = (
-        await db.exec(select(Invitation).where(Invitation.token_hash == hash_token(token)))
-    ).first()
+    invitation = (await db.exec(select(Invitation).where(Invitation.token_hash == hash_token(token)))).first()
     if (
         invitation is None
         or invitation.used_at is not None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.models import Commission, Institution, Membership, Person, Role, Seat
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.access import Action, Actor, access_commission, roles_in
 from bot.workflows.errors import UserError
 from bot.workflows.notices import msg
+from db.models import Commission, Institution, Membership, Person, Role, Seat
 
 
 async def find_person(db: AsyncSession, telegram_id: int) -> Person | None:
@@ -36,8 +36,7 @@ async def list_memberships(db: AsyncSession, person: Person) -> list[MembershipV
         .order_by(col(Commission.code), col(Membership.id))
     )
     return [
-        MembershipView(c.id or 0, c.code, c.name, m.role, i.name if i else None)
-        for m, c, i in rows.all()
+        MembershipView(c.id or 0, c.code, c.name, m.role, i.name if i else None) for m, c, i in rows.all()
     ]
 
 
@@ -56,9 +55,7 @@ async def active_actor(db: AsyncSession, person: Person) -> Actor | None:
     if not commission_ids:
         return None
     commission_id = (
-        person.active_commission_id
-        if person.active_commission_id in commission_ids
-        else commission_ids[0]
+        person.active_commission_id if person.active_commission_id in commission_ids else commission_ids[0]
     )
     commission = await db.get(Commission, commission_id)
     assert commission is not None

@@ -65,7 +65,12 @@ async def test_unknown_region_suggests_close_codes(db: AsyncSession) -> None:
 async def test_invitation_token_is_random_hashed_and_expires_in_14_days(db: AsyncSession) -> None:
     cus, _ = await create_commission(db, "CUS", now=NOW)
     issued = await issue_invitation(
-        db, cus, Role.SECRETARY, now=NOW, institution="Gobierno Regional del Cusco", invitee_name="Rosa  Mamani"
+        db,
+        cus,
+        Role.SECRETARY,
+        now=NOW,
+        institution="Gobierno Regional del Cusco",
+        invitee_name="Rosa  Mamani",
     )
     other = await issue_invitation(db, cus, Role.SECRETARY, now=NOW)
     assert issued.token != other.token
@@ -81,7 +86,9 @@ async def test_invitation_token_is_random_hashed_and_expires_in_14_days(db: Asyn
 async def test_seats_are_reused_and_voice_only_by_category(db: AsyncSession) -> None:
     cus, _ = await create_commission(db, "CUS", now=NOW)
     await issue_invitation(db, cus, Role.MEMBER, now=NOW, institution="Defensoría del Pueblo - Oficina Cusco")
-    await issue_invitation(db, cus, Role.LIAISON, now=NOW, institution="defensoría del pueblo - oficina  cusco")
+    await issue_invitation(
+        db, cus, Role.LIAISON, now=NOW, institution="defensoría del pueblo - oficina  cusco"
+    )
     await issue_invitation(db, cus, Role.MEMBER, now=NOW, institution="Corte Superior de Justicia del Cusco")
     seats = (await db.exec(select(Seat, Institution).join(Institution))).all()
     assert {(i.name, s.voting) for s, i in seats} == {
@@ -90,7 +97,9 @@ async def test_seats_are_reused_and_voice_only_by_category(db: AsyncSession) -> 
     }
 
 
-async def test_seated_roles_need_an_institution_and_roles_fit_the_commission(db: AsyncSession) -> None:
+async def test_seated_roles_need_an_institution_and_roles_fit_the_commission(
+    db: AsyncSession,
+) -> None:
     cus, _ = await create_commission(db, "CUS", now=NOW)
     can, _ = await create_commission(db, "CAN", now=NOW)
     with pytest.raises(UserError):
@@ -104,8 +113,17 @@ async def test_seated_roles_need_an_institution_and_roles_fit_the_commission(db:
 
 async def test_redeem_binds_once_and_never_again(db: AsyncSession) -> None:
     cus, _ = await create_commission(db, "CUS", now=NOW)
-    issued = await issue_invitation(db, cus, Role.SECRETARY, now=NOW, institution="Gobierno Regional del Cusco", invitee_name="Rosa Mamani")
-    done = await redeem_invitation(db, issued.token, telegram_id=5001, telegram_name="rosa_m", language="qu", now=NOW)
+    issued = await issue_invitation(
+        db,
+        cus,
+        Role.SECRETARY,
+        now=NOW,
+        institution="Gobierno Regional del Cusco",
+        invitee_name="Rosa Mamani",
+    )
+    done = await redeem_invitation(
+        db, issued.token, telegram_id=5001, telegram_name="rosa_m", language="qu", now=NOW
+    )
     assert done.new_person and done.person.name == "Rosa Mamani" and done.person.language == "qu"
     assert done.role == Role.SECRETARY and done.institution == "Gobierno Regional del Cusco"
     assert done.person.active_commission_id == cus.id
@@ -138,10 +156,18 @@ async def test_bad_tokens_are_refused_and_store_nothing(db: AsyncSession, case: 
 async def test_a_person_can_hold_roles_in_two_commissions(db: AsyncSession) -> None:
     cus, _ = await create_commission(db, "CUS", now=NOW)
     pun, _ = await create_commission(db, "PUN", now=NOW)
-    first = await issue_invitation(db, cus, Role.LIAISON, now=NOW, institution="Contraloría - Gerencia Regional de Control Cusco")
+    first = await issue_invitation(
+        db,
+        cus,
+        Role.LIAISON,
+        now=NOW,
+        institution="Contraloría - Gerencia Regional de Control Cusco",
+    )
     second = await issue_invitation(db, pun, Role.OBSERVER, now=NOW)
     await redeem_invitation(db, first.token, telegram_id=9, telegram_name="Juan", language="es", now=NOW)
-    again = await redeem_invitation(db, second.token, telegram_id=9, telegram_name="Juan", language="ay", now=NOW)
+    again = await redeem_invitation(
+        db, second.token, telegram_id=9, telegram_name="Juan", language="ay", now=NOW
+    )
     assert not again.new_person
     assert again.person.language == "es"  # a second invitation never overrides the chosen language
     assert again.person.active_commission_id == pun.id
@@ -149,17 +175,39 @@ async def test_a_person_can_hold_roles_in_two_commissions(db: AsyncSession) -> N
     assert roles == {(cus.id, Role.LIAISON), (pun.id, Role.OBSERVER)}
 
 
-async def test_chat_invitation_requires_the_secretary_role_and_notifies_the_inviter(db: AsyncSession) -> None:
+async def test_chat_invitation_requires_the_secretary_role_and_notifies_the_inviter(
+    db: AsyncSession,
+) -> None:
     cus, _ = await create_commission(db, "CUS", now=NOW)
     sec = await issue_invitation(db, cus, Role.SECRETARY, now=NOW)
-    secretary = (await redeem_invitation(db, sec.token, telegram_id=1, telegram_name="Sec", language="es", now=NOW)).person
+    secretary = (
+        await redeem_invitation(db, sec.token, telegram_id=1, telegram_name="Sec", language="es", now=NOW)
+    ).person
     obs = await issue_invitation(db, cus, Role.OBSERVER, now=NOW)
-    observer = (await redeem_invitation(db, obs.token, telegram_id=2, telegram_name="Obs", language="es", now=NOW)).person
+    observer = (
+        await redeem_invitation(db, obs.token, telegram_id=2, telegram_name="Obs", language="es", now=NOW)
+    ).person
     assert cus.id is not None
     with pytest.raises(AccessDenied):
-        await invite_from_chat(db, observer, cus.id, Role.MEMBER, now=NOW, institution="Municipalidad Provincial del Cusco")
-    issued = await invite_from_chat(db, secretary, cus.id, Role.MEMBER, now=NOW, institution="Municipalidad Provincial del Cusco")
-    joined = await redeem_invitation(db, issued.token, telegram_id=3, telegram_name="Alcalde", language="es", now=NOW)
+        await invite_from_chat(
+            db,
+            observer,
+            cus.id,
+            Role.MEMBER,
+            now=NOW,
+            institution="Municipalidad Provincial del Cusco",
+        )
+    issued = await invite_from_chat(
+        db,
+        secretary,
+        cus.id,
+        Role.MEMBER,
+        now=NOW,
+        institution="Municipalidad Provincial del Cusco",
+    )
+    joined = await redeem_invitation(
+        db, issued.token, telegram_id=3, telegram_name="Alcalde", language="es", now=NOW
+    )
     assert [n.person_id for n in joined.notices] == [secretary.id]
     assert joined.notices[0].text.params["name"] == "Alcalde"
 
@@ -168,7 +216,9 @@ async def test_secretary_cannot_invite_into_another_commission(db: AsyncSession)
     cus, _ = await create_commission(db, "CUS", now=NOW)
     pun, _ = await create_commission(db, "PUN", now=NOW)
     sec = await issue_invitation(db, cus, Role.SECRETARY, now=NOW)
-    secretary = (await redeem_invitation(db, sec.token, telegram_id=1, telegram_name="Sec", language="es", now=NOW)).person
+    secretary = (
+        await redeem_invitation(db, sec.token, telegram_id=1, telegram_name="Sec", language="es", now=NOW)
+    ).person
     assert pun.id is not None
     with pytest.raises(AccessDenied):
         await invite_from_chat(db, secretary, pun.id, Role.OBSERVER, now=NOW)

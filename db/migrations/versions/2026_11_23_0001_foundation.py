@@ -68,10 +68,7 @@ def upgrade() -> None:
     )
     op.bulk_insert(
         region,
-        [
-            {"code": c, "name": n, "seat": s, "ubigeo": u, "iso_code": i}
-            for c, n, s, u, i in REGIONS
-        ],
+        [{"code": c, "name": n, "seat": s, "ubigeo": u, "iso_code": i} for c, n, s, u, i in REGIONS],
     )
     op.create_table(
         "commission",
@@ -150,5 +147,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ["invitation", "membership", "person", "seat", "institution", "commission", "region"]:
+    for table in [
+        "invitation",
+        "membership",
+        "person",
+        "seat",
+        "institution",
+        "commission",
+        "region",
+    ]:
         op.drop_table(table)

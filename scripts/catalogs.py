@@ -1,0 +1,154 @@
+"""Message catalogs: extract, update and check (run by CI and by tests/test_catalogs.py).
+
+    python scripts/catalogs.py extract   # code → locales/messages.pot
+    python scripts/catalogs.py update    # messages.pot → each locales/<lang>/.../messages.po (msgmerge)
+    python scripts/catalogs.py check     # fails on a stale template, a missing or fuzzy translation,
+                                         # a renamed placeholder, or anything `msgfmt --check` rejects
+
+Babel extracts (it knows our `msg`/`nmsg` keywords); GNU gettext merges and checks, because
+`pybabel update` drops the Plural-Forms and X- headers of languages Babel does not know (Aymara).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "locales"
+TEMPLATE = LOCALES / "messages.pot"
+SOURCES = ["bot"]
+KEYWORDS = {"gettext": None, "ngettext": (1, 2), "msg": None, "nmsg": (1, 2)}
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def catalogs() -> list[Path]:
+    return sorted(LOCALES.glob("*/LC_MESSAGES/messages.po"))
+
+
+def extract_template() -> str:
+    """The template the code implies, as text (no dates, so it is stable)."""
+    catalog = Catalog(
+        project="cra-bot",
+        version="1",
+        charset="utf-8",
+        fuzzy=False,
+        header_comment="# Messages of the CRA Secretariat Bot. Message ids are the Spanish text.",
+    )
+    for source in SOURCES:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            ROOT / source,
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=("TRANSLATORS:",),
+        ):
+            catalog.add(
+                message,
+                None,
+                [(f"{source}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, omit_header=False, sort_output=True, include_lineno=False)
+    text = buffer.getvalue().decode()
+    # Drop the headers that change with the date or the Babel version, so the check is stable.
+    return re.sub(r'"(POT-Creation-Date|PO-Revision-Date|Generated-By): [^"]*\\n"\n', "", text)
+
+
+def msgids(entries: polib.POFile) -> set[tuple[str, str]]:
+    return {(e.msgid, e.msgid_plural or "") for e in entries if not e.obsolete}
+
+
+def problems() -> list[str]:
+    found: list[str] = []
+    if not TEMPLATE.exists() or TEMPLATE.read_text() != extract_template():
+        found.append("locales/messages.pot is stale: run `python scripts/catalogs.py extract` and `update`")
+    template = polib.pofile(extract_template())
+    wanted = msgids(template)
+    for path in catalogs():
+        lang = path.parent.parent.name
+        po = polib.pofile(str(path))
+        have = {(e.msgid, e.msgid_plural or ""): e for e in po if not e.obsolete}
+        for key in sorted(wanted - set(have)):
+            found.append(f"{lang}: missing {key[0]!r}")
+        for key, entry in have.items():
+            if key not in wanted:
+                continue
+            if "fuzzy" in entry.flags:
+                found.append(f"{lang}: fuzzy (unreviewed) translation of {entry.msgid!r}")
+            translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+            if not all(translations):
+                found.append(f"{lang}: untranslated {entry.msgid!r}")
+                continue
+            expected = set(PLACEHOLDER.findall(entry.msgid)) | set(
+                PLACEHOLDER.findall(entry.msgid_plural or "")
+            )
+            for translated in translations:
+                if set(PLACEHOLDER.findall(translated)) != expected:
+                    found.append(f"{lang}: placeholders differ in {entry.msgid!r}: {translated!r}")
+        if po.metadata.get("Plural-Forms", "").replace(" ", "") != "nplurals=1;plural=0;" and lang in {
+            "qu",
+            "ay",
+        }:
+            found.append(f"{lang}: Plural-Forms must be 'nplurals=1; plural=0;'")
+        if not po.metadata.get("X-Language-Name"):
+            found.append(f"{lang}: the header needs X-Language-Name (the language's own name)")
+        if shutil.which("msgfmt"):
+            result = subprocess.run(
+                ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(path)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                found.append(f"{lang}: msgfmt --check failed: {result.stderr.strip()}")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "check"
+    if command == "extract":
+        TEMPLATE.write_text(extract_template())
+        print(f"wrote {TEMPLATE.relative_to(ROOT)}")
+    elif command == "update":
+        for path in catalogs():
+            subprocess.run(
+                [
+                    "msgmerge",
+                    "--quiet",
+                    "--update",
+                    "--backup=none",
+                    "--no-wrap",
+                    str(path),
+                    str(TEMPLATE),
+                ],
+                check=True,
+            )
+            print(f"updated {path.relative_to(ROOT)}")
+    elif command == "check":
+        found = problems()
+        for line in found:
+            print(line, file=sys.stderr)
+        if found:
+            return 1
+        if not shutil.which("msgfmt"):
+            print("warning: msgfmt (GNU gettext) not found; its checks were skipped", file=sys.stderr)
+        print(f"catalogs OK: {', '.join(p.parent.parent.name for p in catalogs())}")
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.dispatcher import build_dispatcher
+from bot.i18n import Catalogs
+from bot.workflows.onboarding import create_commission, issue_invitation
+from db.models import Role
+from tests.conftest import NOW
+from tests.harness import Harness, RecordingSession, make_bot
+
+Invite = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def harness(sessionmaker: async_sessionmaker[AsyncSession], catalogs: Catalogs) -> Harness:
+    session = RecordingSession()
+    dp = build_dispatcher(sessionmaker=sessionmaker, catalogs=catalogs, bot_username="cra_test_bot")
+    return Harness(dp, make_bot(session), session)
+
+
+@pytest.fixture
+def invite(sessionmaker: async_sessionmaker[AsyncSession]) -> Invite:
+    """Create the commission if needed and return a fresh invitation token, as the CLI would."""
+
+    async def make(code: str, role: Role, org: str | None = None, name: str | None = None) -> str:
+        async with sessionmaker() as db, db.begin():
+            commission, _ = await create_commission(db, code, now=NOW)
+            issued = await issue_invitation(db, commission, role, now=NOW, institution=org, invitee_name=name)
+            return issued.token
+
+    return make
