@@ -13,7 +13,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 
 from bot.commands import publish_default_commands
 from bot.config import Settings
@@ -35,12 +35,14 @@ def build_bot(settings: Settings) -> Bot:
     )
 
 
-def build_storage(settings: Settings) -> BaseStorage | None:
+def build_storage(settings: Settings) -> tuple[BaseStorage | None, BaseEventIsolation | None]:
+    """Conversation state and per-person locking: in memory, or in Redis shared by all processes."""
     if not settings.redis_url:
-        return None
+        return None, None
     from aiogram.fsm.storage.redis import RedisStorage
 
-    return RedisStorage.from_url(settings.redis_url)
+    storage = RedisStorage.from_url(settings.redis_url)
+    return storage, storage.create_isolation()
 
 
 async def run(settings: Settings, *, webhook: bool = False) -> None:
@@ -49,11 +51,14 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
     bot = build_bot(settings)
     try:
         me = await bot.get_me()
+        storage, isolation = build_storage(settings)
         dp = build_dispatcher(
             sessionmaker=make_sessionmaker(engine),
             catalogs=catalogs,
             bot_username=me.username or "",
-            storage=build_storage(settings),
+            storage=storage,
+            isolation=isolation,
+            invitation_days=settings.invitation_days,
         )
         await publish_default_commands(bot, catalogs)
         log.info("bot @%s ready (%d languages)", me.username, len(catalogs.languages))

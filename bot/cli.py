@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, choices=ROLES)
     invite.add_argument("--org", help="member institution the person represents")
     invite.add_argument("--name", help="the invited person's name")
-    invite.add_argument("--days", type=int, help="days until the link expires (default 14)")
+    invite.add_argument("--days", type=int, help="days until the link expires (default INVITATION_DAYS, 14)")
     invite.add_argument(
         "--bot-username", help="bot username for the link (default: asked from Telegram with getMe)"
     )
@@ -149,7 +149,6 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(db: AsyncSession) -> int:
         commission = await find_commission(db, args.commission)
-        extra: dict[str, Any] = {"valid_days": args.days} if args.days else {}
         issued = await issue_invitation(
             db,
             commission,
@@ -157,7 +156,7 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
             now=datetime.now(UTC),
             institution=args.org,
             invitee_name=args.name,
-            **extra,
+            valid_days=args.days or settings.invitation_days,
         )
         expires = issued.invitation.expires_at.astimezone(LIMA)
         who = issued.invitation.invitee_name or "(no name)"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from aiogram import Dispatcher
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,6 +12,7 @@ from bot.delivery import Delivery
 from bot.handlers import get_routers
 from bot.i18n import Catalogs
 from bot.middlewares import PersonMiddleware, TransactionMiddleware
+from bot.workflows.onboarding import DEFAULT_INVITATION_DAYS
 
 
 def build_dispatcher(
@@ -20,8 +21,18 @@ def build_dispatcher(
     catalogs: Catalogs,
     bot_username: str,
     storage: BaseStorage | None = None,
+    isolation: BaseEventIsolation | None = None,
+    invitation_days: int = DEFAULT_INVITATION_DAYS,
 ) -> Dispatcher:
-    dp = Dispatcher(storage=storage or MemoryStorage(), catalogs=catalogs, bot_username=bot_username)
+    # Updates run as concurrent tasks; isolation serialises one person's updates *including* the
+    # commit (FSM middleware holds the lock around ours), so a tap never reads a stale row.
+    dp = Dispatcher(
+        storage=storage or MemoryStorage(),
+        events_isolation=isolation or SimpleEventIsolation(),
+        catalogs=catalogs,
+        bot_username=bot_username,
+        invitation_days=invitation_days,
+    )
     dp.update.outer_middleware(TransactionMiddleware(sessionmaker, Delivery(sessionmaker, catalogs)))
     dp.update.outer_middleware(PersonMiddleware(catalogs))
     dp.include_routers(*get_routers())

@@ -82,10 +82,9 @@ class Translator:
         return self._format(source, translated, {"n": n, **params})
 
     def render(self, text: Text) -> str:
-        params = {key: self._param(value) for key, value in text.params.items()}
         if text.plural is not None and text.n is not None:
-            return self.ngettext(text.msgid, text.plural, text.n, **params)
-        return self.gettext(text.msgid, **params)
+            return self.ngettext(text.msgid, text.plural, text.n, **text.params)
+        return self.gettext(text.msgid, **text.params)
 
     def date(self, value: date, fmt: str = "long") -> str:
         return format_date(value, fmt, locale=self.format_locale)
@@ -105,8 +104,9 @@ class Translator:
     def _format(self, source: str, translated: str, params: Mapping[str, object]) -> str:
         if not params:
             return translated
+        rendered = {key: self._param(value) for key, value in params.items()}
         safe = {
-            k: v if isinstance(v, _Safe | int | float) else html.escape(str(v)) for k, v in params.items()
+            k: v if isinstance(v, _Safe | int | float) else html.escape(str(v)) for k, v in rendered.items()
         }
         try:
             return translated.format(**safe)

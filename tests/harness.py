@@ -51,6 +51,8 @@ def visible_length(text: str, parse_mode: str | None) -> int:
 
 def check_limits(method: TelegramMethod[Any], parse_mode: str | None) -> None:
     text = getattr(method, "text", None)
+    if text is not None and "Text(msgid=" in text:
+        raise LimitError(f"an unrendered translatable text reached the user: {text!r}")
     if isinstance(method, SendMessage | EditMessageText):
         length = visible_length(text or "", parse_mode)
         if not 1 <= length <= 4096:

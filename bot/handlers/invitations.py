@@ -107,12 +107,13 @@ async def type_name(
     tr: Translator,
     state: FSMContext,
     bot_username: str,
+    invitation_days: int,
 ) -> None:
     name = tidy(message.text or "")
     if not 2 <= len(name) <= 120:
         await message.answer(tr.gettext("El nombre debe tener entre 2 y 120 caracteres. Escríbalo de nuevo."))
         return
-    await _issue(message, db, person, tr, state, bot_username, name)
+    await _issue(message, db, person, tr, state, bot_username, invitation_days, name)
 
 
 async def skip_name(
@@ -122,10 +123,11 @@ async def skip_name(
     tr: Translator,
     state: FSMContext,
     bot_username: str,
+    invitation_days: int,
 ) -> None:
     await query.answer()
     assert isinstance(query.message, Message)
-    await _issue(query.message, db, person, tr, state, bot_username, None)
+    await _issue(query.message, db, person, tr, state, bot_username, invitation_days, None)
 
 
 async def _issue(
@@ -135,6 +137,7 @@ async def _issue(
     tr: Translator,
     state: FSMContext,
     bot_username: str,
+    invitation_days: int,
     name: str | None,
 ) -> None:
     data = await state.get_data()
@@ -148,6 +151,7 @@ async def _issue(
         seat_id=data.get("seat_id"),
         institution=data.get("institution"),
         invitee_name=name,
+        valid_days=invitation_days,
     )
     await state.clear()
     expires = issued.invitation.expires_at.astimezone(LIMA).date()
