@@ -1,54 +1,263 @@
-"""Delivery of notices to people, each rendered in the recipient's own language.
+"""The outbox sender: drains queued messages at Telegram's pace, and loses none.
 
-Notices are collected during an update and sent only after its transaction commits, so nobody is
-told about a change that was rolled back. (A persistent, paced outbox replaces this sender when
-the delivery issue lands.)
+- Pacing: one message every 1/TELEGRAM_GLOBAL_RATE seconds overall, evenly spaced with no initial
+  burst (shared through Redis when several processes send); per chat, a row becomes due only
+  1 s (private) or 3 s (group: 20/min) after the previous one to that chat — kept in the database,
+  so it holds across processes.
+- One request in flight per sender: a crash can repeat at most the message being sent.
+- 429 → that row waits `retry_after`, others keep flowing; 5xx, timeouts and network errors →
+  exponential backoff with jitter, then give up and tell the secretariat; 403 → the person is
+  marked unreachable, their queue dropped, their secretariats told.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
-from bot.workflows.notices import Notice
-from db.models import Person
+from bot.workflows.outbox import (
+    Settled,
+    backoff,
+    claim_due,
+    count_open,
+    enqueue_notices,
+    give_up,
+    mark_sent,
+    mark_unreachable,
+    postpone,
+)
+from db.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
+PRIVATE_GAP = timedelta(seconds=1)
+GROUP_GAP = timedelta(seconds=3)
 
-class Batch(list[Notice]):
-    """Notices produced while handling one update."""
+
+class Pacer(Protocol):
+    async def wait_turn(self) -> None:
+        """Return when this process may make its next request."""
 
 
-class Delivery:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], catalogs: Catalogs) -> None:
-        self.sessionmaker = sessionmaker
-        self.catalogs = catalogs
+class LocalPacer:
+    """Evenly spaced slots, 1/rate apart; the first slot is now (no burst, no waiting)."""
 
-    def new_batch(self) -> Batch:
-        return Batch()
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1.0 / rate
+        self.clock = clock
+        self._next = 0.0
 
-    async def send(self, bot: Bot, notices: Iterable[Notice]) -> None:
-        notices = list(notices)
-        if not notices:
-            return
-        async with self.sessionmaker() as db:
-            ids = {n.person_id for n in notices}
-            people = {p.id: p for p in (await db.exec(select(Person).where(col(Person.id).in_(ids)))).all()}
-        for notice in notices:
-            person = people.get(notice.person_id)
-            if person is None or person.telegram_id is None:
-                log.warning("notice for person %s dropped: no Telegram account", notice.person_id)
-                continue
-            text = self.catalogs.translator(person.language).render(notice.text)
+    async def wait_turn(self) -> None:
+        now = self.clock()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+class RedisPacer:
+    """The same slots shared by every process through one Redis key (atomic Lua)."""
+
+    _SCRIPT = """
+    local now = tonumber(ARGV[1])
+    local interval = tonumber(ARGV[2])
+    local next_slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+    local slot = math.max(now, next_slot)
+    redis.call('SET', KEYS[1], tostring(slot + interval), 'PX', 60000)
+    return tostring(slot)
+    """
+
+    def __init__(self, redis: Any, rate: float, key: str = "cra:pacer") -> None:
+        self.redis, self.interval, self.key = redis, 1.0 / rate, key
+        self._script = redis.register_script(self._SCRIPT)
+
+    async def wait_turn(self) -> None:
+        now = time.time()
+        slot = float(await self._script(keys=[self.key], args=[repr(now), repr(self.interval)]))
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+class NoPacer:
+    """For tests that drain the outbox synchronously."""
+
+    async def wait_turn(self) -> None:
+        return None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        catalogs: Catalogs,
+        *,
+        pacer: Pacer,
+        give_up_after: timedelta = timedelta(hours=1),
+        lease: timedelta = timedelta(seconds=30),
+        request_timeout: int = 20,
+        chat_gaps: bool = True,
+        clock: Callable[[], datetime] = utcnow,
+        idle_poll: float = 1.0,
+    ) -> None:
+        self.bot, self.sessionmaker, self.catalogs = bot, sessionmaker, catalogs
+        self.pacer, self.give_up_after, self.lease = pacer, give_up_after, lease
+        self.request_timeout, self.chat_gaps, self.clock = request_timeout, chat_gaps, clock
+        self.idle_poll = idle_poll
+        self.name = uuid.uuid4().hex[:8]
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was committed to the outbox: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set; then return (the caller decides how long to flush)."""
+        while not stop.is_set():
             try:
-                await bot.send_message(person.telegram_id, text)
-            except TelegramAPIError:
-                log.exception("could not deliver a notice to person %s", notice.person_id)
+                sent = await self.send_due(stop)
+            except Exception:
+                log.exception("outbox sender %s: a round failed; retrying", self.name)
+                sent = 0
+            if sent == 0:
+                self._wake.clear()
+                waiter = asyncio.ensure_future(self._wake.wait())
+                stopper = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({waiter, stopper}, timeout=self.idle_poll, return_when="FIRST_COMPLETED")
+                waiter.cancel()
+                stopper.cancel()
+
+    async def drain(self, *, deadline: float | None = None) -> int:
+        """Send everything due now (tests; and the flush at shutdown, until `deadline`)."""
+        total = 0
+        while deadline is None or time.monotonic() < deadline:
+            sent = await self.send_due()
+            if sent == 0:
+                break
+            total += sent
+        return total
+
+    async def pending(self) -> int:
+        async with self.sessionmaker() as db:
+            return await count_open(db)
+
+    async def send_due(self, stop: asyncio.Event | None = None) -> int:
+        async with self.sessionmaker() as db, db.begin():
+            rows = await claim_due(db, now=self.clock(), lease=self.lease)
+        sent = 0
+        for row in rows:
+            if stop is not None and stop.is_set():
+                await self._release(row)
+                continue
+            await self.pacer.wait_turn()
+            await self._send(row)
+            sent += 1
+        return sent
+
+    async def _release(self, row: OutboxMessage) -> None:
+        """Give back a claimed row not yet sent (shutting down), so nobody waits for its lease."""
+        async with self.sessionmaker() as db, db.begin():
+            await db.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == OutboxStatus.SENDING)
+                .values(status=OutboxStatus.PENDING, lease_until=None, attempts=row.attempts - 1)
+            )
+
+    async def _call(self, row: OutboxMessage) -> int | None:
+        payload = dict(row.payload)
+        markup = payload.pop("reply_markup", None)
+        keyboard = InlineKeyboardMarkup.model_validate(markup) if markup else None
+        if row.method == "sendDocument":
+            document = BufferedInputFile(row.attachment or b"", filename=payload["file_name"])
+            message = await self.bot.send_document(
+                row.chat_id,
+                document,
+                caption=payload.get("caption"),
+                reply_markup=keyboard,
+                request_timeout=self.request_timeout,
+            )
+        else:
+            message = await self.bot.send_message(
+                row.chat_id, payload["text"], reply_markup=keyboard, request_timeout=self.request_timeout
+            )
+        return message.message_id
+
+    async def _send(self, row: OutboxMessage) -> None:
+        assert row.id is not None
+        try:
+            message_id = await self._call(row)
+        except TelegramRetryAfter as exc:
+            await self._postpone(
+                row, timedelta(seconds=exc.retry_after), f"429 retry after {exc.retry_after}s"
+            )
+        except TelegramForbiddenError as exc:
+            log.info("chat %s unreachable: %s", row.chat_id, exc.message)
+            await self._settle(mark_unreachable, row, f"403 {exc.message}")
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            error = f"{type(exc).__name__}: {exc.message}"
+            if self.clock() - row.created_at >= self.give_up_after:
+                log.warning("outbox row %s: giving up after %s attempts (%s)", row.id, row.attempts, error)
+                await self._settle(give_up, row, error)
+            else:
+                await self._postpone(row, backoff(row.attempts), error)
+        except TelegramBadRequest as exc:
+            # Telegram refuses the request itself: retrying cannot help. A bug, or a deleted chat.
+            log.error("outbox row %s refused by Telegram: %s", row.id, exc.message)
+            await self._settle(give_up, row, f"400 {exc.message}")
+        else:
+            async with self.sessionmaker() as db, db.begin():
+                now = self.clock()
+                await mark_sent(db, row.id, now=now, message_id=message_id)
+                if self.chat_gaps:
+                    await space_next(db, row.chat_id, now=now)
+
+    async def _postpone(self, row: OutboxMessage, delay: timedelta, error: str) -> None:
+        assert row.id is not None
+        async with self.sessionmaker() as db, db.begin():
+            await postpone(db, row.id, until=self.clock() + delay, error=error)
+
+    async def _settle(self, action: Callable[..., Any], row: OutboxMessage, error: str) -> None:
+        async with self.sessionmaker() as db, db.begin():
+            fresh = await db.get(OutboxMessage, row.id)
+            assert fresh is not None
+            settled: Settled = await action(db, fresh, now=self.clock(), error=error)
+            await enqueue_notices(db, self.catalogs, settled.notices, now=self.clock(), report_failure=False)
+        self.wake()
+
+
+async def space_next(db: AsyncSession, chat_id: int, *, now: datetime) -> None:
+    """Per-chat pace in the database: the chat's next open row waits 1 s (private) or 3 s (group)."""
+    gap = PRIVATE_GAP if chat_id > 0 else GROUP_GAP
+    await db.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.chat_id) == chat_id,
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+            col(OutboxMessage.not_before) < now + gap,
+        )
+        .values(not_before=now + gap)
+    )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery import Delivery
 from bot.handlers import get_routers
 from bot.i18n import Catalogs
-from bot.middlewares import PersonMiddleware, TransactionMiddleware
+from bot.middlewares import InFlight, PersonMiddleware, TransactionMiddleware
 from bot.workflows.onboarding import DEFAULT_INVITATION_DAYS
 
 
@@ -20,10 +21,13 @@ def build_dispatcher(
     sessionmaker: async_sessionmaker[AsyncSession],
     catalogs: Catalogs,
     bot_username: str,
+    on_commit: Callable[[], None] = lambda: None,
     storage: BaseStorage | None = None,
     isolation: BaseEventIsolation | None = None,
     invitation_days: int = DEFAULT_INVITATION_DAYS,
 ) -> Dispatcher:
+    """`on_commit` runs after each update's transaction commits (it wakes the outbox sender)."""
+    in_flight = InFlight()
     # Updates run as concurrent tasks; isolation serialises one person's updates *including* the
     # commit (FSM middleware holds the lock around ours), so a tap never reads a stale row.
     dp = Dispatcher(
@@ -32,8 +36,9 @@ def build_dispatcher(
         catalogs=catalogs,
         bot_username=bot_username,
         invitation_days=invitation_days,
+        in_flight=in_flight,
     )
-    dp.update.outer_middleware(TransactionMiddleware(sessionmaker, Delivery(sessionmaker, catalogs)))
+    dp.update.outer_middleware(TransactionMiddleware(sessionmaker, catalogs, on_commit, in_flight))
     dp.update.outer_middleware(PersonMiddleware(catalogs))
     dp.include_routers(*get_routers())
     return dp

@@ -5,17 +5,24 @@ Middlewares only prepare context data and close the transaction; rules live in b
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from aiogram import BaseMiddleware, Bot
-from aiogram.types import TelegramObject, User
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Chat, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.delivery import Delivery
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, Translator
+from bot.replies import Replies
+from bot.workflows.errors import UserError
+from bot.workflows.notices import Notice
+from bot.workflows.outbox import enqueue_notices, first_time_seen, mark_reachable
 from bot.workflows.people import find_person
 
 log = logging.getLogger(__name__)
@@ -23,21 +30,82 @@ log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
-class TransactionMiddleware(BaseMiddleware):
-    """Runs each update in one transaction; notices queued by the handler go out after commit."""
+class InFlight:
+    """Counts updates being handled, so shutdown can wait for them to finish."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], delivery: Delivery) -> None:
-        self.sessionmaker = sessionmaker
-        self.delivery = delivery
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def enter(self) -> None:
+        self.count += 1
+        self._idle.clear()
+
+    def leave(self) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:  # noqa: ASYNC109 (a bounded shutdown wait)
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+class TransactionMiddleware(BaseMiddleware):
+    """Each update: once only, in one transaction, its replies and notices queued in it.
+
+    A refusal (UserError) rolls back the handler's changes (savepoint) but is itself committed
+    with the update id, so a redelivered refused update is not answered twice.
+    """
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        catalogs: Catalogs,
+        on_commit: Callable[[], None],
+        in_flight: InFlight,
+    ) -> None:
+        self.sessionmaker, self.catalogs = sessionmaker, catalogs
+        self.on_commit, self.in_flight = on_commit, in_flight
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        outbox = data["outbox"] = self.delivery.new_batch()
-        async with self.sessionmaker() as db, db.begin():
-            data["db"] = db
-            result = await handler(event, data)
-        bot: Bot = data["bot"]
-        await self.delivery.send(bot, outbox)
-        return result
+        assert isinstance(event, Update)
+        now = datetime.now(UTC)
+        chat: Chat | None = data.get("event_chat")
+        notices: list[Notice] = []
+        self.in_flight.enter()
+        try:
+            async with self.sessionmaker() as db, db.begin():
+                if not await first_time_seen(db, event.update_id, now=now):
+                    log.info("update %s was already handled; ignored", event.update_id)
+                    return UNHANDLED
+                data.update(db=db, outbox=notices, now=now, say=Replies(db, chat.id if chat else None, now))
+                try:
+                    async with db.begin_nested():
+                        result = await handler(event, data)
+                except UserError as refusal:
+                    result = None
+                    await self._refuse(event, data, refusal)
+                await enqueue_notices(db, self.catalogs, notices, now=now)
+            self.on_commit()
+            return result
+        finally:
+            self.in_flight.leave()
+
+    async def _refuse(self, update: Update, data: dict[str, Any], refusal: UserError) -> None:
+        log.info("update %s refused: %s", update.update_id, refusal.text.msgid)
+        tr: Translator = data.get("tr") or self.catalogs.translator(None)
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer()
+            except TelegramAPIError:
+                log.warning("could not answer refused callback query of update %s", update.update_id)
+        if data.get("event_chat") is not None:
+            await data["say"](tr.render(refusal.text))
 
 
 class PersonMiddleware(BaseMiddleware):
@@ -49,6 +117,8 @@ class PersonMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         person = await find_person(data["db"], user.id) if user else None
+        if person is not None and isinstance(event, Update) and event.my_chat_member is None:
+            await mark_reachable(data["db"], person)  # they wrote, so Telegram delivers again
         data["person"] = person
         data["tr"] = self.catalogs.translator(person.language if person else None)
         return await handler(event, data)

@@ -29,3 +29,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def dialect_of(db: AsyncSession) -> str:
+    """'sqlite' or 'postgresql': for the few statements that differ (upserts, SKIP LOCKED)."""
+    return db.get_bind().dialect.name

@@ -18,6 +18,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
@@ -37,7 +38,14 @@ from aiogram.types import (
     Update,
     User,
 )
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.delivery import NoPacer, OutboxSender
+from bot.dispatcher import build_dispatcher
+from bot.i18n import Catalogs
+
+_UPDATE_IDS = itertools.count(1)
 BOT_USER = User(id=42, is_bot=True, first_name="CRA", username="cra_test_bot")
 
 
@@ -117,17 +125,33 @@ def make_bot(session: RecordingSession) -> Bot:
     return Bot("42:TEST-token", session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
-class Harness:
-    """Feeds updates through the real dispatcher and reads what the bot said."""
+def make_harness(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    catalogs: Catalogs,
+    storage: BaseStorage | None = None,
+) -> Harness:
+    """The real dispatcher and the real outbox sender (unpaced), around a recording session."""
+    session = RecordingSession()
+    bot = make_bot(session)
+    sender = OutboxSender(bot, sessionmaker, catalogs, pacer=NoPacer(), chat_gaps=False)
+    dp = build_dispatcher(
+        sessionmaker=sessionmaker, catalogs=catalogs, bot_username="cra_test_bot", storage=storage
+    )
+    return Harness(dp, bot, session, sender)
 
-    def __init__(self, dp: Dispatcher, bot: Bot, session: RecordingSession) -> None:
-        self.dp, self.bot, self.session = dp, bot, session
-        self._update_ids = itertools.count(1)
+
+class Harness:
+    """Feeds updates through the real dispatcher, drains the outbox, reads what the bot said."""
+
+    def __init__(self, dp: Dispatcher, bot: Bot, session: RecordingSession, sender: OutboxSender) -> None:
+        self.dp, self.bot, self.session, self.sender = dp, bot, session, sender
         self._message_ids = itertools.count(1)
 
     async def feed(self, update: Update) -> list[TelegramMethod[Any]]:
+        """Handle one update, then deliver what it queued; returns every request made."""
         before = len(self.session.requests)
         await self.dp.feed_update(self.bot, update)
+        await self.sender.drain()
         return self.session.requests[before:]
 
     def user(self, user_id: int, first_name: str = "Ana", language_code: str | None = "es") -> ChatUser:
@@ -136,7 +160,8 @@ class Harness:
         )
 
     def next_update_id(self) -> int:
-        return next(self._update_ids)
+        # Telegram's update ids grow across restarts; a repeated id is a redelivery and ignored.
+        return next(_UPDATE_IDS)
 
     def next_message_id(self) -> int:
         return next(self._message_ids)

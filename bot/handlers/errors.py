@@ -1,4 +1,7 @@
-"""Errors: refusals are shown in the person's language; surprises are logged and apologised for."""
+"""Unexpected errors: logged with the update id, and apologised for in the person's language.
+
+(Refusals — `UserError` — never get here: the transaction middleware answers them.)
+"""
 
 from __future__ import annotations
 
@@ -7,58 +10,38 @@ from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import ErrorEvent, Update
+from aiogram.types import ErrorEvent
 
 from bot.i18n import Catalogs, Translator
-from bot.workflows.errors import UserError
 
 log = logging.getLogger(__name__)
 
 
-async def _reply(bot: Bot, update: Update, text: str) -> None:
-    if update.callback_query is not None:
-        query = update.callback_query
-        await query.answer()
-        chat_id = query.message.chat.id if query.message else query.from_user.id
-        await bot.send_message(chat_id, text)
-    elif update.message is not None:
-        await bot.send_message(update.message.chat.id, text)
-
-
-def _translator(data: dict[str, Any]) -> Translator:
+async def on_unexpected(event: ErrorEvent, bot: Bot, catalogs: Catalogs, **data: Any) -> None:
+    update = event.update
+    log.error("update %s failed", update.update_id, exc_info=event.exception)
     tr = data.get("tr")
-    if isinstance(tr, Translator):
-        return tr
-    catalogs: Catalogs = data["catalogs"]
-    return catalogs.translator(None)
-
-
-async def on_user_error(event: ErrorEvent, bot: Bot, **data: Any) -> None:
-    assert isinstance(event.exception, UserError)
-    tr = _translator(data)
-    log.info("update %s refused: %s", event.update.update_id, event.exception.text.msgid)
-    await _reply(bot, event.update, tr.render(event.exception.text))
-
-
-async def on_unexpected(event: ErrorEvent, bot: Bot, **data: Any) -> None:
-    log.error("update %s failed", event.update.update_id, exc_info=event.exception)
-    tr = _translator(data)
+    tr = tr if isinstance(tr, Translator) else catalogs.translator(None)
+    text = tr.gettext(
+        "Lo siento, algo falló de nuestro lado y no se guardó nada. "
+        "Ya quedó registrado; intente de nuevo en unos minutos."
+    )
+    # The transaction was rolled back, so the apology cannot go through the outbox: send it directly.
     try:
-        await _reply(
-            bot,
-            event.update,
-            tr.gettext(
-                "Lo siento, algo falló de nuestro lado y no se guardó nada. "
-                "Ya quedó registrado; intente de nuevo en unos minutos."
-            ),
-        )
+        chat_id: int | None = None
+        if update.message is not None:
+            chat_id = update.message.chat.id
+        elif update.callback_query is not None:
+            query = update.callback_query
+            await query.answer()
+            chat_id = query.message.chat.id if query.message else query.from_user.id
+        if chat_id is not None:
+            await bot.send_message(chat_id, text)
     except TelegramAPIError:
-        log.exception("could not apologise for update %s", event.update.update_id)
+        log.exception("could not apologise for update %s", update.update_id)
 
 
 def router() -> Router:
     r = Router(name="errors")
-    r.errors.register(on_user_error, ExceptionTypeFilter(UserError))
     r.errors.register(on_unexpected)
     return r

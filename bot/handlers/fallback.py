@@ -7,21 +7,22 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Translator
 from bot.render import how_to_join
+from bot.replies import Replies
 from db.models import Person
 
 
-async def unknown_command(message: Message, person: Person | None, tr: Translator) -> None:
+async def unknown_command(message: Message, person: Person | None, tr: Translator, say: Replies) -> None:
     if person is None:
-        await message.answer(how_to_join(tr))
+        await say(how_to_join(tr))
         return
-    await message.answer(tr.gettext("No conozco esa orden. Escriba /ayuda para ver lo que puede hacer."))
+    await say(tr.gettext("No conozco esa orden. Escriba /ayuda para ver lo que puede hacer."))
 
 
-async def free_text(message: Message, person: Person | None, tr: Translator) -> None:
+async def free_text(message: Message, person: Person | None, tr: Translator, say: Replies) -> None:
     if person is None:
-        await message.answer(how_to_join(tr))
+        await say(how_to_join(tr))
         return
-    await message.answer(tr.gettext("Todavía no entiendo mensajes libres. Use los botones o escriba /ayuda."))
+    await say(tr.gettext("Todavía no entiendo mensajes libres. Use los botones o escriba /ayuda."))
 
 
 async def stale_button(query: CallbackQuery, tr: Translator) -> None:

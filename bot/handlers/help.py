@@ -9,17 +9,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator
 from bot.render import help_text
+from bot.replies import Replies
 from bot.workflows.people import active_actor, list_memberships
 from db.models import Person
 
 
-async def show_help(message: Message, db: AsyncSession, person: Person | None, tr: Translator) -> None:
+async def show_help(
+    message: Message, db: AsyncSession, person: Person | None, tr: Translator, say: Replies
+) -> None:
     if person is None:
-        await message.answer(help_text(tr, None))
+        await say(help_text(tr, None))
         return
     actor = await active_actor(db, person)
     commissions = len({m.commission_id for m in await list_memberships(db, person)})
-    await message.answer(help_text(tr, actor, commissions=commissions))
+    await say(help_text(tr, actor, commissions=commissions))
 
 
 def router() -> Router:

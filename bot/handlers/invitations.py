@@ -5,7 +5,7 @@ Each step keeps the earlier answers in the conversation state, so a typo only re
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import keyboards
 from bot.callbacks import NEW_SEAT, NO_SEAT, CancelCB, InviteRoleCB, InviteSeatCB, SkipCB
 from bot.i18n import LIMA, Translator
+from bot.replies import Replies
 from bot.states import InviteFlow
 from bot.workflows.access import INVITABLE_ROLES, Action, Actor, access_commission
 from bot.workflows.labels import ROLE_LABELS
@@ -30,12 +31,12 @@ async def _actor(db: AsyncSession, person: Person | None) -> Actor:
 
 
 async def start_invite(
-    message: Message, db: AsyncSession, person: Person | None, tr: Translator, state: FSMContext
+    message: Message, db: AsyncSession, person: Person | None, tr: Translator, state: FSMContext, say: Replies
 ) -> None:
     actor = await _actor(db, person)
     await state.set_state(InviteFlow.role)
     await state.set_data({"commission_id": actor.commission.id})
-    await message.answer(
+    await say(
         tr.gettext("¿Con qué rol invita a la persona a {commission}?", commission=actor.commission.code),
         reply_markup=keyboards.invite_roles(INVITABLE_ROLES[actor.commission.kind], tr),
     )
@@ -48,6 +49,7 @@ async def pick_role(
     person: Person | None,
     tr: Translator,
     state: FSMContext,
+    say: Replies,
 ) -> None:
     actor = await _actor(db, person)
     await query.answer()
@@ -55,8 +57,7 @@ async def pick_role(
     await state.update_data(role=callback_data.role.value)
     await state.set_state(InviteFlow.seat)
     seats = await list_seats(db, actor.commission.id)
-    assert query.message is not None
-    await query.message.answer(
+    await say(
         tr.gettext("¿A qué institución representa?"),
         reply_markup=keyboards.invite_seats(seats, tr, seat_optional=callback_data.role not in SEATED_ROLES),
     )
@@ -69,32 +70,34 @@ async def pick_seat(
     person: Person | None,
     tr: Translator,
     state: FSMContext,
+    say: Replies,
 ) -> None:
     await _actor(db, person)
     await query.answer()
-    assert isinstance(query.message, Message)
     if callback_data.seat_id == NEW_SEAT:
         await state.set_state(InviteFlow.institution)
-        await query.message.answer(tr.gettext("Escriba el nombre completo de la institución."))
+        await say(tr.gettext("Escriba el nombre completo de la institución."))
         return
     await state.update_data(seat_id=None if callback_data.seat_id == NO_SEAT else callback_data.seat_id)
-    await _ask_name(query.message, tr, state)
+    await _ask_name(tr, state, say)
 
 
-async def type_institution(message: Message, tr: Translator, state: FSMContext) -> None:
-    name = tidy(message.text or "")
+async def type_institution(
+    message: Message, text: str, tr: Translator, state: FSMContext, say: Replies
+) -> None:
+    name = tidy(text)
     if not 3 <= len(name) <= 200:
-        await message.answer(
+        await say(
             tr.gettext("El nombre de la institución debe tener entre 3 y 200 caracteres. Escríbalo de nuevo.")
         )
         return
     await state.update_data(institution=name, seat_id=None)
-    await _ask_name(message, tr, state)
+    await _ask_name(tr, state, say)
 
 
-async def _ask_name(message: Message, tr: Translator, state: FSMContext) -> None:
+async def _ask_name(tr: Translator, state: FSMContext, say: Replies) -> None:
     await state.set_state(InviteFlow.name)
-    await message.answer(
+    await say(
         tr.gettext("Escriba el nombre de la persona invitada, o toque «Omitir»."),
         reply_markup=keyboards.skip_or_cancel(tr),
     )
@@ -102,18 +105,21 @@ async def _ask_name(message: Message, tr: Translator, state: FSMContext) -> None
 
 async def type_name(
     message: Message,
+    text: str,
     db: AsyncSession,
     person: Person | None,
     tr: Translator,
     state: FSMContext,
+    say: Replies,
     bot_username: str,
     invitation_days: int,
+    now: datetime,
 ) -> None:
-    name = tidy(message.text or "")
+    name = tidy(text)
     if not 2 <= len(name) <= 120:
-        await message.answer(tr.gettext("El nombre debe tener entre 2 y 120 caracteres. Escríbalo de nuevo."))
+        await say(tr.gettext("El nombre debe tener entre 2 y 120 caracteres. Escríbalo de nuevo."))
         return
-    await _issue(message, db, person, tr, state, bot_username, invitation_days, name)
+    await _issue(name, db, person, tr, state, say, bot_username, invitation_days, now)
 
 
 async def skip_name(
@@ -122,23 +128,25 @@ async def skip_name(
     person: Person | None,
     tr: Translator,
     state: FSMContext,
+    say: Replies,
     bot_username: str,
     invitation_days: int,
+    now: datetime,
 ) -> None:
     await query.answer()
-    assert isinstance(query.message, Message)
-    await _issue(query.message, db, person, tr, state, bot_username, invitation_days, None)
+    await _issue(None, db, person, tr, state, say, bot_username, invitation_days, now)
 
 
 async def _issue(
-    message: Message,
+    name: str | None,
     db: AsyncSession,
     person: Person | None,
     tr: Translator,
     state: FSMContext,
+    say: Replies,
     bot_username: str,
     invitation_days: int,
-    name: str | None,
+    now: datetime,
 ) -> None:
     data = await state.get_data()
     actor = await _actor(db, person)
@@ -147,7 +155,7 @@ async def _issue(
         actor.person,
         data["commission_id"],
         Role(data["role"]),
-        now=datetime.now(UTC),
+        now=now,
         seat_id=data.get("seat_id"),
         institution=data.get("institution"),
         invitee_name=name,
@@ -176,41 +184,32 @@ async def _issue(
             commission=issued.commission.code,
             date=expires,
         )
-    await message.answer(text)
-    await message.answer(deep_link(bot_username, issued.token))
+    await say(text)
+    await say(deep_link(bot_username, issued.token))
 
 
-async def cancel(query: CallbackQuery, tr: Translator, state: FSMContext) -> None:
+async def cancel(event: Message | CallbackQuery, tr: Translator, state: FSMContext, say: Replies) -> None:
     await state.clear()
-    await query.answer()
-    assert query.message is not None
-    await query.message.answer(tr.gettext("Cancelado. No se guardó nada."))
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+    await say(tr.gettext("Cancelado. No se guardó nada."))
 
 
-async def cancel_command(message: Message, tr: Translator, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(tr.gettext("Cancelado. No se guardó nada."))
-
-
-async def press_a_button(message: Message, tr: Translator) -> None:
-    await message.answer(tr.gettext("Elija una opción con los botones de arriba, o escriba /cancelar."))
+async def press_a_button(message: Message, tr: Translator, say: Replies) -> None:
+    await say(tr.gettext("Elija una opción con los botones de arriba, o escriba /cancelar."))
 
 
 def router() -> Router:
     r = Router(name="invitations")
     r.message.filter(F.chat.type == "private")
-    r.message.register(cancel_command, Command("cancelar", "cancel"), StateFilter("*"))
+    typed = (F.text.as_("text"), ~F.text.startswith("/"))
+    r.message.register(cancel, Command("cancelar", "cancel"), StateFilter("*"))
     r.callback_query.register(cancel, CancelCB.filter())
     r.message.register(start_invite, Command("invitar"))
     r.callback_query.register(pick_role, InviteRoleCB.filter(), StateFilter(InviteFlow.role))
     r.callback_query.register(pick_seat, InviteSeatCB.filter(), StateFilter(InviteFlow.seat))
     r.callback_query.register(skip_name, SkipCB.filter(), StateFilter(InviteFlow.name))
-    r.message.register(type_institution, StateFilter(InviteFlow.institution), F.text, ~F.text.startswith("/"))
-    r.message.register(type_name, StateFilter(InviteFlow.name), F.text, ~F.text.startswith("/"))
-    r.message.register(
-        press_a_button,
-        StateFilter(InviteFlow.role, InviteFlow.seat),
-        F.text,
-        ~F.text.startswith("/"),
-    )
+    r.message.register(type_institution, StateFilter(InviteFlow.institution), *typed)
+    r.message.register(type_name, StateFilter(InviteFlow.name), *typed)
+    r.message.register(press_a_button, StateFilter(InviteFlow.role, InviteFlow.seat), *typed)
     return r

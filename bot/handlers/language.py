@@ -12,14 +12,15 @@ from bot.callbacks import LanguageCB
 from bot.commands import publish_person_commands
 from bot.i18n import Catalogs, Translator
 from bot.render import help_text
+from bot.replies import Replies
 from bot.workflows.errors import UserError
 from bot.workflows.notices import msg
 from bot.workflows.people import active_actor, choose_language, list_memberships
 from db.models import Person
 
 
-async def ask_language(message: Message, tr: Translator, catalogs: Catalogs) -> None:
-    await message.answer(
+async def ask_language(message: Message, tr: Translator, catalogs: Catalogs, say: Replies) -> None:
+    await say(
         tr.gettext("Elija su idioma. Las traducciones en borrador todavía no fueron revisadas."),
         reply_markup=keyboards.languages(catalogs, tr),
     )
@@ -32,6 +33,7 @@ async def set_language(
     db: AsyncSession,
     person: Person | None,
     catalogs: Catalogs,
+    say: Replies,
 ) -> None:
     if person is None:
         raise UserError(msg("Necesita una invitación de su comisión para usar esta función."))
@@ -42,8 +44,7 @@ async def set_language(
     commissions = len({m.commission_id for m in await list_memberships(db, person)})
     if actor is not None:
         await publish_person_commands(bot, query.from_user.id, tr, actor.roles, commissions=commissions)
-    await bot.send_message(
-        query.from_user.id,
+    await say(
         tr.gettext("Listo: desde ahora le escribiré en {language}.", language=tr.language.native_name)
         + "\n\n"
         + help_text(tr, actor, commissions=commissions),

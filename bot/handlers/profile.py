@@ -12,33 +12,38 @@ from bot.callbacks import CommissionCB
 from bot.commands import publish_person_commands
 from bot.i18n import Translator
 from bot.render import profile_text, roles_text
+from bot.replies import Replies
 from bot.workflows.access import Action, access_commission
 from bot.workflows.people import active_actor, list_memberships, switch_commission
 from db.models import Person
 
 
-async def show_profile(message: Message, db: AsyncSession, person: Person | None, tr: Translator) -> None:
+async def show_profile(
+    message: Message, db: AsyncSession, person: Person | None, tr: Translator, say: Replies
+) -> None:
     actor = await active_actor(db, person) if person else None
     await access_commission(db, person, actor.commission.id if actor else None, Action.VIEW_PROFILE)
     assert person is not None and actor is not None
     memberships = await list_memberships(db, person)
-    await message.answer(profile_text(tr, person.name, memberships, actor.commission.id))
+    await say(profile_text(tr, person.name, memberships, actor.commission.id))
 
 
-async def ask_commission(message: Message, db: AsyncSession, person: Person | None, tr: Translator) -> None:
+async def ask_commission(
+    message: Message, db: AsyncSession, person: Person | None, tr: Translator, say: Replies
+) -> None:
     actor = await active_actor(db, person) if person else None
     await access_commission(db, person, actor.commission.id if actor else None, Action.SWITCH_COMMISSION)
     assert person is not None and actor is not None
     memberships = await list_memberships(db, person)
     if len({m.commission_id for m in memberships}) < 2:
-        await message.answer(
+        await say(
             tr.gettext(
                 "Usted participa solo en {commission}; no hay otra comisión a la cual cambiar.",
                 commission=actor.commission.name,
             )
         )
         return
-    await message.answer(
+    await say(
         tr.gettext("¿En qué comisión quiere trabajar ahora?"),
         reply_markup=keyboards.commissions(memberships, actor.commission.id),
     )
@@ -51,13 +56,13 @@ async def choose_commission(
     db: AsyncSession,
     person: Person | None,
     tr: Translator,
+    say: Replies,
 ) -> None:
     actor = await switch_commission(db, person, callback_data.commission_id)
     await query.answer()
     commissions = len({m.commission_id for m in await list_memberships(db, actor.person)})
     await publish_person_commands(bot, query.from_user.id, tr, actor.roles, commissions=commissions)
-    await bot.send_message(
-        query.from_user.id,
+    await say(
         tr.gettext(
             "Ahora trabaja en {commission} como {roles}.",
             commission=actor.commission.name,

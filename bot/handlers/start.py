@@ -11,10 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
 from bot.commands import publish_person_commands
-from bot.delivery import Batch
 from bot.i18n import Catalogs, Translator
 from bot.render import help_text, how_to_join
+from bot.replies import Replies
 from bot.workflows.labels import ROLE_LABELS
+from bot.workflows.notices import Notice
 from bot.workflows.onboarding import redeem_invitation
 from bot.workflows.people import active_actor, list_memberships
 from db.models import Person
@@ -26,7 +27,8 @@ async def start_with_token(
     bot: Bot,
     db: AsyncSession,
     catalogs: Catalogs,
-    outbox: Batch,
+    outbox: list[Notice],
+    say: Replies,
 ) -> None:
     user = message.from_user
     assert user is not None and command.args is not None
@@ -58,27 +60,29 @@ async def start_with_token(
             commission=redemption.commission.name,
             role=role,
         )
-    await message.answer(welcome)
+    await say(welcome)
     actor = await active_actor(db, person)
     commissions = len({m.commission_id for m in await list_memberships(db, person)})
     if actor is not None:
         await publish_person_commands(bot, user.id, tr, actor.roles, commissions=commissions)
     if person.language_chosen:
-        await message.answer(help_text(tr, actor, commissions=commissions))
+        await say(help_text(tr, actor, commissions=commissions))
     else:
-        await message.answer(
+        await say(
             tr.gettext("¿En qué idioma prefiere que le escriba? Puede cambiarlo cuando quiera con /idioma."),
             reply_markup=keyboards.languages(catalogs, tr),
         )
 
 
-async def start_plain(message: Message, db: AsyncSession, person: Person | None, tr: Translator) -> None:
+async def start_plain(
+    message: Message, db: AsyncSession, person: Person | None, tr: Translator, say: Replies
+) -> None:
     if person is None:
-        await message.answer(how_to_join(tr))
+        await say(how_to_join(tr))
         return
     actor = await active_actor(db, person)
     commissions = len({m.commission_id for m in await list_memberships(db, person)})
-    await message.answer(
+    await say(
         tr.gettext("Hola de nuevo, {name}.", name=person.name)
         + "\n\n"
         + help_text(tr, actor, commissions=commissions)

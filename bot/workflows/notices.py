@@ -38,3 +38,5 @@ class Notice:
 
     person_id: int
     text: Text
+    # The commission the notice is about: its secretariat hears if it cannot be delivered.
+    commission_id: int | None = None

@@ -6,21 +6,18 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dispatcher import build_dispatcher
 from bot.i18n import Catalogs
 from bot.workflows.onboarding import create_commission, issue_invitation
 from db.models import Role
 from tests.conftest import NOW
-from tests.harness import Harness, RecordingSession, make_bot
+from tests.harness import Harness, make_harness
 
 Invite = Callable[..., Awaitable[str]]
 
 
 @pytest.fixture
 def harness(sessionmaker: async_sessionmaker[AsyncSession], catalogs: Catalogs) -> Harness:
-    session = RecordingSession()
-    dp = build_dispatcher(sessionmaker=sessionmaker, catalogs=catalogs, bot_username="cra_test_bot")
-    return Harness(dp, make_bot(session), session)
+    return make_harness(sessionmaker, catalogs)
 
 
 @pytest.fixture

@@ -10,11 +10,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dispatcher import build_dispatcher
 from bot.i18n import Catalogs
 from db.models import Invitation, Role
 from tests.handlers.conftest import Invite
-from tests.harness import Harness, RecordingSession, make_bot, plain, replies
+from tests.harness import Harness, make_harness, plain, replies
 
 
 @pytest.fixture
@@ -34,14 +33,7 @@ async def redis_url() -> str:
 
 def process(sessionmaker: async_sessionmaker[AsyncSession], catalogs: Catalogs, redis_url: str) -> Harness:
     """A fresh dispatcher, as a newly started process would build it."""
-    session = RecordingSession()
-    dp = build_dispatcher(
-        sessionmaker=sessionmaker,
-        catalogs=catalogs,
-        bot_username="cra_test_bot",
-        storage=RedisStorage.from_url(redis_url),
-    )
-    return Harness(dp, make_bot(session), session)
+    return make_harness(sessionmaker, catalogs, storage=RedisStorage.from_url(redis_url))
 
 
 async def test_invite_flow_resumes_after_a_restart(

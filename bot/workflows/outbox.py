@@ -1,0 +1,326 @@
+"""The outbox: every message is a row written in the transaction that caused it.
+
+A sender (bot/delivery.py) drains it. Rows of one chat go out in order, one at a time: a chat's
+next row is claimable only when no earlier row of that chat is pending or being sent. Claims are
+leases, so a sender killed mid-send loses nothing: its lease expires and another sender (or the
+same one, restarted) sends the row again — at most that one message twice.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Catalogs
+from bot.workflows.labels import ROLE_LABELS
+from bot.workflows.notices import Notice, msg
+from db.engine import dialect_of
+from db.models import Membership, OutboxMessage, OutboxStatus, Person, ProcessedUpdate, Role
+
+TEXT_LIMIT = 4096
+OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Cut a long text at line boundaries (a single overlong line at a space, else hard)."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        parts.append(current)
+    return [p for p in parts if p.strip()]
+
+
+async def enqueue_text(
+    db: AsyncSession,
+    chat_id: int,
+    text: str,
+    *,
+    now: datetime,
+    reply_markup: dict[str, Any] | None = None,
+    person_id: int | None = None,
+    commission_id: int | None = None,
+    report_failure: bool = True,
+) -> list[OutboxMessage]:
+    """Queue a text (split if over Telegram's limit; the keyboard goes with the last part)."""
+    parts = split_text(text)
+    rows = []
+    for index, part in enumerate(parts):
+        payload: dict[str, Any] = {"text": part}
+        if reply_markup is not None and index == len(parts) - 1:
+            payload["reply_markup"] = reply_markup
+        rows.append(
+            OutboxMessage(
+                chat_id=chat_id,
+                person_id=person_id,
+                commission_id=commission_id,
+                method="sendMessage",
+                payload=payload,
+                not_before=now,
+                created_at=now,
+                report_failure=report_failure,
+            )
+        )
+    db.add_all(rows)
+    await db.flush()
+    return rows
+
+
+async def enqueue_document(
+    db: AsyncSession,
+    chat_id: int,
+    file_name: str,
+    content: bytes,
+    *,
+    now: datetime,
+    caption: str | None = None,
+    person_id: int | None = None,
+    commission_id: int | None = None,
+) -> OutboxMessage:
+    payload: dict[str, Any] = {"file_name": file_name}
+    if caption:
+        payload["caption"] = caption
+    row = OutboxMessage(
+        chat_id=chat_id,
+        person_id=person_id,
+        commission_id=commission_id,
+        method="sendDocument",
+        payload=payload,
+        attachment=content,
+        not_before=now,
+        created_at=now,
+    )
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def enqueue_notices(
+    db: AsyncSession,
+    catalogs: Catalogs,
+    notices: Iterable[Notice],
+    *,
+    now: datetime,
+    report_failure: bool = True,
+) -> int:
+    """Render each notice in its recipient's own language and queue it; unreachable people skipped."""
+    notices = list(notices)
+    if not notices:
+        return 0
+    ids = {n.person_id for n in notices}
+    people = {p.id: p for p in (await db.exec(select(Person).where(col(Person.id).in_(ids)))).all()}
+    queued = 0
+    for notice in notices:
+        person = people.get(notice.person_id)
+        if person is None or person.telegram_id is None or person.unreachable_at is not None:
+            continue
+        text = catalogs.translator(person.language).render(notice.text)
+        await enqueue_text(
+            db,
+            person.telegram_id,
+            text,
+            now=now,
+            person_id=person.id,
+            commission_id=notice.commission_id,
+            report_failure=report_failure,
+        )
+        queued += 1
+    return queued
+
+
+# --- claiming and settling (used by the sender) ------------------------------------------------
+
+
+async def claim_due(
+    db: AsyncSession, *, now: datetime, lease: timedelta, limit: int = 20
+) -> list[OutboxMessage]:
+    """Lease the next due row of up to `limit` chats (the oldest open row of each chat only).
+
+    One UPDATE … RETURNING: on SQLite it takes the write lock at once (no read-then-write race);
+    on PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent senders never
+    take the same row.
+    """
+    earlier = aliased(OutboxMessage)
+    blocked_by_earlier = exists().where(
+        col(earlier.chat_id) == col(OutboxMessage.chat_id),
+        col(earlier.id) < col(OutboxMessage.id),
+        col(earlier.status).in_(OPEN),
+    )
+    due = or_(
+        and_(col(OutboxMessage.status) == OutboxStatus.PENDING, col(OutboxMessage.not_before) <= now),
+        and_(col(OutboxMessage.status) == OutboxStatus.SENDING, col(OutboxMessage.lease_until) <= now),
+    )
+    candidates = (
+        select(OutboxMessage.id).where(due, ~blocked_by_earlier).order_by(col(OutboxMessage.id)).limit(limit)
+    )
+    if dialect_of(db) == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    claim = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()))
+        .values(status=OutboxStatus.SENDING, lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    rows = list((await db.exec(claim)).scalars().all())
+    return sorted(rows, key=lambda row: row.id or 0)
+
+
+async def count_open(db: AsyncSession) -> int:
+    """Rows not yet settled (pending or being sent)."""
+    query = select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.status).in_(OPEN))
+    return int((await db.exec(query)).one())
+
+
+async def mark_sent(db: AsyncSession, row_id: int, *, now: datetime, message_id: int | None) -> None:
+    await db.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id)
+        .values(status=OutboxStatus.SENT, sent_at=now, lease_until=None, telegram_message_id=message_id)
+    )
+
+
+async def postpone(db: AsyncSession, row_id: int, *, until: datetime, error: str) -> None:
+    """Back to pending until `until` (429's retry_after, or a backoff after a 5xx)."""
+    await db.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row_id)
+        .values(status=OutboxStatus.PENDING, not_before=until, lease_until=None, last_error=error[:500])
+    )
+
+
+def backoff(
+    attempts: int, *, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None
+) -> timedelta:
+    """Exponential backoff with full jitter: uniform in [base, min(cap, base·2^attempts)]."""
+    ceiling = min(cap, base * 2 ** max(attempts, 0))
+    return timedelta(seconds=(rng or random).uniform(base, max(base, ceiling)))
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What happened to a row that will not be sent, and who must be told."""
+
+    row: OutboxMessage
+    notices: list[Notice]
+
+
+async def _secretaries(db: AsyncSession, commission_ids: Sequence[int]) -> list[tuple[int, int]]:
+    rows = await db.exec(
+        select(Membership.person_id, Membership.commission_id).where(
+            col(Membership.commission_id).in_(commission_ids), Membership.role == Role.SECRETARY
+        )
+    )
+    return list(rows.all())
+
+
+async def give_up(db: AsyncSession, row: OutboxMessage, *, now: datetime, error: str) -> Settled:
+    """Stop retrying a row; its commission's secretariat is told who missed a message."""
+    row.status = OutboxStatus.FAILED
+    row.lease_until = None
+    row.last_error = error[:500]
+    db.add(row)
+    notices: list[Notice] = []
+    person = await db.get(Person, row.person_id) if row.person_id else None
+    if row.report_failure and person is not None and row.commission_id is not None:
+        for secretary_id, commission_id in await _secretaries(db, [row.commission_id]):
+            if secretary_id != person.id:
+                notices.append(
+                    Notice(
+                        secretary_id,
+                        msg(
+                            "No pude entregar un mensaje a {name} después de varios intentos. "
+                            "Avísele por otro medio.",
+                            name=person.name,
+                        ),
+                        commission_id,
+                    )
+                )
+    await db.flush()
+    return Settled(row, notices)
+
+
+async def mark_unreachable(db: AsyncSession, row: OutboxMessage, *, now: datetime, error: str) -> Settled:
+    """Telegram said 403: stop writing to that chat, and tell each of the person's secretariats."""
+    await db.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.chat_id) == row.chat_id, col(OutboxMessage.status).in_(OPEN))
+        .values(status=OutboxStatus.DROPPED, lease_until=None, last_error=error[:500])
+    )
+    notices: list[Notice] = []
+    person = (await db.exec(select(Person).where(Person.telegram_id == row.chat_id))).first()
+    if person is not None and person.unreachable_at is None:
+        person.unreachable_at = now
+        db.add(person)
+        memberships = (await db.exec(select(Membership).where(Membership.person_id == person.id))).all()
+        roles = {m.commission_id: m.role for m in memberships}
+        for secretary_id, commission_id in await _secretaries(db, list(roles)):
+            if secretary_id != person.id:
+                notices.append(
+                    Notice(
+                        secretary_id,
+                        msg(
+                            "{name} ({role}) ya no recibe mis mensajes: bloqueó el bot o cerró su "
+                            "cuenta de Telegram. Pídale que abra el chat y escriba /start.",
+                            name=person.name,
+                            role=ROLE_LABELS[roles[commission_id]],
+                        ),
+                        commission_id,
+                    )
+                )
+    await db.flush()
+    return Settled(row, notices)
+
+
+async def mark_reachable(db: AsyncSession, person: Person) -> None:
+    """The person wrote to the bot again, so Telegram will deliver to them."""
+    if person.unreachable_at is not None:
+        person.unreachable_at = None
+        db.add(person)
+        await db.flush()
+
+
+# --- incoming updates --------------------------------------------------------------------------
+
+
+async def first_time_seen(db: AsyncSession, update_id: int, *, now: datetime) -> bool:
+    """Record an update id; False if it was already handled (redelivery, webhook retry)."""
+    if dialect_of(db) == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement: Any = pg_insert(ProcessedUpdate).on_conflict_do_nothing()
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(ProcessedUpdate).on_conflict_do_nothing()
+    result = await db.exec(statement.values(update_id=update_id, processed_at=now))
+    return bool(result.rowcount)
+
+
+async def forget_processed_updates(db: AsyncSession, *, before: datetime) -> int:
+    result = await db.exec(delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before))
+    return int(result.rowcount or 0)
