@@ -1,12 +1,18 @@
-"""Composition root: settings → engine, catalogs, bot, dispatcher; then polling or webhook.
+"""Composition root: settings → engine, catalogs, bot, sender, scheduler, dispatcher; then run.
 
 Nothing here runs at import time; `cra-bot run` calls `run(settings)`.
+Shutdown (SIGTERM or SIGINT): stop taking updates, let in-flight handlers finish, flush what the
+pacing allows within SHUTDOWN_FLUSH_SECONDS, exit 0. What is left stays in the outbox.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import time
+from datetime import timedelta
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -17,8 +23,11 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 
 from bot.commands import publish_default_commands
 from bot.config import Settings
+from bot.delivery import LocalPacer, OutboxSender, Pacer, RedisPacer
 from bot.dispatcher import build_dispatcher
 from bot.i18n import Catalogs
+from bot.middlewares import InFlight
+from bot.scheduler import Leadership, Ticker, build_scheduler
 from db.engine import make_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
@@ -35,47 +44,81 @@ def build_bot(settings: Settings) -> Bot:
     )
 
 
-def build_storage(settings: Settings) -> tuple[BaseStorage | None, BaseEventIsolation | None]:
-    """Conversation state and per-person locking: in memory, or in Redis shared by all processes."""
+def build_storage(settings: Settings) -> tuple[BaseStorage | None, BaseEventIsolation | None, Any]:
+    """Conversation state, per-person locking and a Redis client: in memory, or shared in Redis."""
     if not settings.redis_url:
-        return None, None
+        return None, None, None
     from aiogram.fsm.storage.redis import RedisStorage
 
     storage = RedisStorage.from_url(settings.redis_url)
-    return storage, storage.create_isolation()
+    return storage, storage.create_isolation(), storage.redis
 
 
 async def run(settings: Settings, *, webhook: bool = False) -> None:
     engine = make_engine(settings.database_url)
+    sessionmaker = make_sessionmaker(engine)
     catalogs = Catalogs()
     bot = build_bot(settings)
+    storage, isolation, redis = build_storage(settings)
+    pacer: Pacer = (
+        RedisPacer(redis, settings.telegram_global_rate)
+        if redis
+        else LocalPacer(settings.telegram_global_rate)
+    )
+    sender = OutboxSender(
+        bot,
+        sessionmaker,
+        catalogs,
+        pacer=pacer,
+        give_up_after=timedelta(minutes=settings.delivery_give_up_minutes),
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
+        request_timeout=settings.telegram_timeout_seconds,
+    )
+    leadership = Leadership(engine)
+    scheduler = build_scheduler(
+        Ticker(sessionmaker, leadership), tick_seconds=settings.scheduler_tick_seconds
+    )
+    stop_sending = asyncio.Event()
     try:
         me = await bot.get_me()
-        storage, isolation = build_storage(settings)
         dp = build_dispatcher(
-            sessionmaker=make_sessionmaker(engine),
+            sessionmaker=sessionmaker,
             catalogs=catalogs,
             bot_username=me.username or "",
+            on_commit=sender.wake,
             storage=storage,
             isolation=isolation,
             invitation_days=settings.invitation_days,
         )
         await publish_default_commands(bot, catalogs)
+        sending = asyncio.create_task(sender.run(stop_sending), name="outbox-sender")
+        scheduler.start()
         log.info("bot @%s ready (%d languages)", me.username, len(catalogs.languages))
         if webhook:
             await _serve_webhook(bot, dp, settings)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             await dp.start_polling(bot, allowed_updates=ALLOWED_UPDATES, close_bot_session=False)
+        log.info("stopping: finishing handlers and flushing the outbox")
+        in_flight: InFlight = dp["in_flight"]
+        await in_flight.wait_idle(timeout=settings.shutdown_flush_seconds)
+        stop_sending.set()
+        await sending
+        flushed = await sender.drain(deadline=time.monotonic() + settings.shutdown_flush_seconds)
+        left = await sender.pending()
+        log.info("stopped: %d messages flushed, %d left in the outbox for next start", flushed, left)
     finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        await leadership.release()
         await bot.session.close()
+        if storage is not None:
+            await storage.close()
         await engine.dispose()
 
 
 async def _serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
-    """Serve Telegram's webhook; requests without the secret header are rejected by aiogram."""
-    import signal
-
+    """Serve Telegram's webhook until SIGTERM/SIGINT; requests without the secret header get 401."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
     from aiohttp import web
 
@@ -94,4 +137,5 @@ async def _serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
     await stop.wait()
+    await site.stop()  # no new updates; handlers in flight finish below
     await runner.cleanup()

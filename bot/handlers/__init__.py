@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import errors, fallback, help, invitations, language, profile, start
+from bot.handlers import chat_member, errors, fallback, help, invitations, language, profile, start
 
 
 def get_routers() -> list[Router]:
     # fallback last: it answers whatever no feature router took.
     return [
         errors.router(),
+        chat_member.router(),
         start.router(),
         language.router(),
         help.router(),

@@ -265,14 +265,20 @@ async def give_up(db: AsyncSession, row: OutboxMessage, *, now: datetime, error:
 
 
 async def mark_unreachable(db: AsyncSession, row: OutboxMessage, *, now: datetime, error: str) -> Settled:
-    """Telegram said 403: stop writing to that chat, and tell each of the person's secretariats."""
+    """Telegram said 403 for this row: the chat is unreachable."""
+    return Settled(row, await chat_unreachable(db, row.chat_id, now=now, error=error))
+
+
+async def chat_unreachable(db: AsyncSession, chat_id: int, *, now: datetime, error: str) -> list[Notice]:
+    """Stop writing to a chat (blocked bot, deleted account): drop its queue, and tell each of
+    the person's secretariats once, so they reach the person another way."""
     await db.exec(
         update(OutboxMessage)
-        .where(col(OutboxMessage.chat_id) == row.chat_id, col(OutboxMessage.status).in_(OPEN))
+        .where(col(OutboxMessage.chat_id) == chat_id, col(OutboxMessage.status).in_(OPEN))
         .values(status=OutboxStatus.DROPPED, lease_until=None, last_error=error[:500])
     )
     notices: list[Notice] = []
-    person = (await db.exec(select(Person).where(Person.telegram_id == row.chat_id))).first()
+    person = (await db.exec(select(Person).where(Person.telegram_id == chat_id))).first()
     if person is not None and person.unreachable_at is None:
         person.unreachable_at = now
         db.add(person)
@@ -293,7 +299,7 @@ async def mark_unreachable(db: AsyncSession, row: OutboxMessage, *, now: datetim
                     )
                 )
     await db.flush()
-    return Settled(row, notices)
+    return notices
 
 
 async def mark_reachable(db: AsyncSession, person: Person) -> None:

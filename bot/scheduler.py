@@ -1,0 +1,120 @@
+"""Time: an APScheduler tick every minute, run by exactly one process (the leader).
+
+The database says what is due, and every job takes `now`, so work that fell due while the bot
+was down is done at the first tick after it comes back, once. With PostgreSQL the leader holds an
+advisory lock on a dedicated connection; if it dies the lock is released with its connection and
+another process takes over at its next attempt (every 20 s). SQLite means one process: it leads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import LIMA
+from bot.workflows.housekeeping import tidy_up
+
+log = logging.getLogger(__name__)
+
+LEADER_LOCK_KEY = 0x43524142  # "CRAB": one scheduler leader per database
+RETRY_LEADERSHIP_SECONDS = 20
+
+Job = Callable[[AsyncSession, datetime], Awaitable[object]]
+
+
+class Leadership:
+    """Whether this process is the scheduler leader."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._connection: AsyncConnection | None = None
+        self.is_leader = engine.dialect.name == "sqlite"
+
+    async def refresh(self) -> bool:
+        """Keep, check or try to take the lock; returns whether we lead now."""
+        if self.engine.dialect.name == "sqlite":
+            return True
+        try:
+            if self._connection is not None:
+                await self._connection.execute(text("SELECT 1"))  # still holding it?
+                return True
+            connection = await self.engine.connect()
+            taken = (
+                await connection.execute(text(f"SELECT pg_try_advisory_lock({LEADER_LOCK_KEY})"))
+            ).scalar()
+            await connection.commit()
+            if taken:
+                self._connection = connection
+                log.info("this process is now the scheduler leader")
+            else:
+                await connection.close()
+        except Exception:
+            log.exception("scheduler leadership check failed; stepping down")
+            await self.release()
+        self.is_leader = self._connection is not None
+        return self.is_leader
+
+    async def release(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            try:
+                await connection.close()  # closing the session releases the advisory lock
+            except Exception:
+                log.warning("could not close the leader connection cleanly", exc_info=True)
+        self.is_leader = self.engine.dialect.name == "sqlite"
+
+
+class Ticker:
+    """Runs the registered jobs, each in its own transaction, when this process leads."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        leadership: Leadership,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.sessionmaker, self.leadership, self.clock = sessionmaker, leadership, clock
+        self.jobs: dict[str, Job] = {"housekeeping": lambda db, now: tidy_up(db, now=now)}
+
+    async def tick(self) -> int:
+        """One round: returns how many jobs ran (0 when another process leads)."""
+        if not await self.leadership.refresh():
+            return 0
+        ran = 0
+        for name, job in self.jobs.items():
+            try:
+                async with self.sessionmaker() as db, db.begin():
+                    await job(db, self.clock())
+                ran += 1
+            except Exception:
+                # A failing job must not stop the others; it is retried at the next tick.
+                log.exception("scheduled job %s failed", name)
+        return ran
+
+
+def build_scheduler(ticker: Ticker, *, tick_seconds: float) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=LIMA)
+    # First tick right away: catch up on whatever fell due while the bot was down.
+    scheduler.add_job(
+        ticker.tick,
+        "interval",
+        seconds=tick_seconds,
+        next_run_time=datetime.now(LIMA),
+        id="tick",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        ticker.leadership.refresh,
+        "interval",
+        seconds=RETRY_LEADERSHIP_SECONDS,
+        id="leadership",
+        max_instances=1,
+    )
+    return scheduler

@@ -1,0 +1,34 @@
+"""Periodic upkeep run by the scheduler leader: nothing here depends on when it last ran."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.workflows.outbox import forget_processed_updates
+from db.models import OutboxMessage, OutboxStatus
+
+# Telegram redelivers within hours at most; a week is ample to recognise a repeated update.
+KEEP_UPDATE_IDS = timedelta(days=7)
+# Sent messages stay for a month so a secretary can ask "did Juan get the convocation?".
+KEEP_SENT = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    forgotten_updates: int
+    purged_messages: int
+
+
+async def tidy_up(db: AsyncSession, *, now: datetime) -> Upkeep:
+    forgotten = await forget_processed_updates(db, before=now - KEEP_UPDATE_IDS)
+    purged = await db.exec(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.status) == OutboxStatus.SENT, col(OutboxMessage.sent_at) < now - KEEP_SENT
+        )
+    )
+    return Upkeep(forgotten, int(purged.rowcount or 0))
