@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -62,9 +62,14 @@ class Pacer(Protocol):
 class LocalPacer:
     """Evenly spaced slots, 1/rate apart; the first slot is now (no burst, no waiting)."""
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.interval = 1.0 / rate
-        self.clock = clock
+        self.clock, self.sleep = clock, sleep
         self._next = 0.0
 
     async def wait_turn(self) -> None:
@@ -72,7 +77,7 @@ class LocalPacer:
         slot = max(now, self._next)
         self._next = slot + self.interval
         if slot > now:
-            await asyncio.sleep(slot - now)
+            await self.sleep(slot - now)
 
 
 class RedisPacer:

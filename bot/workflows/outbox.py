@@ -184,7 +184,7 @@ async def claim_due(
         .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()))
         .values(status=OutboxStatus.SENDING, lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
     rows = list((await db.exec(claim)).scalars().all())
     return sorted(rows, key=lambda row: row.id or 0)

@@ -1,0 +1,180 @@
+"""The outbox rules against a real database: order, leases, idempotency, unreachable people."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Catalogs
+from bot.workflows.notices import Notice, msg
+from bot.workflows.onboarding import create_commission, issue_invitation, redeem_invitation
+from bot.workflows.outbox import (
+    backoff,
+    chat_unreachable,
+    claim_due,
+    count_open,
+    enqueue_notices,
+    enqueue_text,
+    first_time_seen,
+    give_up,
+    mark_sent,
+    split_text,
+)
+from db.models import OutboxMessage, OutboxStatus, Person, Role
+from tests.conftest import NOW
+
+LEASE = timedelta(seconds=30)
+
+
+def test_split_text_cuts_at_line_boundaries_under_the_limit() -> None:
+    lines = [f"{i:04d} " + "x" * 95 for i in range(100)]  # 100 lines of 100 characters
+    parts = split_text("\n".join(lines), limit=4096)
+    assert all(len(p) <= 4096 for p in parts)
+    assert "\n".join(parts).split("\n") == lines  # nothing lost, no line cut
+    assert len(parts) == 3
+    assert split_text("short") == ["short"]
+    huge = split_text("word " * 2000, limit=4096)
+    assert all(len(p) <= 4096 for p in huge) and "".join(huge).count("word") == 2000
+
+
+def test_backoff_grows_with_attempts_and_stays_jittered_within_the_cap() -> None:
+    rng = random.Random(7)
+    delays = [backoff(n, rng=rng).total_seconds() for n in range(1, 12)]
+    assert all(1.0 <= d <= 300.0 for d in delays)
+    assert max(backoff(1, rng=random.Random(i)).total_seconds() for i in range(50)) <= 2.0
+    assert max(backoff(10, rng=random.Random(i)).total_seconds() for i in range(50)) > 100
+
+
+async def test_a_long_text_becomes_ordered_parts_with_the_keyboard_on_the_last(db: AsyncSession) -> None:
+    text = "\n".join("línea " + "z" * 90 for _ in range(100))
+    rows = await enqueue_text(db, 10, text, now=NOW, reply_markup={"inline_keyboard": []})
+    assert len(rows) == 3
+    assert [("reply_markup" in r.payload) for r in rows] == [False, False, True]
+
+
+async def test_one_chat_at_a_time_in_order_and_leases_expire(db: AsyncSession) -> None:
+    await enqueue_text(db, 1, "a1", now=NOW)
+    await enqueue_text(db, 1, "a2", now=NOW)
+    await enqueue_text(db, 2, "b1", now=NOW)
+    first = await claim_due(db, now=NOW, lease=LEASE)
+    assert [r.payload["text"] for r in first] == ["a1", "b1"]  # a2 waits behind a1
+    assert await claim_due(db, now=NOW, lease=LEASE) == []  # nothing else while they are in flight
+    assert first[0].id is not None
+    await mark_sent(db, first[0].id, now=NOW, message_id=99)
+    # b1's sender died: its lease runs out and it is claimed again, a2 is next for chat 1.
+    later = await claim_due(db, now=NOW + LEASE, lease=LEASE)
+    assert sorted(r.payload["text"] for r in later) == ["a2", "b1"]
+    assert next(r for r in later if r.payload["text"] == "b1").attempts == 2
+
+
+async def test_rows_wait_for_their_time(db: AsyncSession) -> None:
+    [row] = await enqueue_text(db, 3, "later", now=NOW + timedelta(minutes=5))
+    assert await claim_due(db, now=NOW, lease=LEASE) == []
+    assert [r.id for r in await claim_due(db, now=NOW + timedelta(minutes=5), lease=LEASE)] == [row.id]
+
+
+async def test_an_update_id_takes_effect_once(db: AsyncSession) -> None:
+    assert await first_time_seen(db, 777, now=NOW)
+    assert not await first_time_seen(db, 777, now=NOW)
+    assert await first_time_seen(db, 778, now=NOW)
+
+
+async def _commission_with(db: AsyncSession, *people: tuple[int, Role, str]) -> dict[int, Person]:
+    cus, _ = await create_commission(db, "CUS", now=NOW)
+    found = {}
+    for telegram_id, role, language in people:
+        issued = await issue_invitation(db, cus, role, now=NOW, institution="Gobierno Regional del Cusco")
+        done = await redeem_invitation(
+            db,
+            issued.token,
+            telegram_id=telegram_id,
+            telegram_name=f"P{telegram_id}",
+            language=language,
+            now=NOW,
+        )
+        found[telegram_id] = done.person
+    return found
+
+
+async def test_a_blocked_chat_is_dropped_and_each_secretary_told_in_their_language(
+    db: AsyncSession, catalogs: Catalogs
+) -> None:
+    people = await _commission_with(db, (1, Role.SECRETARY, "ay"), (2, Role.LIAISON, "qu"))
+    await enqueue_text(db, 2, "uno", now=NOW)
+    await enqueue_text(db, 2, "dos", now=NOW)
+    notices = await chat_unreachable(db, 2, now=NOW, error="403")
+    assert [n.person_id for n in notices] == [people[1].id]
+    assert await chat_unreachable(db, 2, now=NOW, error="403") == []  # told once
+    assert people[2].unreachable_at == NOW
+    statuses = (await db.exec(select(OutboxMessage.status).where(OutboxMessage.chat_id == 2))).all()
+    assert set(statuses) == {OutboxStatus.DROPPED}
+    await enqueue_notices(db, catalogs, notices, now=NOW)
+    [told] = (await db.exec(select(OutboxMessage).where(OutboxMessage.chat_id == 1))).all()
+    aymara = catalogs.translator("ay")
+    assert told.payload["text"].startswith("P2 (")
+    assert "janiw yatiyawinakax katuqxiti" in told.payload["text"]
+    assert aymara.code == "ay"
+    # Notices to an unreachable person are not queued at all.
+    assert await enqueue_notices(db, catalogs, [Notice(people[2].id or 0, msg("Hola"))], now=NOW) == 0
+
+
+async def test_giving_up_tells_the_commissions_secretariat(db: AsyncSession) -> None:
+    people = await _commission_with(db, (1, Role.SECRETARY, "es"), (2, Role.MEMBER, "es"))
+    cus_id = people[2].active_commission_id
+    [row] = await enqueue_text(db, 2, "convocatoria", now=NOW, person_id=people[2].id, commission_id=cus_id)
+    settled = await give_up(db, row, now=NOW, error="502 Bad Gateway")
+    assert row.status == OutboxStatus.FAILED and row.last_error == "502 Bad Gateway"
+    assert [n.person_id for n in settled.notices] == [people[1].id]
+    assert settled.notices[0].text.params["name"] == "P2"
+    [quiet] = await enqueue_text(db, 1, "aviso", now=NOW, report_failure=False)
+    assert (await give_up(db, quiet, now=NOW, error="502")).notices == []
+
+
+async def test_concurrent_senders_never_claim_the_same_row(
+    sessionmaker: async_sessionmaker[AsyncSession], db: AsyncSession
+) -> None:
+    async with sessionmaker() as setup, setup.begin():
+        for chat in range(1, 61):
+            await enqueue_text(setup, chat, f"m{chat}", now=NOW)
+
+    async def sender() -> list[int]:
+        claimed: list[int] = []
+        while True:
+            async with sessionmaker() as session, session.begin():
+                rows = await claim_due(session, now=NOW, lease=LEASE, limit=7)
+                for row in rows:
+                    assert row.id is not None
+                    await mark_sent(session, row.id, now=NOW, message_id=1)
+            if not rows:
+                return claimed
+            claimed += [r.id for r in rows if r.id is not None]
+
+    results = await asyncio.gather(sender(), sender(), sender())
+    everything = [i for r in results for i in r]
+    assert len(everything) == len(set(everything)) == 60
+    assert await count_open(db) == 0
+    sent = (await db.exec(select(OutboxMessage).where(col(OutboxMessage.status) == OutboxStatus.SENT))).all()
+    assert len(sent) == 60
+
+
+@pytest.mark.parametrize("chat_id", [5, -100])
+async def test_next_message_to_the_same_chat_waits_one_second_or_three_in_groups(
+    db: AsyncSession, chat_id: int
+) -> None:
+    from bot.delivery import space_next
+
+    await enqueue_text(db, chat_id, "one", now=NOW)
+    [two] = await enqueue_text(db, chat_id, "two", now=NOW)
+    [first] = await claim_due(db, now=NOW, lease=LEASE)
+    assert first.id is not None
+    await mark_sent(db, first.id, now=NOW, message_id=1)
+    await space_next(db, chat_id, now=NOW)
+    gap = timedelta(seconds=1 if chat_id > 0 else 3)
+    assert await claim_due(db, now=NOW + gap - timedelta(milliseconds=1), lease=LEASE) == []
+    assert [r.id for r in await claim_due(db, now=NOW + gap, lease=LEASE)] == [two.id]
