@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from sqlalchemy import event
@@ -24,6 +25,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if url.startswith("postgresql+asyncpg"):
+        # Name connections after the process, so pg_stat_activity shows who holds what.
+        settings = kwargs.setdefault("connect_args", {}).setdefault("server_settings", {})
+        settings.setdefault("application_name", f"cra-bot:{os.getpid()}")
     return create_async_engine(url, **kwargs)
 
 
