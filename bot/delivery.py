@@ -133,6 +133,7 @@ class OutboxSender:
         self.pacer, self.give_up_after, self.lease = pacer, give_up_after, lease
         self.request_timeout, self.chat_gaps, self.clock = request_timeout, chat_gaps, clock
         self.idle_poll = idle_poll
+        self.batch = 20
         self.name = uuid.uuid4().hex[:8]
         self._wake = asyncio.Event()
 
@@ -143,13 +144,13 @@ class OutboxSender:
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; then return (the caller decides how long to flush)."""
         while not stop.is_set():
+            self._wake.clear()  # before looking: a commit during this round wakes the next one
             try:
                 sent = await self.send_due(stop)
             except Exception:
                 log.exception("outbox sender %s: a round failed; retrying", self.name)
                 sent = 0
             if sent == 0:
-                self._wake.clear()
                 waiter = asyncio.ensure_future(self._wake.wait())
                 stopper = asyncio.ensure_future(stop.wait())
                 await asyncio.wait({waiter, stopper}, timeout=self.idle_poll, return_when="FIRST_COMPLETED")
@@ -172,7 +173,7 @@ class OutboxSender:
 
     async def send_due(self, stop: asyncio.Event | None = None) -> int:
         async with self.sessionmaker() as db, db.begin():
-            rows = await claim_due(db, now=self.clock(), lease=self.lease)
+            rows = await claim_due(db, now=self.clock(), lease=self.lease, limit=self.batch)
         sent = 0
         for row in rows:
             if stop is not None and stop.is_set():

@@ -10,10 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for `url`; SQLite gets foreign keys, WAL and a busy timeout."""
+def make_engine(url: str, *, serialize_sqlite: bool = False, **kwargs: Any) -> AsyncEngine:
+    """An async engine for `url`; SQLite gets foreign keys, WAL and a busy timeout.
+
+    `serialize_sqlite`: one connection, shared in turn (the bot process). SQLite allows one writer;
+    concurrent handlers would otherwise spin in its busy handler, which sleeps up to 100 ms a try.
+    Waiting for the pool instead costs nothing. (Never hold two sessions at once with it.)
+    """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
+        if serialize_sqlite:
+            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=120)
         engine = create_async_engine(url, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -21,6 +28,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         return engine

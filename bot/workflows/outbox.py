@@ -8,13 +8,14 @@ same one, restarted) sends the row again — at most that one message twice.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, update
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -155,16 +156,12 @@ async def enqueue_notices(
 # --- claiming and settling (used by the sender) ------------------------------------------------
 
 
-async def claim_due(
-    db: AsyncSession, *, now: datetime, lease: timedelta, limit: int = 20
-) -> list[OutboxMessage]:
-    """Lease the next due row of up to `limit` chats (the oldest open row of each chat only).
-
-    One UPDATE … RETURNING: on SQLite it takes the write lock at once (no read-then-write race);
-    on PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent senders never
-    take the same row.
-    """
+@functools.cache
+def _claim_statement(dialect: str) -> Any:
+    """The claim as one UPDATE … RETURNING, built once per dialect (building it costs more than
+    running it); `now`, `lease_until` and `limit` are bound per call."""
     earlier = aliased(OutboxMessage)
+    now: Any = bindparam("now")
     blocked_by_earlier = exists().where(
         col(earlier.chat_id) == col(OutboxMessage.chat_id),
         col(earlier.id) < col(OutboxMessage.id),
@@ -175,18 +172,38 @@ async def claim_due(
         and_(col(OutboxMessage.status) == OutboxStatus.SENDING, col(OutboxMessage.lease_until) <= now),
     )
     candidates = (
-        select(OutboxMessage.id).where(due, ~blocked_by_earlier).order_by(col(OutboxMessage.id)).limit(limit)
+        select(OutboxMessage.id)
+        .where(due, ~blocked_by_earlier)
+        .order_by(col(OutboxMessage.id))
+        .limit(bindparam("limit"))
     )
-    if dialect_of(db) == "postgresql":
+    if dialect == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
-    claim = (
+    return (
         update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()))
-        .values(status=OutboxStatus.SENDING, lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
+        .values(
+            status=OutboxStatus.SENDING,
+            lease_until=bindparam("lease_until"),
+            attempts=OutboxMessage.attempts + 1,
+        )
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False, populate_existing=True)
     )
-    rows = list((await db.exec(claim)).scalars().all())
+
+
+async def claim_due(
+    db: AsyncSession, *, now: datetime, lease: timedelta, limit: int = 20
+) -> list[OutboxMessage]:
+    """Lease the next due row of up to `limit` chats (the oldest open row of each chat only).
+
+    One UPDATE … RETURNING: on SQLite it takes the write lock at once (no read-then-write race);
+    on PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent senders never
+    take the same row.
+    """
+    statement = _claim_statement(dialect_of(db))
+    params = {"now": now, "lease_until": now + lease, "limit": limit}
+    rows = list((await db.exec(statement, params=params)).scalars().all())
     return sorted(rows, key=lambda row: row.id or 0)
 
 

@@ -1,0 +1,134 @@
+"""Updates per second and peak memory of the real bot process, against a bare echo bot.
+
+    .venv/bin/python benchmarks/updates.py [--updates 1000] [--people 50]
+
+Both run as real processes long-polling the Bot API test double on 127.0.0.1, fed the same
+/ayuda messages from `--people` registered people. The full bot counts as handled when the update's
+transaction has committed (its reply is in the outbox; delivery is paced separately, see
+broadcast.py); the echo bot when its reply reached the double. Prints full ÷ echo (goal ≥ 0.5) and
+each process's peak resident memory (VmHWM; goal < 150 MB for the bot), the echo bot's being the
+floor that aiogram itself sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func  # noqa: E402
+from sqlmodel import select  # noqa: E402
+
+from bot.workflows.onboarding import create_commission, issue_invitation, redeem_invitation  # noqa: E402
+from db.engine import make_engine, make_sessionmaker  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from db.models import ProcessedUpdate, Role  # noqa: E402
+from tests.telegram_double import BotApiDouble  # noqa: E402
+
+FIRST_PERSON = 50_001
+
+
+def peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def start(command: list[str], env: dict[str, str], double: BotApiDouble) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        *command, env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    await double.wait_for_poll(timeout=120)
+    return process
+
+
+def feed(double: BotApiDouble, count: int, people: int) -> None:
+    for i in range(count):
+        double.user_sends(FIRST_PERSON + i % people, "/ayuda")
+
+
+async def until(condition_count: object, target: int, limit: float = 300) -> None:
+    """Wait (bounded) for a count kept by another process to reach `target`."""
+    deadline = time.monotonic() + limit
+    while await condition_count() < target:  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not reached {target} in {limit}s")
+        await asyncio.sleep(0.02)
+
+
+async def stop(process: asyncio.subprocess.Process) -> float:
+    peak = peak_mb(process.pid)
+    process.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(process.wait(), 60)
+    return peak
+
+
+async def main(count: int, people: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{folder}/bench.db"
+        upgrade(url)
+        engine = make_engine(url)
+        sessionmaker = make_sessionmaker(engine)
+        now = datetime.now(UTC)
+        async with sessionmaker() as db, db.begin():
+            cus, _ = await create_commission(db, "CUS", now=now)
+            for n in range(people):
+                issued = await issue_invitation(db, cus, Role.OBSERVER, now=now)
+                await redeem_invitation(
+                    db,
+                    issued.token,
+                    telegram_id=FIRST_PERSON + n,
+                    telegram_name=f"P{n}",
+                    language="qu",
+                    now=now,
+                )
+
+        async def handled() -> int:
+            async with sessionmaker() as db:
+                return int((await db.exec(select(func.count()).select_from(ProcessedUpdate))).one())
+
+        async with BotApiDouble() as double:
+            env = {**os.environ, "BOT_TOKEN": double.token, "TELEGRAM_API_URL": double.base_url}
+            env.update(DATABASE_URL=url, LOG_LEVEL="WARNING")
+
+            echo = await start([sys.executable, "benchmarks/echo_bot.py"], env, double)
+            before = len(double.requests)
+            started = time.perf_counter()
+            feed(double, count, people)
+
+            async def echoed() -> int:
+                return sum(1 for r in double.requests[before:] if r.method == "sendMessage")
+
+            await until(echoed, count)
+            echo_rate = count / (time.perf_counter() - started)
+            echo_peak = await stop(echo)
+
+            bot = await start([sys.executable, "-m", "bot", "run"], env, double)
+            started = time.perf_counter()
+            feed(double, count, people)
+            await until(handled, count)
+            full_rate = count / (time.perf_counter() - started)
+            bot_peak = await stop(bot)
+        await engine.dispose()
+    print(f"echo bot (baseline)   {echo_rate:8.1f} updates/s   peak {echo_peak:6.1f} MB")
+    print(f"full bot              {full_rate:8.1f} updates/s   peak {bot_peak:6.1f} MB")
+    print(f"full ÷ echo           {full_rate / echo_rate:8.3f} (goal ≥ 0.5)")
+    print(f"bot peak memory       {bot_peak:8.1f} MB = {bot_peak / echo_peak:.2f} × echo bot (goal < 150 MB)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--updates", type=int, default=1000)
+    parser.add_argument("--people", type=int, default=50)
+    args = parser.parse_args()
+    asyncio.run(main(args.updates, args.people))
