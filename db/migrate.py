@@ -24,7 +24,7 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Upgrade the database at `url`; synchronous, and safe to call under a running event loop
     (the async migration environment then runs in a worker thread with a loop of its own)."""
     try:
@@ -36,7 +36,7 @@ def upgrade(url: str, revision: str = "head") -> None:
         pool.submit(command.upgrade, alembic_config(url), revision).result()
 
 
-async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade_engine(engine: AsyncEngine, revision: str = "heads") -> None:
     """Upgrade through an existing async engine (for code already inside an event loop)."""
 
     def _run(connection: Connection) -> None:
@@ -46,7 +46,8 @@ async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
         await conn.run_sync(_run)
 
 
-def current_head() -> str | None:
+def heads() -> set[str]:
+    """Every head revision (features may add migrations side by side from the same parent)."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())

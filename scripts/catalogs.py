@@ -2,6 +2,7 @@
 
     python scripts/catalogs.py extract   # code → locales/messages.pot
     python scripts/catalogs.py update    # messages.pot → each locales/<lang>/.../messages.po (msgmerge)
+    python scripts/catalogs.py fill F.json  # translations {"qu": {msgid: text}, "ay": {...}} into the catalogs
     python scripts/catalogs.py check     # fails on a stale template, a missing or fuzzy translation,
                                          # a renamed placeholder, or anything `msgfmt --check` rejects
 
@@ -12,6 +13,7 @@ Babel extracts (it knows our `msg`/`nmsg` keywords); GNU gettext merges and chec
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -115,6 +117,26 @@ def problems() -> list[str]:
     return found
 
 
+def fill(source: Path) -> None:
+    """Put reviewed-elsewhere translations into the catalogs (entries must exist: run update first)."""
+    data = json.loads(source.read_text())
+    for lang, entries in data.items():
+        path = LOCALES / lang / "LC_MESSAGES" / "messages.po"
+        po = polib.pofile(str(path), wrapwidth=0)
+        filled = 0
+        for entry in po:
+            if entry.msgid in entries:
+                if entry.msgid_plural:
+                    entry.msgstr_plural = {0: entries[entry.msgid]}
+                else:
+                    entry.msgstr = entries[entry.msgid]
+                if "fuzzy" in entry.flags:
+                    entry.flags.remove("fuzzy")
+                filled += 1
+        po.save(str(path))
+        print(f"{lang}: {filled} of {len(entries)} entries filled from {source.name}")
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "extract":
@@ -135,6 +157,9 @@ def main(argv: list[str]) -> int:
                 check=True,
             )
             print(f"updated {path.relative_to(ROOT)}")
+    elif command == "fill":
+        for source in argv[2:]:
+            fill(Path(source))
     elif command == "check":
         found = problems()
         for line in found:

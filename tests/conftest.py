@@ -23,7 +23,9 @@ from db.migrate import upgrade, upgrade_engine
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday, 10:00 in Lima
 PG_SCHEMA = "cra_test"
 # Tables emptied between PostgreSQL tests; `region` is seed data from the migration.
-PG_TABLES = "processed_update, outbox, invitation, membership, person, seat, institution, commission"
+PG_TABLES = (
+    "audit_entry, processed_update, outbox, invitation, membership, person, seat, institution, commission"
+)
 
 
 @pytest.fixture(scope="session")

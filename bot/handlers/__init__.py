@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import chat_member, errors, fallback, help, invitations, language, profile, start
+from bot.handlers import (
+    agreements,
+    chat_member,
+    errors,
+    fallback,
+    help,
+    invitations,
+    language,
+    profile,
+    sessions,
+    start,
+)
 
 
 def get_routers() -> list[Router]:
@@ -17,5 +28,7 @@ def get_routers() -> list[Router]:
         help.router(),
         profile.router(),
         invitations.router(),
+        sessions.router(),
+        agreements.router(),
         fallback.router(),
     ]

@@ -22,14 +22,40 @@ class Action(StrEnum):
     VIEW_PROFILE = "view_profile"
     SWITCH_COMMISSION = "switch_commission"
     INVITE = "invite"
+    REVOKE_INVITATION = "revoke_invitation"
+    VIEW_MEMBERS = "view_members"
+    VIEW_HISTORY = "view_history"
+    # sessions (issue 5)
+    VIEW_SESSIONS = "view_sessions"
+    MANAGE_SESSIONS = "manage_sessions"  # schedule, agenda, postpone, cancel, roll call, acta, rules
+    ANSWER_CONVOCATION = "answer_convocation"  # RSVP, justified absence, accredited alternate
+    CAST_VOTE = "cast_vote"  # the seat must also have a vote (checked by the workflow)
+    LINK_GROUP = "link_group"
+    # agreements (issue 6)
+    VIEW_AGREEMENTS = "view_agreements"
+    MANAGE_AGREEMENTS = "manage_agreements"  # create, edit, reschedule, close, cancel, import/export
+    REPORT_PROGRESS = "report_progress"  # a liaison only for its own institution (workflow checks)
 
 
 EVERY_ROLE = frozenset(Role)
+SECRETARY_ONLY = frozenset({Role.SECRETARY})
+CONVENED = frozenset({Role.PRESIDENT, Role.MEMBER, Role.ALTERNATE, Role.LIAISON, Role.OBSERVER})
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_PROFILE: EVERY_ROLE,
     Action.SWITCH_COMMISSION: EVERY_ROLE,
-    Action.INVITE: frozenset({Role.SECRETARY}),
+    Action.INVITE: SECRETARY_ONLY,
+    Action.REVOKE_INVITATION: SECRETARY_ONLY,
+    Action.VIEW_MEMBERS: EVERY_ROLE,
+    Action.VIEW_HISTORY: SECRETARY_ONLY,
+    Action.VIEW_SESSIONS: EVERY_ROLE,
+    Action.MANAGE_SESSIONS: SECRETARY_ONLY,
+    Action.ANSWER_CONVOCATION: CONVENED,
+    Action.CAST_VOTE: frozenset({Role.PRESIDENT, Role.MEMBER, Role.ALTERNATE}),
+    Action.LINK_GROUP: SECRETARY_ONLY,
+    Action.VIEW_AGREEMENTS: EVERY_ROLE,
+    Action.MANAGE_AGREEMENTS: SECRETARY_ONLY,
+    Action.REPORT_PROGRESS: frozenset({Role.LIAISON, Role.SECRETARY}),
 }
 
 # Roles a secretary may hand out, by kind of commission: the CAN has analysts, a CRA has seats.

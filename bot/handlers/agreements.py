@@ -1,0 +1,9 @@
+"""Agreements (see the agreements issue)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def router() -> Router:
+    return Router(name="agreements")

@@ -1,0 +1,144 @@
+"""The audit trail: every change, appended and hash-chained per commission.
+
+Each entry's digest covers its own fields and the previous entry's digest, so editing a row
+changes its digest and deleting one leaves a gap: `verify_chain` reports the first broken link of
+each commission (`cra-bot audit verify`). Workflows call `record(...)` in the same transaction as
+the change itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.engine import dialect_of
+from db.models import AuditEntry, Commission, Person
+
+GENESIS = "0" * 64
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-safe copy (enums by value, dates ISO), so before/after survive any database."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(row: object, *fields: str) -> dict[str, Any]:
+    return {name: jsonable(getattr(row, name)) for name in fields}
+
+
+def compute_digest(entry: AuditEntry, previous: str) -> str:
+    body = {
+        "commission_id": entry.commission_id,
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_id": entry.entity_id,
+        "before": entry.before,
+        "after": entry.after,
+        "previous": previous,
+    }
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def record(
+    db: AsyncSession,
+    *,
+    commission_id: int,
+    actor: Person | None,
+    action: str,
+    entity: str,
+    entity_id: object,
+    now: datetime,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEntry:
+    """Append one entry to the commission's chain (in the caller's transaction)."""
+    if dialect_of(db) == "postgresql":
+        # Serialise appends per commission, or two transactions could both extend the same tail.
+        await db.exec(select(Commission.id).where(Commission.id == commission_id).with_for_update())
+    last = (
+        await db.exec(
+            select(AuditEntry)
+            .where(AuditEntry.commission_id == commission_id)
+            .order_by(col(AuditEntry.seq).desc())
+            .limit(1)
+        )
+    ).first()
+    entry = AuditEntry(
+        commission_id=commission_id,
+        seq=(last.seq + 1) if last else 1,
+        at=now,
+        actor_id=actor.id if actor else None,
+        actor_label=actor_label or (actor.name if actor else "system"),
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+        previous_digest=last.digest if last else GENESIS,
+        digest="",
+    )
+    entry.digest = compute_digest(entry, entry.previous_digest)
+    db.add(entry)
+    await db.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    commission_id: int
+    seq: int
+    reason: str
+
+
+async def verify_chain(db: AsyncSession) -> tuple[int, list[BrokenLink]]:
+    """(entries checked, first broken link of each commission whose chain is broken)."""
+    broken: list[BrokenLink] = []
+    checked = 0
+    commission_ids = (await db.exec(select(AuditEntry.commission_id).distinct())).all()
+    for commission_id in sorted(commission_ids):
+        previous, expected_seq = GENESIS, 1
+        entries = await db.exec(
+            select(AuditEntry).where(AuditEntry.commission_id == commission_id).order_by(col(AuditEntry.seq))
+        )
+        for entry in entries.all():
+            checked += 1
+            reason = None
+            if entry.seq != expected_seq:
+                reason = f"entries {expected_seq}..{entry.seq - 1} are missing (deleted)"
+            elif entry.previous_digest != previous:
+                reason = "does not follow the previous entry (reordered or replaced)"
+            elif compute_digest(entry, previous) != entry.digest:
+                reason = "its content was changed after it was written"
+            if reason:
+                broken.append(BrokenLink(commission_id, entry.seq, reason))
+                break
+            previous, expected_seq = entry.digest, entry.seq + 1
+    return checked, broken
+
+
+async def count_entries(db: AsyncSession, commission_id: int) -> int:
+    query = select(func.count()).select_from(AuditEntry).where(AuditEntry.commission_id == commission_id)
+    return int((await db.exec(query)).one())

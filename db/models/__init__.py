@@ -1,0 +1,38 @@
+"""The tables, one module per feature; importing this package registers them all on
+SQLModel.metadata (Alembic and the schema test rely on that)."""
+
+from db.models.agreements import *  # noqa: F403
+from db.models.audit import AuditEntry
+from db.models.core import (
+    Commission,
+    CommissionKind,
+    Institution,
+    InstitutionCategory,
+    Invitation,
+    Membership,
+    Person,
+    Region,
+    Role,
+    Seat,
+    utcnow,
+)
+from db.models.delivery import OutboxMessage, OutboxStatus, ProcessedUpdate
+from db.models.sessions import *  # noqa: F403
+
+__all__ = [
+    "AuditEntry",
+    "Commission",
+    "CommissionKind",
+    "Institution",
+    "InstitutionCategory",
+    "Invitation",
+    "Membership",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Person",
+    "ProcessedUpdate",
+    "Region",
+    "Role",
+    "Seat",
+    "utcnow",
+]

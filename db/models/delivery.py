@@ -1,0 +1,59 @@
+"""Delivery tables: the outbox and the ids of updates already handled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text
+from sqlmodel import Field, SQLModel
+
+from db.models.core import _fk, utcnow
+from db.types import StrEnumType, UTCDateTime
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender; its lease says until when
+    SENT = "sent"
+    FAILED = "failed"  # gave up after retries, or Telegram refused the request itself
+    DROPPED = "dropped"  # recipient unreachable (403)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to deliver, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        Index("ix_outbox_chat_pending", "chat_id", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    person_id: int | None = Field(default=None, sa_column=_fk("person.id", nullable=True))
+    # Whose secretariat hears about it if this message cannot be delivered.
+    commission_id: int | None = Field(default=None, sa_column=_fk("commission.id", nullable=True))
+    method: str = Field(max_length=32)  # sendMessage | sendDocument | sendPhoto
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=StrEnumType(OutboxStatus, 16))
+    attempts: int = 0
+    # Failure notices about failure notices would loop; they are never reported themselves.
+    report_failure: bool = True
+    not_before: datetime = Field(sa_type=UTCDateTime)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    telegram_message_id: int | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update ids already handled: a redelivered update has its effect once."""
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    processed_at: datetime = Field(sa_type=UTCDateTime, index=True)

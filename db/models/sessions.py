@@ -1,0 +1,5 @@
+"""Sessions tables (see the sessions issue)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
