@@ -2,7 +2,7 @@
 
     python scripts/catalogs.py extract   # code → locales/messages.pot
     python scripts/catalogs.py update    # messages.pot → each locales/<lang>/.../messages.po (msgmerge)
-    python scripts/catalogs.py fill F.json  # translations {"qu": {msgid: text}, "ay": {...}} into the catalogs
+    python scripts/catalogs.py fill F.json  # {"qu": {msgid: text}, "ay": {...}} into the catalogs
     python scripts/catalogs.py check     # fails on a stale template, a missing or fuzzy translation,
                                          # a renamed placeholder, or anything `msgfmt --check` rejects
 
