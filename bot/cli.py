@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("region", metavar="REGION", help="region code or name, or CAN")
     c_sub.add_parser("list", help="list commissions")
 
+    audit = sub.add_parser("audit", help="the tamper-evident audit trail")
+    a_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    a_sub.add_parser("verify", help="check every commission's hash chain; exit 1 at a broken link")
+
     invite = sub.add_parser("invite", help="print a one-time invitation link (its last line) for COMMISSION")
     invite.add_argument("commission", metavar="COMMISSION", help="commission code, e.g. CUS or CAN")
     invite.add_argument("--role", required=True, choices=ROLES)
@@ -169,6 +173,26 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
     return _with_db(settings, work)
 
 
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlmodel import select
+
+    from bot.workflows.audit import verify_chain
+    from db.models import Commission
+
+    async def verify(db: AsyncSession) -> int:
+        checked, broken = await verify_chain(db)
+        codes = dict((await db.exec(select(Commission.id, Commission.code))).all())
+        for link in broken:
+            print(f"{codes.get(link.commission_id, link.commission_id)}: entry {link.seq} {link.reason}")
+        if broken:
+            print(f"{checked} entries checked; {len(broken)} chain(s) broken")
+            return 1
+        print(f"{checked} entries checked; every chain is intact")
+        return 0
+
+    return _with_db(settings, verify)
+
+
 def _bot_username(settings: Settings) -> str:
     """Ask Telegram (or TELEGRAM_API_URL) who we are, without importing aiogram."""
     token = settings.require_token()
@@ -192,4 +216,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "db": _db,
     "commission": _commission,
     "invite": _invite,
+    "audit": _audit,
 }

@@ -142,3 +142,46 @@ async def verify_chain(db: AsyncSession) -> tuple[int, list[BrokenLink]]:
 async def count_entries(db: AsyncSession, commission_id: int) -> int:
     query = select(func.count()).select_from(AuditEntry).where(AuditEntry.commission_id == commission_id)
     return int((await db.exec(query)).one())
+
+
+async def read_history(
+    db: AsyncSession, person: Person | None, commission_id: int | None, *, limit: int = 15, offset: int = 0
+) -> tuple[list[AuditEntry], int]:
+    """A page of the commission's history, newest first, and the total (secretariat only)."""
+    from bot.workflows.access import Action, access_commission
+
+    actor = await access_commission(db, person, commission_id, Action.VIEW_HISTORY)
+    assert actor.commission.id is not None
+    entries = await db.exec(
+        select(AuditEntry)
+        .where(AuditEntry.commission_id == actor.commission.id)
+        .order_by(col(AuditEntry.seq).desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(entries.all()), await count_entries(db, actor.commission.id)
+
+
+def history_csv(entries: list[AuditEntry]) -> bytes:
+    """The whole history as CSV (UTF-8 with BOM, so spreadsheet programs read the accents)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["seq", "at_utc", "actor", "action", "entity", "entity_id", "before", "after", "digest"])
+    for e in sorted(entries, key=lambda entry: entry.seq):
+        writer.writerow(
+            [
+                e.seq,
+                e.at.isoformat(),
+                e.actor_label,
+                e.action,
+                e.entity,
+                e.entity_id,
+                json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
+                json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
+                e.digest,
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode()

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.access import INVITABLE_ROLES, Action, access_commission
+from bot.workflows.audit import record, snapshot
 from bot.workflows.errors import NotFound, UserError
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.notices import Notice, msg
@@ -165,6 +166,18 @@ async def create_commission(db: AsyncSession, code: str, *, now: datetime) -> tu
         )
     db.add(commission)
     await db.flush()
+    assert commission.id is not None
+    await record(
+        db,
+        commission_id=commission.id,
+        actor=None,
+        actor_label="cli",
+        action="commission.created",
+        entity="commission",
+        entity_id=commission.id,
+        after=snapshot(commission, "code", "name", "kind"),
+        now=now,
+    )
     return commission, True
 
 
@@ -200,6 +213,16 @@ async def ensure_seat(
         )
         db.add(seat)
         await db.flush()
+        await record(
+            db,
+            commission_id=commission.id,
+            actor=None,
+            action="seat.created",
+            entity="seat",
+            entity_id=seat.id,
+            after={"institution": institution.name, "voting": seat.voting},
+            now=now,
+        )
     return seat
 
 
@@ -275,6 +298,17 @@ async def issue_invitation(
     )
     db.add(invitation)
     await db.flush()
+    await record(
+        db,
+        commission_id=commission.id,
+        actor=created_by,
+        actor_label=None if created_by else "cli",
+        action="invitation.issued",
+        entity="invitation",
+        entity_id=invitation.id,
+        after=snapshot(invitation, "role", "seat_id", "invitee_name", "expires_at"),
+        now=now,
+    )
     institution_name = None
     if seat is not None:
         found = await db.get(Institution, seat.institution_id)
@@ -383,6 +417,16 @@ async def redeem_invitation(
     invitation.used_by_id = person.id
     db.add_all([person, invitation])
     await db.flush()
+    await record(
+        db,
+        commission_id=commission.id,
+        actor=person,
+        action="invitation.redeemed",
+        entity="membership",
+        entity_id=f"{person.id}:{invitation.role.value}",
+        after={"person_id": person.id, "role": invitation.role, "seat_id": invitation.seat_id},
+        now=now,
+    )
 
     institution = None
     if invitation.seat_id is not None:
