@@ -35,3 +35,21 @@ class SkipCB(CallbackData, prefix="skip1"):
 
 class CancelCB(CallbackData, prefix="cancel1"):
     pass
+
+
+class PrivacyCB(CallbackData, prefix="priv1"):
+    """step "ask": show the warning; step "erase": erase now."""
+
+    step: str
+
+
+class RevokeCB(CallbackData, prefix="rev1"):
+    invitation_id: int
+
+
+class HistoryCB(CallbackData, prefix="hist1"):
+    offset: int
+
+
+class AcceptInvitationCB(CallbackData, prefix="join1"):
+    accept: bool

@@ -28,6 +28,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("perfil", msg("Mis comisiones y roles"), Action.VIEW_PROFILE),
     Command("comision", msg("Cambiar de comisión"), Action.SWITCH_COMMISSION, True),
     Command("invitar", msg("Invitar a una persona a la comisión"), Action.INVITE),
+    Command("invitaciones", msg("Ver y revocar invitaciones pendientes"), Action.REVOKE_INVITATION),
+    Command("historial", msg("Historial de cambios de la comisión"), Action.VIEW_HISTORY),
+    Command("mis_datos", msg("Mis datos personales (ver o eliminar)"), Action.VIEW_PROFILE),
 )
 
 

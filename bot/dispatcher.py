@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers import get_routers
 from bot.i18n import Catalogs
-from bot.middlewares import InFlight, PersonMiddleware, TransactionMiddleware
+from bot.middlewares import FloodMiddleware, InFlight, PersonMiddleware, TransactionMiddleware
 from bot.workflows.onboarding import DEFAULT_INVITATION_DAYS
 
 
@@ -25,6 +25,7 @@ def build_dispatcher(
     storage: BaseStorage | None = None,
     isolation: BaseEventIsolation | None = None,
     invitation_days: int = DEFAULT_INVITATION_DAYS,
+    flood: FloodMiddleware | None = None,
 ) -> Dispatcher:
     """`on_commit` runs after each update's transaction commits (it wakes the outbox sender)."""
     in_flight = InFlight()
@@ -40,5 +41,6 @@ def build_dispatcher(
     )
     dp.update.outer_middleware(TransactionMiddleware(sessionmaker, catalogs, on_commit, in_flight))
     dp.update.outer_middleware(PersonMiddleware(catalogs))
+    dp.update.outer_middleware(flood or FloodMiddleware())
     dp.include_routers(*get_routers())
     return dp

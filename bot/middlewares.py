@@ -6,7 +6,10 @@ Middlewares only prepare context data and close the transaction; rules live in b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -122,3 +125,36 @@ class PersonMiddleware(BaseMiddleware):
         data["person"] = person
         data["tr"] = self.catalogs.translator(person.language if person else None)
         return await handler(event, data)
+
+
+class FloodMiddleware(BaseMiddleware):
+    """At most `limit` updates per person per `window` seconds; beyond that, one polite warning
+    and the rest are ignored until the window clears (per process: a flood is a local thing)."""
+
+    def __init__(
+        self, limit: int = 30, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._seen: dict[int, deque[float]] = {}
+        self._warned: dict[int, float] = {}
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        now = self.clock()
+        seen = self._seen.setdefault(user.id, deque())
+        while seen and seen[0] <= now - self.window:
+            seen.popleft()
+        if len(seen) < self.limit:
+            seen.append(now)
+            return await handler(event, data)
+        log.warning("flood control: update %s from %s ignored", getattr(event, "update_id", "?"), user.id)
+        if self._warned.get(user.id, -self.window) <= now - self.window and data.get("event_chat"):
+            self._warned[user.id] = now
+            tr: Translator = data["tr"]
+            await data["say"](tr.gettext("Va muy rápido. Espere un minuto y vuelva a intentarlo."))
+        if isinstance(event, Update) and event.callback_query is not None:
+            with contextlib.suppress(TelegramAPIError):
+                await event.callback_query.answer()
+        return UNHANDLED

@@ -44,6 +44,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.delivery import NoPacer, OutboxSender
 from bot.dispatcher import build_dispatcher
 from bot.i18n import Catalogs
+from bot.middlewares import FloodMiddleware
 
 _UPDATE_IDS = itertools.count(1)
 BOT_USER = User(id=42, is_bot=True, first_name="CRA", username="cra_test_bot")
@@ -129,13 +130,20 @@ def make_harness(
     sessionmaker: async_sessionmaker[AsyncSession],
     catalogs: Catalogs,
     storage: BaseStorage | None = None,
+    flood: FloodMiddleware | None = None,
 ) -> Harness:
-    """The real dispatcher and the real outbox sender (unpaced), around a recording session."""
+    """The real dispatcher and the real outbox sender (unpaced), around a recording session.
+
+    Flood control is relaxed unless a test passes its own (tests type faster than people)."""
     session = RecordingSession()
     bot = make_bot(session)
     sender = OutboxSender(bot, sessionmaker, catalogs, pacer=NoPacer(), chat_gaps=False)
     dp = build_dispatcher(
-        sessionmaker=sessionmaker, catalogs=catalogs, bot_username="cra_test_bot", storage=storage
+        sessionmaker=sessionmaker,
+        catalogs=catalogs,
+        bot_username="cra_test_bot",
+        storage=storage,
+        flood=flood or FloodMiddleware(limit=100_000),
     )
     return Harness(dp, bot, session, sender)
 

@@ -11,14 +11,16 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
-from bot.callbacks import NEW_SEAT, NO_SEAT, CancelCB, InviteRoleCB, InviteSeatCB, SkipCB
+from bot.callbacks import NEW_SEAT, NO_SEAT, CancelCB, InviteRoleCB, InviteSeatCB, RevokeCB, SkipCB
 from bot.i18n import LIMA, Translator
 from bot.replies import Replies
 from bot.states import InviteFlow
 from bot.workflows.access import INVITABLE_ROLES, Action, Actor, access_commission
+from bot.workflows.invitations import list_pending, revoke_invitation
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.onboarding import SEATED_ROLES, deep_link, invite_from_chat, list_seats, tidy
 from bot.workflows.people import active_actor
@@ -188,6 +190,57 @@ async def _issue(
     await say(deep_link(bot_username, issued.token))
 
 
+async def list_invitations(
+    message: Message, db: AsyncSession, person: Person | None, tr: Translator, say: Replies, now: datetime
+) -> None:
+    active = await active_actor(db, person) if person else None
+    pending = await list_pending(db, person, active.commission.id if active else None, now=now)
+    if not pending:
+        await say(tr.gettext("No hay invitaciones pendientes."))
+        return
+    kb = InlineKeyboardBuilder()
+    lines = [
+        tr.ngettext(
+            "{n} invitación pendiente. Toque una para revocarla:",
+            "{n} invitaciones pendientes. Toque una para revocarla:",
+            len(pending),
+        )
+    ]
+    for item in pending:
+        who = item.invitee_name or tr.gettext("la persona invitada")
+        role = tr.render(ROLE_LABELS[item.role])
+        line = tr.gettext(
+            "{who} · {role} · vence el {date}",
+            who=who,
+            role=role,
+            date=item.expires_at.astimezone(LIMA).date(),
+        )
+        lines.append(f"• {line}")
+        kb.button(
+            text=tr.gettext("Revocar: {who}", who=who)[:60],
+            callback_data=RevokeCB(invitation_id=item.invitation_id),
+        )
+    kb.adjust(1)
+    await say("\n".join(lines), reply_markup=kb.as_markup())
+
+
+async def revoke(
+    query: CallbackQuery,
+    callback_data: RevokeCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+    now: datetime,
+) -> None:
+    await query.answer()
+    active = await active_actor(db, person) if person else None
+    await revoke_invitation(
+        db, person, active.commission.id if active else None, callback_data.invitation_id, now=now
+    )
+    await say(tr.gettext("Invitación revocada: el enlace ya no funciona."))
+
+
 async def cancel(event: Message | CallbackQuery, tr: Translator, state: FSMContext, say: Replies) -> None:
     await state.clear()
     if isinstance(event, CallbackQuery):
@@ -206,6 +259,8 @@ def router() -> Router:
     r.message.register(cancel, Command("cancelar", "cancel"), StateFilter("*"))
     r.callback_query.register(cancel, CancelCB.filter())
     r.message.register(start_invite, Command("invitar"))
+    r.message.register(list_invitations, Command("invitaciones"))
+    r.callback_query.register(revoke, RevokeCB.filter())
     r.callback_query.register(pick_role, InviteRoleCB.filter(), StateFilter(InviteFlow.role))
     r.callback_query.register(pick_seat, InviteSeatCB.filter(), StateFilter(InviteFlow.seat))
     r.callback_query.register(skip_name, SkipCB.filter(), StateFilter(InviteFlow.name))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
@@ -14,6 +14,8 @@ from bot.commands import publish_person_commands
 from bot.i18n import Catalogs, Translator
 from bot.render import help_text, how_to_join
 from bot.replies import Replies
+from bot.workflows.errors import UserError
+from bot.workflows.invitations import note_failed_attempt, too_many_attempts
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.notices import Notice
 from bot.workflows.onboarding import redeem_invitation
@@ -27,19 +29,31 @@ async def start_with_token(
     bot: Bot,
     db: AsyncSession,
     catalogs: Catalogs,
+    tr: Translator,
     outbox: list[Notice],
     say: Replies,
+    now: datetime,
 ) -> None:
     user = message.from_user
     assert user is not None and command.args is not None
-    redemption = await redeem_invitation(
-        db,
-        command.args.strip(),
-        telegram_id=user.id,
-        telegram_name=user.full_name,
-        language=catalogs.resolve(user.language_code),
-        now=datetime.now(UTC),
-    )
+    refusal = await too_many_attempts(db, user.id, now=now)
+    if refusal is not None:
+        await say(tr.render(refusal))
+        return
+    try:
+        redemption = await redeem_invitation(
+            db,
+            command.args.strip(),
+            telegram_id=user.id,
+            telegram_name=user.full_name,
+            language=catalogs.resolve(user.language_code),
+            now=now,
+        )
+    except UserError as invalid:
+        # Kept (unlike a plain refusal): the attempt counts towards slowing down guessing.
+        await note_failed_attempt(db, user.id, now=now)
+        await say(tr.render(invalid.text))
+        return
     outbox.extend(redemption.notices)
     person = redemption.person
     tr = catalogs.translator(person.language)

@@ -14,6 +14,7 @@ from db.models.core import (
     Region,
     Role,
     Seat,
+    TokenAttempt,
     utcnow,
 )
 from db.models.delivery import OutboxMessage, OutboxStatus, ProcessedUpdate
@@ -34,5 +35,6 @@ __all__ = [
     "Region",
     "Role",
     "Seat",
+    "TokenAttempt",
     "utcnow",
 ]

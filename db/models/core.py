@@ -134,6 +134,8 @@ class Person(SQLModel, table=True):
     )
     # Set when Telegram answers 403 (bot blocked, account deleted); cleared when they write again.
     unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Ley 29733: personal data erased on request; votes and attendance keep the seat's name.
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -165,3 +167,13 @@ class Invitation(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     used_by_id: int | None = Field(default=None, sa_column=_fk("person.id", nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TokenAttempt(SQLModel, table=True):
+    """A failed invitation redemption, to slow down guessing from one account."""
+
+    __tablename__ = "token_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,94 @@
+"""/historial: the commission's audit trail for its secretariat, page by page, and as CSV."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.callbacks import HistoryCB
+from bot.i18n import Translator
+from bot.replies import Replies
+from bot.workflows.audit import history_csv, read_history
+from bot.workflows.people import active_actor
+from db.models import Person
+
+PAGE = 15
+
+
+async def _commission_id(db: AsyncSession, person: Person | None) -> int | None:
+    actor = await active_actor(db, person) if person else None
+    return actor.commission.id if actor else None
+
+
+async def _show(db: AsyncSession, person: Person | None, tr: Translator, say: Replies, offset: int) -> None:
+    entries, total = await read_history(
+        db, person, await _commission_id(db, person), limit=PAGE, offset=offset
+    )
+    if not entries:
+        await say(tr.gettext("Todavía no hay cambios registrados."))
+        return
+    lines = [
+        tr.ngettext(
+            "<b>Historial</b>: {n} cambio registrado.",
+            "<b>Historial</b>: {n} cambios registrados.",
+            total,
+        )
+    ]
+    for entry in entries:
+        lines.append(
+            tr.gettext(
+                "#{seq} · {when} · {who}: {action} {entity} {entity_id}",
+                seq=entry.seq,
+                when=entry.at,
+                who=entry.actor_label,
+                action=entry.action,
+                entity=entry.entity,
+                entity_id=entry.entity_id,
+            )
+        )
+    kb = InlineKeyboardBuilder()
+    if offset + PAGE < total:
+        kb.button(text=tr.gettext("Anteriores"), callback_data=HistoryCB(offset=offset + PAGE))
+    lines.append(tr.gettext("Escriba /historial csv para recibir el historial completo en un archivo."))
+    await say("\n".join(lines), reply_markup=kb.as_markup() if offset + PAGE < total else None)
+
+
+async def show_history(
+    message: Message,
+    command: CommandObject,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+) -> None:
+    if (command.args or "").strip().lower() == "csv":
+        commission_id = await _commission_id(db, person)
+        everything, _ = await read_history(db, person, commission_id, limit=1_000_000)
+        await say.document(
+            "historial.csv", history_csv(everything), caption=tr.gettext("Historial de cambios")
+        )
+        return
+    await _show(db, person, tr, say, 0)
+
+
+async def more_history(
+    query: CallbackQuery,
+    callback_data: HistoryCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+) -> None:
+    await query.answer()
+    await _show(db, person, tr, say, max(callback_data.offset, 0))
+
+
+def router() -> Router:
+    r = Router(name="history")
+    r.message.filter(F.chat.type == "private")
+    r.message.register(show_history, Command("historial"))
+    r.callback_query.register(more_history, HistoryCB.filter())
+    return r
