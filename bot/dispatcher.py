@@ -12,7 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers import get_routers
 from bot.i18n import Catalogs
-from bot.middlewares import FloodMiddleware, InFlight, PersonMiddleware, TransactionMiddleware
+from bot.middlewares import (
+    FileSizeMiddleware,
+    FloodMiddleware,
+    InFlight,
+    PersonMiddleware,
+    TransactionMiddleware,
+)
 from bot.workflows.onboarding import DEFAULT_INVITATION_DAYS
 
 
@@ -42,5 +48,6 @@ def build_dispatcher(
     dp.update.outer_middleware(TransactionMiddleware(sessionmaker, catalogs, on_commit, in_flight))
     dp.update.outer_middleware(PersonMiddleware(catalogs))
     dp.update.outer_middleware(flood or FloodMiddleware())
+    dp.update.outer_middleware(FileSizeMiddleware())
     dp.include_routers(*get_routers())
     return dp

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -158,3 +159,29 @@ class FloodMiddleware(BaseMiddleware):
             with contextlib.suppress(TelegramAPIError):
                 await event.callback_query.answer()
         return UNHANDLED
+
+
+class FileSizeMiddleware(BaseMiddleware):
+    """Refuse files the bot could not download anyway (Bot API: 20 MB), before any handler runs."""
+
+    def __init__(self, limit_bytes: int = 20 * 1024 * 1024) -> None:
+        self.limit_bytes = limit_bytes
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        message = event.message if isinstance(event, Update) else None
+        if message is not None:
+            files = [message.document, message.video, message.audio, message.voice]
+            files += [max(message.photo, key=lambda p: p.file_size or 0)] if message.photo else []
+            size = max((f.file_size or 0 for f in files if f is not None), default=0)
+            if size > self.limit_bytes:
+                tr: Translator = data["tr"]
+                await data["say"](
+                    tr.gettext(
+                        "Ese archivo pesa {size} MB y el máximo es {limit} MB. "
+                        "Envíe uno más liviano o un enlace.",
+                        size=math.ceil(size / 1024 / 1024),
+                        limit=self.limit_bytes // (1024 * 1024),
+                    )
+                )
+                return UNHANDLED
+        return await handler(event, data)

@@ -130,3 +130,22 @@ async def test_a_flood_gets_one_warning_then_silence(
     assert [type(r) for r in pressed] == [AnswerCallbackQuery]  # the spinner still stops
     now[0] = 61.0
     assert "Hola" in replies(await spammer.send("/ayuda"))[0]
+
+
+async def test_a_file_too_large_to_download_is_refused_with_the_limit(
+    harness: Harness, invite: Invite
+) -> None:
+    from datetime import UTC, datetime
+
+    from aiogram.types import Document, Message, Update
+
+    user = await joined(harness, 12, await invite("CUS", Role.OBSERVER))
+    big = Message(
+        message_id=99,
+        date=datetime.now(UTC),
+        chat=user.chat,
+        from_user=user.user,
+        document=Document(file_id="f", file_unique_id="u", file_name="acta.pdf", file_size=25 * 1024 * 1024),
+    )
+    said = replies(await harness.feed(Update(update_id=harness.next_update_id(), message=big)))
+    assert said == ["Ese archivo pesa 25 MB y el máximo es 20 MB. Envíe uno más liviano o un enlace."]
