@@ -12,20 +12,15 @@ from bot.callbacks import HistoryCB
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.audit import history_csv, read_history
-from bot.workflows.people import active_actor
+from bot.workflows.people import active_commission_id
 from db.models import Person
 
 PAGE = 15
 
 
-async def _commission_id(db: AsyncSession, person: Person | None) -> int | None:
-    actor = await active_actor(db, person) if person else None
-    return actor.commission.id if actor else None
-
-
 async def _show(db: AsyncSession, person: Person | None, tr: Translator, say: Replies, offset: int) -> None:
     entries, total = await read_history(
-        db, person, await _commission_id(db, person), limit=PAGE, offset=offset
+        db, person, await active_commission_id(db, person), limit=PAGE, offset=offset
     )
     if not entries:
         await say(tr.gettext("Todavía no hay cambios registrados."))
@@ -65,7 +60,7 @@ async def show_history(
     say: Replies,
 ) -> None:
     if (command.args or "").strip().lower() == "csv":
-        commission_id = await _commission_id(db, person)
+        commission_id = await active_commission_id(db, person)
         everything, _ = await read_history(db, person, commission_id, limit=1_000_000)
         await say.document(
             "historial.csv", history_csv(everything), caption=tr.gettext("Historial de cambios")

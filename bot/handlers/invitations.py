@@ -19,17 +19,16 @@ from bot.callbacks import NEW_SEAT, NO_SEAT, CancelCB, InviteRoleCB, InviteSeatC
 from bot.i18n import LIMA, Translator
 from bot.replies import Replies
 from bot.states import InviteFlow
-from bot.workflows.access import INVITABLE_ROLES, Action, Actor, access_commission
+from bot.workflows.access import INVITABLE_ROLES, Action, Actor
 from bot.workflows.invitations import list_pending, revoke_invitation
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.onboarding import SEATED_ROLES, deep_link, invite_from_chat, list_seats, tidy
-from bot.workflows.people import active_actor
+from bot.workflows.people import access_active, active_commission_id
 from db.models import Person, Role
 
 
 async def _actor(db: AsyncSession, person: Person | None) -> Actor:
-    active = await active_actor(db, person) if person else None
-    return await access_commission(db, person, active.commission.id if active else None, Action.INVITE)
+    return await access_active(db, person, Action.INVITE)
 
 
 async def start_invite(
@@ -193,8 +192,7 @@ async def _issue(
 async def list_invitations(
     message: Message, db: AsyncSession, person: Person | None, tr: Translator, say: Replies, now: datetime
 ) -> None:
-    active = await active_actor(db, person) if person else None
-    pending = await list_pending(db, person, active.commission.id if active else None, now=now)
+    pending = await list_pending(db, person, await active_commission_id(db, person), now=now)
     if not pending:
         await say(tr.gettext("No hay invitaciones pendientes."))
         return
@@ -234,10 +232,8 @@ async def revoke(
     now: datetime,
 ) -> None:
     await query.answer()
-    active = await active_actor(db, person) if person else None
-    await revoke_invitation(
-        db, person, active.commission.id if active else None, callback_data.invitation_id, now=now
-    )
+    commission_id = await active_commission_id(db, person)
+    await revoke_invitation(db, person, commission_id, callback_data.invitation_id, now=now)
     await say(tr.gettext("Invitación revocada: el enlace ya no funciona."))
 
 

@@ -13,28 +13,24 @@ from bot.commands import publish_person_commands
 from bot.i18n import Translator
 from bot.render import profile_text, roles_text
 from bot.replies import Replies
-from bot.workflows.access import Action, access_commission
-from bot.workflows.people import active_actor, list_memberships, switch_commission
+from bot.workflows.access import Action
+from bot.workflows.people import access_active, list_memberships, switch_commission
 from db.models import Person
 
 
 async def show_profile(
     message: Message, db: AsyncSession, person: Person | None, tr: Translator, say: Replies
 ) -> None:
-    actor = await active_actor(db, person) if person else None
-    await access_commission(db, person, actor.commission.id if actor else None, Action.VIEW_PROFILE)
-    assert person is not None and actor is not None
-    memberships = await list_memberships(db, person)
-    await say(profile_text(tr, person.name, memberships, actor.commission.id))
+    actor = await access_active(db, person, Action.VIEW_PROFILE)
+    memberships = await list_memberships(db, actor.person)
+    await say(profile_text(tr, actor.person.name, memberships, actor.commission.id))
 
 
 async def ask_commission(
     message: Message, db: AsyncSession, person: Person | None, tr: Translator, say: Replies
 ) -> None:
-    actor = await active_actor(db, person) if person else None
-    await access_commission(db, person, actor.commission.id if actor else None, Action.SWITCH_COMMISSION)
-    assert person is not None and actor is not None
-    memberships = await list_memberships(db, person)
+    actor = await access_active(db, person, Action.SWITCH_COMMISSION)
+    memberships = await list_memberships(db, actor.person)
     if len({m.commission_id for m in memberships}) < 2:
         await say(
             tr.gettext(

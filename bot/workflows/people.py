@@ -78,3 +78,14 @@ async def choose_language(db: AsyncSession, person: Person, language: str, avail
     person.language_chosen = True
     db.add(person)
     await db.flush()
+
+
+async def active_commission_id(db: AsyncSession, person: Person | None) -> int | None:
+    """The commission the person acts in now (None for strangers)."""
+    actor = await active_actor(db, person) if person is not None else None
+    return actor.commission.id if actor is not None else None
+
+
+async def access_active(db: AsyncSession, person: Person | None, action: Action) -> Actor:
+    """The permission gate for the person's active commission: what most commands act on."""
+    return await access_commission(db, person, await active_commission_id(db, person), action)
