@@ -170,9 +170,10 @@ class FileSizeMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         message = event.message if isinstance(event, Update) else None
         if message is not None:
-            files = [message.document, message.video, message.audio, message.voice]
-            files += [max(message.photo, key=lambda p: p.file_size or 0)] if message.photo else []
-            size = max((f.file_size or 0 for f in files if f is not None), default=0)
+            media = (message.document, message.video, message.audio, message.voice)
+            sizes = [f.file_size or 0 for f in media if f is not None]
+            sizes += [p.file_size or 0 for p in message.photo or []]
+            size = max(sizes, default=0)
             if size > self.limit_bytes:
                 tr: Translator = data["tr"]
                 await data["say"](
