@@ -76,7 +76,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
     )
     leadership = Leadership(engine)
     scheduler = build_scheduler(
-        Ticker(sessionmaker, leadership), tick_seconds=settings.scheduler_tick_seconds
+        Ticker(sessionmaker, leadership, catalogs), tick_seconds=settings.scheduler_tick_seconds
     )
     stop_sending = asyncio.Event()
     try:

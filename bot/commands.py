@@ -28,9 +28,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("perfil", msg("Mis comisiones y roles"), Action.VIEW_PROFILE),
     Command("comision", msg("Cambiar de comisión"), Action.SWITCH_COMMISSION, True),
     Command("invitar", msg("Invitar a una persona a la comisión"), Action.INVITE),
+    Command("sesiones", msg("Sesiones de la comisión"), Action.VIEW_SESSIONS),
+    Command("nueva_sesion", msg("Programar una sesión"), Action.MANAGE_SESSIONS),
+    Command("vincular_grupo", msg("Vincular el grupo de la comisión (en el grupo)"), Action.LINK_GROUP),
     Command("invitaciones", msg("Ver y revocar invitaciones pendientes"), Action.REVOKE_INVITATION),
     Command("historial", msg("Historial de cambios de la comisión"), Action.VIEW_HISTORY),
     Command("mis_datos", msg("Mis datos personales (ver o eliminar)"), Action.VIEW_PROFILE),
+    Command("acuerdos", msg("Registro de acuerdos y su avance"), Action.VIEW_AGREEMENTS),
+    Command("nuevo_acuerdo", msg("Registrar un acuerdo"), Action.MANAGE_AGREEMENTS),
+    Command("avance", msg("Informar el avance de un acuerdo"), Action.REPORT_PROGRESS),
+    Command("exportar_acuerdos", msg("Descargar los acuerdos en CSV"), Action.MANAGE_AGREEMENTS),
+    Command("importar_acuerdos", msg("Cargar acuerdos desde un CSV"), Action.MANAGE_AGREEMENTS),
 )
 
 

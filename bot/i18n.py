@@ -8,6 +8,7 @@ language stored on the person, never from the Telegram client.
 
 from __future__ import annotations
 
+import functools
 import gettext
 import html
 import io
@@ -165,3 +166,9 @@ class Catalogs:
     def translator(self, code: str | None) -> Translator:
         resolved = self.resolve(code)
         return Translator(self.languages[resolved], self._translations[resolved])
+
+
+@functools.cache
+def shipped_catalogs() -> Catalogs:
+    """The catalogs in locales/, loaded once: for scheduled work that has no dispatcher at hand."""
+    return Catalogs()

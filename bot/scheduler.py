@@ -17,8 +17,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import LIMA
+from bot.i18n import LIMA, Catalogs
+from bot.workflows.agreements_reminders import agreements_tick
 from bot.workflows.housekeeping import tidy_up
+from bot.workflows.sessions_reminders import send_session_reminders
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +79,15 @@ class Ticker:
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         leadership: Leadership,
+        catalogs: Catalogs,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.sessionmaker, self.leadership, self.clock = sessionmaker, leadership, clock
-        self.jobs: dict[str, Job] = {"housekeeping": lambda db, now: tidy_up(db, now=now)}
+        self.jobs: dict[str, Job] = {
+            "housekeeping": lambda db, now: tidy_up(db, now=now),
+            "sessions": lambda db, now: send_session_reminders(db, now, catalogs),
+            "agreements": lambda db, now: agreements_tick(db, now, catalogs),
+        }
 
     async def tick(self) -> int:
         """One round: returns how many jobs ran (0 when another process leads)."""

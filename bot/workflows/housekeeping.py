@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.workflows.invitations import ATTEMPT_WINDOW, forget_attempts
 from bot.workflows.outbox import forget_processed_updates
 from db.models import OutboxMessage, OutboxStatus
 
@@ -26,6 +27,7 @@ class Upkeep:
 
 async def tidy_up(db: AsyncSession, *, now: datetime) -> Upkeep:
     forgotten = await forget_processed_updates(db, before=now - KEEP_UPDATE_IDS)
+    await forget_attempts(db, before=now - ATTEMPT_WINDOW)
     purged = await db.exec(
         delete(OutboxMessage).where(
             col(OutboxMessage.status) == OutboxStatus.SENT, col(OutboxMessage.sent_at) < now - KEEP_SENT

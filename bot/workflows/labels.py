@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.workflows.notices import Text, msg
-from db.models import InstitutionCategory, Role
+from db.models import InstitutionCategory, Role, SessionKind, SessionStatus
 
 ROLE_LABELS: dict[Role, Text] = {
     Role.SECRETARY: msg("Secretaría técnica"),
@@ -32,4 +32,20 @@ CATEGORY_LABELS: dict[InstitutionCategory, Text] = {
     InstitutionCategory.FOREIGN_AFFAIRS: msg("Relaciones Exteriores"),
     InstitutionCategory.PUBLIC_INTEGRITY_SECRETARIAT: msg("Secretaría de Integridad Pública"),
     InstitutionCategory.OTHER: msg("Otra institución"),
+}
+
+# sessions (issue 5)
+SESSION_KIND_LABELS: dict[SessionKind, Text] = {
+    SessionKind.ORDINARY: msg("ordinaria"),
+    SessionKind.EXTRAORDINARY: msg("extraordinaria"),
+}
+
+SESSION_STATUS_LABELS: dict[SessionStatus, Text] = {
+    SessionStatus.PLANNED: msg("programada, sin convocar"),
+    SessionStatus.CONVENED: msg("convocada"),
+    SessionStatus.INSTALLED: msg("instalada, en curso"),
+    SessionStatus.FAILED_QUORUM: msg("no instalada por falta de quórum"),
+    SessionStatus.HELD: msg("realizada"),
+    SessionStatus.POSTPONED: msg("postergada"),
+    SessionStatus.CANCELLED: msg("cancelada"),
 }
