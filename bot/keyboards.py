@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import (
     NEW_SEAT,
     NO_SEAT,
+    AcceptInvitationCB,
     CancelCB,
     CommissionCB,
     InviteRoleCB,
@@ -81,5 +82,13 @@ def skip_or_cancel(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=tr.gettext("Omitir"), callback_data=SkipCB())
     cancel_row(kb, tr)
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def accept_invitation(tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr.gettext("Aceptar"), callback_data=AcceptInvitationCB(accept=True))
+    kb.button(text=tr.gettext("No es para mí"), callback_data=AcceptInvitationCB(accept=False))
     kb.adjust(2)
     return kb.as_markup()

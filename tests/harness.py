@@ -41,6 +41,7 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.callbacks import AcceptInvitationCB
 from bot.delivery import NoPacer, OutboxSender
 from bot.dispatcher import build_dispatcher
 from bot.i18n import Catalogs
@@ -198,6 +199,18 @@ class ChatUser:
             entities=entities,
         )
         return await self.harness.feed(Update(update_id=self.harness.next_update_id(), message=message))
+
+    async def join(self, token: str) -> list[TelegramMethod[Any]]:
+        """Open an invitation link and, if it is offered, accept it (as a person would)."""
+        requests = await self.send(f"/start {token}")
+        accept = AcceptInvitationCB(accept=True).pack()
+        offered = any(
+            isinstance(r, SendMessage)
+            and isinstance(r.reply_markup, InlineKeyboardMarkup)
+            and any(b.callback_data == accept for row in r.reply_markup.inline_keyboard for b in row)
+            for r in requests
+        )
+        return requests + (await self.press(accept) if offered else [])
 
     async def press(self, data: str, *, message_id: int = 1) -> list[TelegramMethod[Any]]:
         """Press a button by its raw callback data (forged data included)."""

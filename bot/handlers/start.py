@@ -6,10 +6,12 @@ from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
-from aiogram.types import Message
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
+from bot.callbacks import AcceptInvitationCB
 from bot.commands import publish_person_commands
 from bot.i18n import Catalogs, Translator
 from bot.render import help_text, how_to_join
@@ -18,7 +20,7 @@ from bot.workflows.errors import UserError
 from bot.workflows.invitations import note_failed_attempt, too_many_attempts
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.notices import Notice
-from bot.workflows.onboarding import redeem_invitation
+from bot.workflows.onboarding import Redemption, preview_invitation, redeem_invitation
 from bot.workflows.people import active_actor, list_memberships
 from db.models import Person
 
@@ -26,35 +28,80 @@ from db.models import Person
 async def start_with_token(
     message: Message,
     command: CommandObject,
-    bot: Bot,
     db: AsyncSession,
-    catalogs: Catalogs,
     tr: Translator,
-    outbox: list[Notice],
+    state: FSMContext,
     say: Replies,
     now: datetime,
 ) -> None:
+    """Show what the invitation would make of the person; nothing is bound until they accept."""
     user = message.from_user
     assert user is not None and command.args is not None
     refusal = await too_many_attempts(db, user.id, now=now)
     if refusal is not None:
         await say(tr.render(refusal))
         return
+    token = command.args.strip()
     try:
-        redemption = await redeem_invitation(
-            db,
-            command.args.strip(),
-            telegram_id=user.id,
-            telegram_name=user.full_name,
-            language=catalogs.resolve(user.language_code),
-            now=now,
-        )
+        preview = await preview_invitation(db, token, now=now)
     except UserError as invalid:
         # Kept (unlike a plain refusal): the attempt counts towards slowing down guessing.
         await note_failed_attempt(db, user.id, now=now)
         await say(tr.render(invalid.text))
         return
+    await state.update_data(invitation_token=token)
+    role = ROLE_LABELS[preview.role]
+    if preview.institution:
+        text = tr.gettext(
+            "Le invitan a {commission} como {role}, en representación de {institution}. ¿Acepta?",
+            commission=preview.commission.name,
+            role=role,
+            institution=preview.institution,
+        )
+    else:
+        text = tr.gettext(
+            "Le invitan a {commission} como {role}. ¿Acepta?", commission=preview.commission.name, role=role
+        )
+    await say(text, reply_markup=keyboards.accept_invitation(tr))
+
+
+async def accept_invitation(
+    query: CallbackQuery,
+    callback_data: AcceptInvitationCB,
+    bot: Bot,
+    db: AsyncSession,
+    catalogs: Catalogs,
+    tr: Translator,
+    state: FSMContext,
+    outbox: list[Notice],
+    say: Replies,
+    now: datetime,
+) -> None:
+    await query.answer()
+    token = (await state.get_data()).get("invitation_token")
+    await state.update_data(invitation_token=None)
+    if not callback_data.accept:
+        await say(tr.gettext("De acuerdo: no guardé nada. Si fue un error, abra el enlace otra vez."))
+        return
+    if not token:
+        await say(tr.gettext("Abra otra vez el enlace de invitación que le enviaron."))
+        return
+    user = query.from_user
+    redemption = await redeem_invitation(
+        db,
+        token,
+        telegram_id=user.id,
+        telegram_name=user.full_name,
+        language=catalogs.resolve(user.language_code),
+        now=now,
+    )
     outbox.extend(redemption.notices)
+    await _welcome(redemption, bot, db, catalogs, say, user.id)
+
+
+async def _welcome(
+    redemption: Redemption, bot: Bot, db: AsyncSession, catalogs: Catalogs, say: Replies, chat_id: int
+) -> None:
     person = redemption.person
     tr = catalogs.translator(person.language)
     role = ROLE_LABELS[redemption.role]
@@ -78,7 +125,7 @@ async def start_with_token(
     actor = await active_actor(db, person)
     commissions = len({m.commission_id for m in await list_memberships(db, person)})
     if actor is not None:
-        await publish_person_commands(bot, user.id, tr, actor.roles, commissions=commissions)
+        await publish_person_commands(bot, chat_id, tr, actor.roles, commissions=commissions)
     if person.language_chosen:
         await say(help_text(tr, actor, commissions=commissions))
     else:
@@ -108,4 +155,5 @@ def router() -> Router:
     r.message.filter(F.chat.type == "private")
     r.message.register(start_with_token, CommandStart(deep_link=True))
     r.message.register(start_plain, CommandStart())
+    r.callback_query.register(accept_invitation, AcceptInvitationCB.filter())
     return r

@@ -359,16 +359,9 @@ _INVALID = msg(
 )
 
 
-async def redeem_invitation(
-    db: AsyncSession,
-    token: str,
-    *,
-    telegram_id: int,
-    telegram_name: str,
-    language: str,
-    now: datetime,
-) -> Redemption:
-    """Bind a Telegram account to the invitation's commission and role; single use."""
+async def _usable_invitation(db: AsyncSession, token: str, *, now: datetime) -> Invitation:
+    """The invitation behind a token if it can still be used, else the same refusal for every
+    reason (unknown, used, revoked, expired), so a guesser learns nothing."""
     if not TOKEN_RE.match(token):
         raise UserError(_INVALID)
     invitation = (await db.exec(select(Invitation).where(Invitation.token_hash == hash_token(token)))).first()
@@ -379,6 +372,41 @@ async def redeem_invitation(
         or invitation.expires_at <= now
     ):
         raise UserError(_INVALID)
+    return invitation
+
+
+@dataclass(frozen=True)
+class InvitationPreview:
+    commission: Commission
+    role: Role
+    institution: str | None
+    invitee_name: str | None
+
+
+async def preview_invitation(db: AsyncSession, token: str, *, now: datetime) -> InvitationPreview:
+    """What accepting would make of the person, shown before anything is bound or stored."""
+    invitation = await _usable_invitation(db, token, now=now)
+    commission = await db.get(Commission, invitation.commission_id)
+    assert commission is not None
+    institution = None
+    if invitation.seat_id is not None:
+        seat = await db.get(Seat, invitation.seat_id)
+        found = await db.get(Institution, seat.institution_id) if seat else None
+        institution = found.name if found else None
+    return InvitationPreview(commission, invitation.role, institution, invitation.invitee_name)
+
+
+async def redeem_invitation(
+    db: AsyncSession,
+    token: str,
+    *,
+    telegram_id: int,
+    telegram_name: str,
+    language: str,
+    now: datetime,
+) -> Redemption:
+    """Bind a Telegram account to the invitation's commission and role; single use."""
+    invitation = await _usable_invitation(db, token, now=now)
     commission = await db.get(Commission, invitation.commission_id)
     assert commission is not None and commission.id is not None
     person = (await db.exec(select(Person).where(Person.telegram_id == telegram_id))).first()

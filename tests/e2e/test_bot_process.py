@@ -90,6 +90,8 @@ async def test_secretary_joins_picks_quechua_and_is_answered_in_quechua(tmp_path
             assert double.commands_for({"type": "all_private_chats"}, "qu")
 
             double.user_sends(5001, f"/start {token}", first_name="Rosa", language_code="es")
+            offer = await double.wait_for_message(5001, contains="¿Acepta?", timeout=30)
+            double.user_clicks(5001, offer["message_id"], button(offer, "Aceptar"))
             await double.wait_for_message(
                 5001,
                 contains="Bienvenido(a), Rosa Mamani. Desde ahora participa en Comisión Regional "

@@ -13,7 +13,7 @@ from db.engine import make_engine, make_sessionmaker
 from db.migrate import upgrade
 from db.models import Role
 from tests.conftest import NOW
-from tests.e2e.test_bot_process import ROOT, STARTUP_SECONDS, environment
+from tests.e2e.test_bot_process import ROOT, STARTUP_SECONDS, button, environment
 from tests.telegram_double import BotApiDouble
 
 CHATS = range(10_001, 10_201)  # 200 people
@@ -82,6 +82,8 @@ async def test_a_redelivered_update_is_answered_once(tmp_path: Path) -> None:
         try:
             await double.wait_for_poll(timeout=STARTUP_SECONDS)
             double.user_sends(7001, f"/start {token}")
+            offer = await double.wait_for_message(7001, contains="¿Acepta?", timeout=30)
+            double.user_clicks(7001, offer["message_id"], button(offer, "Aceptar"))
             await double.wait_for_message(7001, contains="/idioma", timeout=30)
             double.user_sends(7001, "/ayuda")
             await double.wait_for_message(7001, contains="/perfil", timeout=30)

@@ -158,8 +158,8 @@ async def test_two_processes_share_outbox_leader_and_webhook(national_database: 
             assert await post_update(ports[0], start, "wrong-secret") == 401
             assert await post_update(ports[0], start, SECRET) == 200
             assert await post_update(ports[1], json.loads(json.dumps(start)), SECRET) == 200
-            await double.wait_for_message(30_001, contains="/idioma", timeout=30)
-            assert len(double.messages_to(30_001)) == 2  # welcome + language picker, once
+            await double.wait_for_message(30_001, contains="¿Acepta?", timeout=30)
+            assert len(double.messages_to(30_001)) == 1  # the invitation offer, once
 
             # Exactly one scheduler leader; if it dies the other takes over.
             leader = await wait_for_leader(url)

@@ -35,7 +35,7 @@ async def join(
     harness: Harness, invite: Invite, uid: int, role: Role, org: str | None, name: str, lang: str
 ) -> ChatUser:
     user = harness.user(uid, first_name=name)
-    await user.send(f"/start {await invite('CUS', role, org, name)}")
+    await user.join(await invite("CUS", role, org, name))
     await user.click({"es": "Español", "qu": "Runasimi", "ay": "Aymar aru"}[lang])
     return user
 

@@ -65,7 +65,7 @@ def world(
                     for role in ROLES
                 ]
             for index, token in enumerate(tokens, start=1):
-                await harness.user(index).send(f"/start {token}")
+                await harness.user(index).join(token)
 
         runner.run(populate())
         harness.sessionmaker = sessionmaker  # type: ignore[attr-defined]

@@ -29,7 +29,13 @@ async def test_redeem_pick_quechua_and_get_quechua_replies(
 ) -> None:
     token = await invite("CUS", Role.SECRETARY, "Gobierno Regional del Cusco", "Rosa Mamani")
     rosa = harness.user(200, first_name="Rosa")
-    said = replies(await rosa.send(f"/start {token}"))
+    [preview] = replies(await rosa.send(f"/start {token}"))
+    assert preview == (
+        "Le invitan a Comisión Regional Anticorrupción de Cusco como Secretaría técnica, "
+        "en representación de Gobierno Regional del Cusco. ¿Acepta?"
+    )
+    assert (await db.exec(select(Person))).all() == []  # nothing bound before she accepts
+    said = replies(await rosa.click("Aceptar"))
     assert "Rosa Mamani" in said[0] and "Secretaría técnica" in said[0]
     assert "Gobierno Regional del Cusco" in said[0]
     picker = harness.messages_to(200)[-1].reply_markup
@@ -57,19 +63,32 @@ async def test_redeem_pick_quechua_and_get_quechua_replies(
     assert help_reply != replies(await harness.user(201).send("/ayuda"))[0]
 
 
+async def test_declining_an_invitation_binds_nothing_and_the_link_still_works(
+    harness: Harness, invite: Invite, db: AsyncSession
+) -> None:
+    token = await invite("AYA", Role.MEMBER, "Corte Superior de Justicia de Ayacucho")
+    ana = harness.user(250)
+    await ana.send(f"/start {token}")
+    said = replies(await ana.click("No es para mí"))
+    assert "no guardé nada" in said[0]
+    assert (await db.exec(select(Person))).all() == []
+    assert "Abra otra vez" in replies(await ana.click("Aceptar"))[0]  # the old button alone is not enough
+    assert any("Bienvenido" in t for t in replies(await ana.join(token)))
+
+
 async def test_used_token_is_refused_to_a_second_account(
     harness: Harness, invite: Invite, db: AsyncSession
 ) -> None:
     token = await invite("PUN", Role.OBSERVER)
-    await harness.user(300).send(f"/start {token}")
-    said = replies(await harness.user(301).send(f"/start {token}"))
+    await harness.user(300).join(token)
+    said = replies(await harness.user(301).join(token))
     assert "no es válido" in said[0]
     assert len((await db.exec(select(Person))).all()) == 1
 
 
 async def test_help_lists_only_what_the_role_may_do(harness: Harness, invite: Invite) -> None:
     liaison = harness.user(400)
-    await liaison.send(f"/start {await invite('UCA', Role.LIAISON, 'Corte Superior de Justicia de Ucayali')}")
+    await liaison.join(await invite("UCA", Role.LIAISON, "Corte Superior de Justicia de Ucayali"))
     await liaison.click("Español")
     text = replies(await liaison.send("/ayuda"))[0]
     assert "/perfil" in text and "/idioma" in text
@@ -81,7 +100,7 @@ async def test_non_secretary_cannot_invite_even_with_forged_buttons(
     harness: Harness, invite: Invite, db: AsyncSession
 ) -> None:
     member = harness.user(500)
-    await member.send(f"/start {await invite('CUS', Role.MEMBER, 'Municipalidad Provincial del Cusco')}")
+    await member.join(await invite("CUS", Role.MEMBER, "Municipalidad Provincial del Cusco"))
     said = replies(await member.send("/invitar"))
     assert "no permite" in said[0]
     forged = await member.press(InviteRoleCB(role=Role.SECRETARY).pack())
@@ -93,7 +112,7 @@ async def test_secretary_invites_from_chat_and_the_link_works(
     harness: Harness, invite: Invite, db: AsyncSession
 ) -> None:
     sec = harness.user(600, first_name="Rosa")
-    await sec.send(f"/start {await invite('CUS', Role.SECRETARY, 'Gobierno Regional del Cusco', 'Rosa')}")
+    await sec.join(await invite("CUS", Role.SECRETARY, "Gobierno Regional del Cusco", "Rosa"))
     await sec.click("Español")
     await sec.send("/invitar")
     await sec.click("Coordinador(a) de enlace")
@@ -111,7 +130,7 @@ async def test_secretary_invites_from_chat_and_the_link_works(
     assert link.startswith("https://t.me/cra_test_bot?start=")
 
     juan = harness.user(601, first_name="Juan")
-    welcome = replies(await juan.send(f"/start {link.split('=', 1)[1]}"))[0]
+    welcome = replies(await juan.join(link.split("=", 1)[1]))[0]
     assert "Coordinador(a) de enlace" in welcome and "Contraloría" in welcome
     # The secretary is told, in her language.
     assert any("Juan Quispe aceptó su invitación" in t for t in sec.texts)
@@ -123,11 +142,11 @@ async def test_switching_commission_is_limited_to_own_commissions(
     harness: Harness, invite: Invite, db: AsyncSession
 ) -> None:
     juan = harness.user(700)
-    await juan.send(f"/start {await invite('CUS', Role.OBSERVER)}")
+    await juan.join(await invite("CUS", Role.OBSERVER))
     await juan.click("Español")
     said = replies(await juan.send("/comision"))
     assert "solo en" in said[0]
-    await juan.send(f"/start {await invite('PUN', Role.MEMBER, 'Corte Superior de Justicia de Puno')}")
+    await juan.join(await invite("PUN", Role.MEMBER, "Corte Superior de Justicia de Puno"))
     await juan.send("/comision")
     labels = [b.text for row in harness.messages_to(700)[-1].reply_markup.inline_keyboard for b in row]  # type: ignore[union-attr]
     assert any("CUS" in label for label in labels) and any("PUN" in label for label in labels)
@@ -148,7 +167,7 @@ async def test_switching_commission_is_limited_to_own_commissions(
 
 async def test_unknown_command_free_text_and_stale_button_get_hints(harness: Harness, invite: Invite) -> None:
     ana = harness.user(800)
-    await ana.send(f"/start {await invite('CUS', Role.OBSERVER)}")
+    await ana.join(await invite("CUS", Role.OBSERVER))
     await ana.click("Español")
     assert "/ayuda" in replies(await ana.send("/borrar_todo"))[0]
     assert "/ayuda" in replies(await ana.send("¿cuándo es la sesión?"))[0]
@@ -161,7 +180,7 @@ async def test_unexpected_error_is_apologised_for_in_the_persons_language(
     harness: Harness, invite: Invite, monkeypatch: object
 ) -> None:
     ana = harness.user(900)
-    await ana.send(f"/start {await invite('CUS', Role.OBSERVER)}")
+    await ana.join(await invite("CUS", Role.OBSERVER))
     await ana.press(LanguageCB(code="ay").pack())
 
     import bot.handlers.help as help_module
@@ -182,7 +201,7 @@ async def test_language_picker_refuses_unknown_codes(
     harness: Harness, invite: Invite, db: AsyncSession
 ) -> None:
     ana = harness.user(1000)
-    await ana.send(f"/start {await invite('CUS', Role.OBSERVER)}")
+    await ana.join(await invite("CUS", Role.OBSERVER))
     said = replies(await ana.press(LanguageCB(code="xx").pack()))
     assert "no está disponible" in said[0]
     person = (await db.exec(select(Person))).one()

@@ -45,7 +45,7 @@ async def test_invite_flow_resumes_after_a_restart(
 ) -> None:
     first = process(sessionmaker, catalogs, redis_url)
     sec = first.user(77)
-    await sec.send(f"/start {await invite('PUN', Role.SECRETARY, 'Gobierno Regional de Puno')}")
+    await sec.join(await invite("PUN", Role.SECRETARY, "Gobierno Regional de Puno"))
     await sec.click("Español")
     await sec.send("/invitar")
     await sec.click("Miembro titular")

@@ -46,7 +46,7 @@ async def join(
     harness: Harness, invite: Invite, tg: int, role: Role, org: str | None, name: str, lang: str
 ) -> ChatUser:
     user = harness.user(tg, first_name=name.split()[0])
-    await user.send(f"/start {await invite('CUS', role, org, name)}")
+    await user.join(await invite("CUS", role, org, name))
     await user.press(LanguageCB(code=lang).pack())
     return user
 
