@@ -15,6 +15,8 @@ from bot.handlers import (
     language,
     privacy,
     profile,
+    reports,
+    rounds,
     sessions,
     start,
 )
@@ -34,5 +36,7 @@ def get_routers() -> list[Router]:
         privacy.router(),
         sessions.router(),
         agreements.router(),
+        rounds.router(),
+        reports.router(),
         fallback.router(),
     ]
