@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -21,7 +22,8 @@ from db.engine import make_engine, make_sessionmaker
 from db.migrate import upgrade, upgrade_engine
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday, 10:00 in Lima
-PG_SCHEMA = "cra_test"
+# One schema per test run, so runs sharing a server (CI, a developer, helpers) never collide.
+PG_SCHEMA = f"cra_test_{os.getpid()}"
 # Tables emptied between PostgreSQL tests; `region` is seed data from the migration.
 PG_TABLES = (
     "meeting_vote, meeting_attendance, session_acta, agenda_document, agenda_item, session_invitee, "
@@ -49,8 +51,14 @@ def _pg_url() -> str | None:
     return os.environ.get("TEST_POSTGRES_URL") or None
 
 
+def _in_own_loop(work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Session fixtures may be set up under a test's running loop: use a loop of our own."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, work()).result()
+
+
 @pytest.fixture(scope="session")
-def pg_ready() -> str:
+def pg_ready() -> Iterator[str]:
     url = _pg_url()
     if url is None:
         pytest.skip(
@@ -71,13 +79,20 @@ def pg_ready() -> str:
         finally:
             await engine.dispose()
 
+    async def drop() -> None:
+        admin = make_engine(url)
+        try:
+            async with admin.begin() as conn:
+                await conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        finally:
+            await admin.dispose()
+
     try:
-        # Session fixtures may be set up under a test's running loop: use a loop of our own.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(asyncio.run, prepare()).result()
+        _in_own_loop(prepare)
     except OSError as exc:
         pytest.skip(f"PostgreSQL tests skipped: cannot reach TEST_POSTGRES_URL ({exc})")
-    return url
+    yield url
+    _in_own_loop(drop)
 
 
 def _pg_engine(url: str) -> AsyncEngine:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
@@ -23,7 +24,7 @@ async def redis_url() -> str:
         pytest.skip("Redis tests skipped: set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15)")
     storage = RedisStorage.from_url(url)
     try:
-        await storage.redis.flushdb()
+        await storage.redis.ping()
     except OSError as exc:
         pytest.skip(f"Redis tests skipped: cannot reach TEST_REDIS_URL ({exc})")
     finally:
@@ -33,7 +34,9 @@ async def redis_url() -> str:
 
 def process(sessionmaker: async_sessionmaker[AsyncSession], catalogs: Catalogs, redis_url: str) -> Harness:
     """A fresh dispatcher, as a newly started process would build it."""
-    return make_harness(sessionmaker, catalogs, storage=RedisStorage.from_url(redis_url))
+    # A prefix of this run's own: other runs may share the server.
+    keys = DefaultKeyBuilder(prefix=f"test{os.getpid()}")
+    return make_harness(sessionmaker, catalogs, storage=RedisStorage.from_url(redis_url, key_builder=keys))
 
 
 async def test_invite_flow_resumes_after_a_restart(
