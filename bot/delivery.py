@@ -198,7 +198,9 @@ class OutboxSender:
         markup = payload.pop("reply_markup", None)
         keyboard = InlineKeyboardMarkup.model_validate(markup) if markup else None
         if row.method == "sendDocument":
-            document = BufferedInputFile(row.attachment or b"", filename=payload["file_name"])
+            document: str | BufferedInputFile = payload.get("file_id") or BufferedInputFile(
+                row.attachment or b"", filename=payload["file_name"]
+            )
             message = await self.bot.send_document(
                 row.chat_id,
                 document,

@@ -95,16 +95,23 @@ async def enqueue_document(
     db: AsyncSession,
     chat_id: int,
     file_name: str,
-    content: bytes,
+    content: bytes | None,
     *,
     now: datetime,
     caption: str | None = None,
+    file_id: str | None = None,
     person_id: int | None = None,
     commission_id: int | None = None,
 ) -> OutboxMessage:
+    """Queue a file: our own bytes (an .ics, a report), or one Telegram already holds (`file_id`,
+    e.g. a document a secretary attached), which is forwarded without downloading it."""
+    if (content is None) == (file_id is None):
+        raise ValueError("give either the content or a Telegram file id")
     payload: dict[str, Any] = {"file_name": file_name}
     if caption:
         payload["caption"] = caption
+    if file_id:
+        payload["file_id"] = file_id
     row = OutboxMessage(
         chat_id=chat_id,
         person_id=person_id,

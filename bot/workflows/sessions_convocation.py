@@ -200,6 +200,8 @@ async def convene(
     agenda_text = await agenda_lines(db, session)
     text = convocation_text(session, commission, agenda_text)
     ics = calendar_file(session, commission, agenda_text, now)
+    assert session.id is not None
+    attachments = [d for docs in (await documents(db, session.id)).values() for d in docs]
     sent, unreachable = 0, []
     for invitee, seat_id in await convened_people(db, session.commission_id):
         assert invitee.id is not None and session.id is not None
@@ -224,6 +226,17 @@ async def convene(
                 person_id=invitee.id,
                 commission_id=session.commission_id,
             )
+            for attached in attachments:  # the session documents themselves (art. 42.h)
+                await enqueue_document(
+                    db,
+                    invitee.telegram_id or 0,
+                    attached.file_name,
+                    None,
+                    file_id=attached.file_id,
+                    now=now,
+                    person_id=invitee.id,
+                    commission_id=session.commission_id,
+                )
             sent += 1
         else:
             unreachable.append(invitee.name)

@@ -137,7 +137,8 @@ async def test_the_whole_cycle_in_three_languages(
         assert "plan-2027.pdf" in corte.last
         for user in (pres, corte, contra, muni, defen):
             docs = documents_to(harness, user.user.id)
-            assert docs and docs[-1].document.filename.endswith(".ics")  # type: ignore[union-attr]
+            assert docs[0].document.filename.endswith(".ics")  # type: ignore[union-attr]
+            assert docs[1].document == "FILE-plan-2027.pdf"  # the attached document itself, by file id
         assert documents_to(harness, 1) == []
 
         # RSVPs: attending, justified absence, accredited alternate; two stay silent.
