@@ -31,6 +31,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("sesiones", msg("Sesiones de la comisión"), Action.VIEW_SESSIONS),
     Command("nueva_sesion", msg("Programar una sesión"), Action.MANAGE_SESSIONS),
     Command("vincular_grupo", msg("Vincular el grupo de la comisión (en el grupo)"), Action.LINK_GROUP),
+    Command("reglas", msg("Reglas de sesiones (aviso, quórum, recordatorios…)"), Action.MANAGE_SESSIONS),
+    Command("feriados", msg("Feriados regionales y días no laborables"), Action.MANAGE_SESSIONS),
+    Command("calendario", msg("Calendario anual de sesiones ordinarias"), Action.VIEW_SESSIONS),
     Command("invitaciones", msg("Ver y revocar invitaciones pendientes"), Action.REVOKE_INVITATION),
     Command("historial", msg("Historial de cambios de la comisión"), Action.VIEW_HISTORY),
     Command("mis_datos", msg("Mis datos personales (ver o eliminar)"), Action.VIEW_PROFILE),
@@ -39,6 +42,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("avance", msg("Informar el avance de un acuerdo"), Action.REPORT_PROGRESS),
     Command("exportar_acuerdos", msg("Descargar los acuerdos en CSV"), Action.MANAGE_AGREEMENTS),
     Command("importar_acuerdos", msg("Cargar acuerdos desde un CSV"), Action.MANAGE_AGREEMENTS),
+    Command("informe", msg("Informe e indicadores (región, periodo)"), Action.VIEW_AGREEMENTS),
+    Command("informe_anual", msg("Informe anual para la SIP (DOCX y XLSX)"), Action.VIEW_AGREEMENTS),
+    Command("ronda", msg("Ronda de avances: abrir, responder o ver el resumen"), Action.VIEW_AGREEMENTS),
+    Command("asistencia_tecnica", msg("Pedir asistencia técnica a la CAN"), Action.REQUEST_ASSISTANCE),
 )
 
 

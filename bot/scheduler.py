@@ -20,6 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import LIMA, Catalogs
 from bot.workflows.agreements_reminders import agreements_tick
 from bot.workflows.housekeeping import tidy_up
+from bot.workflows.reports_digests import reports_tick
+from bot.workflows.rounds_chase import rounds_tick
 from bot.workflows.sessions_reminders import send_session_reminders
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,8 @@ class Ticker:
             "housekeeping": lambda db, now: tidy_up(db, now=now),
             "sessions": lambda db, now: send_session_reminders(db, now, catalogs),
             "agreements": lambda db, now: agreements_tick(db, now, catalogs),
+            "reports": lambda db, now: reports_tick(db, now, catalogs),
+            "rounds": lambda db, now: rounds_tick(db, now, catalogs),
         }
 
     async def tick(self) -> int:

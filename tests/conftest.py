@@ -26,10 +26,12 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday, 10:00 in Lima
 PG_SCHEMA = f"cra_test_{os.getpid()}"
 # Tables emptied between PostgreSQL tests; `region` is seed data from the migration.
 PG_TABLES = (
+    "good_practice, assistance_event, assistance_request, round_reminder, round_answer, "
+    "round_target, round_schedule, progress_round, "
     "meeting_vote, meeting_attendance, session_acta, agenda_document, agenda_item, session_invitee, "
     "session_reminder, planned_session, meeting_session, non_working_day, session_settings, "
     "agreement_rules, agreement_reminder, progress_draft, agreement_event, agreement_seat, agreement, "
-    "token_attempt, audit_entry, processed_update, outbox, "
+    "report_delivery, token_attempt, audit_entry, processed_update, outbox, "
     "invitation, membership, person, seat, institution, commission"
 )
 

@@ -17,6 +17,7 @@ from bot.handlers import (
     profile,
     reports,
     rounds,
+    session_settings,
     sessions,
     start,
 )
@@ -35,6 +36,7 @@ def get_routers() -> list[Router]:
         history.router(),
         privacy.router(),
         sessions.router(),
+        session_settings.router(),
         agreements.router(),
         rounds.router(),
         reports.router(),

@@ -1,9 +1,72 @@
-"""Reports (see the reports issue)."""
+"""Reports: `/informe [región] [periodo] [csv]` and `/informe_anual [región] [año]` on demand.
+
+The digests are scheduled work (bot/workflows/reports_digests.py), not handlers."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Translator
+from bot.replies import Replies
+from bot.workflows.reports_annual import annual_data, annual_docx, annual_title, annual_xlsx
+from bot.workflows.reports_formats import (
+    chart_png,
+    csv_bytes,
+    indicator_sheets,
+    national_message,
+    region_message,
+    xlsx_bytes,
+)
+from bot.workflows.reports_requests import request_report
+from db.models import Person
+
+
+async def report_command(
+    message: Message,
+    command: CommandObject,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+    now: datetime,
+) -> None:
+    report = await request_report(db, person, command.args, now=now)
+    if report.commission is None:
+        texts = national_message(tr, report.rows, report.period)
+    else:
+        texts = region_message(tr, report.rows[0], report.period, title=report.title)
+    for text in texts:
+        await say(text)
+    caption = tr.render(report.title)
+    await say.document(f"{report.file_stem}.png", chart_png(tr, report.rows, report.title), caption)
+    await say.document(f"{report.file_stem}.xlsx", xlsx_bytes(tr, indicator_sheets(tr, report.rows)), caption)
+    if report.csv:
+        await say.document(f"{report.file_stem}.csv", csv_bytes(tr, report.rows), caption)
+
+
+async def annual_command(
+    message: Message,
+    command: CommandObject,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+    now: datetime,
+) -> None:
+    data = await annual_data(db, person, command.args, now=now)
+    caption = tr.render(annual_title(data))
+    stem = f"informe_anual_{data.commission.code}_{data.year}"
+    await say.document(f"{stem}.docx", annual_docx(tr, data), caption)
+    await say.document(f"{stem}.xlsx", annual_xlsx(tr, data), caption)
 
 
 def router() -> Router:
-    return Router(name="reports")
+    r = Router(name="reports")
+    r.message.register(report_command, Command("informe"))
+    r.message.register(annual_command, Command("informe_anual"))
+    return r

@@ -35,6 +35,9 @@ class Action(StrEnum):
     VIEW_AGREEMENTS = "view_agreements"
     MANAGE_AGREEMENTS = "manage_agreements"  # create, edit, reschedule, close, cancel, import/export
     REPORT_PROGRESS = "report_progress"  # a liaison only for its own institution (workflow checks)
+    # progress rounds and technical assistance (issue 7)
+    REQUEST_ASSISTANCE = "request_assistance"  # in the requester's own commission
+    HANDLE_ASSISTANCE = "handle_assistance"  # in the CAN: analysts move requests on
 
 
 EVERY_ROLE = frozenset(Role)
@@ -56,6 +59,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_AGREEMENTS: EVERY_ROLE,
     Action.MANAGE_AGREEMENTS: SECRETARY_ONLY,
     Action.REPORT_PROGRESS: frozenset({Role.LIAISON, Role.SECRETARY}),
+    Action.REQUEST_ASSISTANCE: EVERY_ROLE,
+    Action.HANDLE_ASSISTANCE: frozenset({Role.CAN_ANALYST}),
 }
 
 # Roles a secretary may hand out, by kind of commission: the CAN has analysts, a CRA has seats.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.workflows.notices import Text, msg
-from db.models import InstitutionCategory, Role, SessionKind, SessionStatus
+from db.models import AssistanceStatus, AssistanceTopic, InstitutionCategory, Role, SessionKind, SessionStatus
 
 ROLE_LABELS: dict[Role, Text] = {
     Role.SECRETARY: msg("Secretaría técnica"),
@@ -48,4 +48,20 @@ SESSION_STATUS_LABELS: dict[SessionStatus, Text] = {
     SessionStatus.HELD: msg("realizada"),
     SessionStatus.POSTPONED: msg("postergada"),
     SessionStatus.CANCELLED: msg("cancelada"),
+}
+
+# rounds (issue 7): technical assistance requests
+ASSISTANCE_STATUS_LABELS: dict[AssistanceStatus, Text] = {
+    AssistanceStatus.RECEIVED: msg("recibida"),
+    AssistanceStatus.IN_PROGRESS: msg("en atención"),
+    AssistanceStatus.ANSWERED: msg("respondida"),
+    AssistanceStatus.CLOSED: msg("cerrada"),
+}
+
+ASSISTANCE_TOPIC_LABELS: dict[AssistanceTopic, Text] = {
+    AssistanceTopic.AGREEMENTS: msg("Seguimiento de acuerdos"),
+    AssistanceTopic.SESSIONS: msg("Sesiones y actas"),
+    AssistanceTopic.RULES: msg("Normativa y procedimientos"),
+    AssistanceTopic.TRAINING: msg("Capacitación"),
+    AssistanceTopic.OTHER: msg("Otro tema"),
 }

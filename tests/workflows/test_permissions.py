@@ -33,6 +33,8 @@ EXPECTED: dict[Action, set[str]] = {
     Action.VIEW_AGREEMENTS: EVERYONE,
     Action.MANAGE_AGREEMENTS: {S},
     Action.REPORT_PROGRESS: {L, S},
+    Action.REQUEST_ASSISTANCE: EVERYONE,
+    Action.HANDLE_ASSISTANCE: {C},
 }
 
 ROLES = [None, *Role]  # None: a stranger with no membership anywhere

@@ -1,0 +1,262 @@
+"""Technical assistance requests: a region asks the CAN for help, and hears of every step.
+
+Any role of the requester's commission may ask; the request gets a code (`AT-CUS-2026-003`) and
+reaches the CAN analysts (role `can_analyst` in the commission with code "CAN") in their language.
+Only those analysts change its status (received → in progress → answered → closed); the requester
+is told of each change. (No dedicated Action exists yet: the roles are checked here.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.workflows.access import Action, access_commission
+from bot.workflows.audit import record, snapshot
+from bot.workflows.business_days import lima_date
+from bot.workflows.errors import AccessDenied, NotFound, UserError
+from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS
+from bot.workflows.notices import Notice, msg
+from db.engine import dialect_of
+from db.models import (
+    AssistanceEvent,
+    AssistanceRequest,
+    AssistanceStatus,
+    AssistanceTopic,
+    Commission,
+    Membership,
+    Person,
+    Role,
+)
+
+CAN_CODE = "CAN"
+TEXT_MIN, TEXT_MAX = 10, 2000
+AUDITED = ("code", "topic", "status", "answer")
+NEXT: dict[AssistanceStatus, tuple[AssistanceStatus, ...]] = {
+    AssistanceStatus.RECEIVED: (
+        AssistanceStatus.IN_PROGRESS,
+        AssistanceStatus.ANSWERED,
+        AssistanceStatus.CLOSED,
+    ),
+    AssistanceStatus.IN_PROGRESS: (AssistanceStatus.ANSWERED, AssistanceStatus.CLOSED),
+    AssistanceStatus.ANSWERED: (AssistanceStatus.IN_PROGRESS, AssistanceStatus.CLOSED),
+    AssistanceStatus.CLOSED: (),
+}
+STATUS_TEXT = ASSISTANCE_STATUS_LABELS
+TOPIC_TEXT = ASSISTANCE_TOPIC_LABELS
+
+
+@dataclass(frozen=True)
+class Filed:
+    request: AssistanceRequest
+    notices: list[Notice] = field(default_factory=list)
+
+
+async def can_commission(db: AsyncSession) -> Commission | None:
+    return (await db.exec(select(Commission).where(Commission.code == CAN_CODE))).first()
+
+
+async def can_analysts(db: AsyncSession) -> list[int]:
+    can = await can_commission(db)
+    if can is None:
+        return []
+    rows = await db.exec(
+        select(Membership.person_id)
+        .where(Membership.commission_id == can.id, Membership.role == Role.CAN_ANALYST)
+        .order_by(col(Membership.id))
+    )
+    return list(rows.all())
+
+
+async def is_can_analyst(db: AsyncSession, person: Person | None) -> bool:
+    """Whether the permission gate lets this person handle requests in the CAN."""
+    can = await can_commission(db)
+    try:
+        await access_commission(db, person, can.id if can else None, Action.HANDLE_ASSISTANCE)
+    except AccessDenied:
+        return False
+    return True
+
+
+async def request_assistance(
+    db: AsyncSession,
+    person: Person | None,
+    commission_id: int,
+    *,
+    topic: AssistanceTopic,
+    text: str,
+    now: datetime,
+    attachment_file_id: str | None = None,
+    attachment_name: str | None = None,
+) -> Filed:
+    """File a request from one's commission; every CAN analyst hears, in their language."""
+    actor = await access_commission(db, person, commission_id, Action.REQUEST_ASSISTANCE)
+    cleaned = " ".join(text.split())
+    if not TEXT_MIN <= len(cleaned) <= TEXT_MAX:
+        raise UserError(
+            msg(
+                "Describa la ayuda que necesita en {min} a {max} caracteres; tiene {n}. Escríbalo de nuevo.",
+                min=TEXT_MIN,
+                max=TEXT_MAX,
+                n=len(cleaned),
+            )
+        )
+    year = lima_date(now).year
+    if dialect_of(db) == "postgresql":
+        await db.exec(select(Commission.id).where(Commission.id == commission_id).with_for_update())
+    last = (
+        await db.exec(
+            select(func.max(AssistanceRequest.seq)).where(
+                AssistanceRequest.commission_id == commission_id, AssistanceRequest.year == year
+            )
+        )
+    ).one()
+    seq = int(last or 0) + 1
+    assert actor.person.id is not None
+    request = AssistanceRequest(
+        code=f"AT-{actor.commission.code}-{year}-{seq:03d}",
+        commission_id=commission_id,
+        year=year,
+        seq=seq,
+        requester_id=actor.person.id,
+        topic=topic,
+        text=cleaned,
+        attachment_file_id=attachment_file_id,
+        attachment_name=(attachment_name or "")[:200] or None,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(request)
+    await db.flush()
+    assert request.id is not None
+    db.add(AssistanceEvent(request_id=request.id, at=now, actor_id=actor.person.id, status=request.status))
+    await record(
+        db,
+        commission_id=commission_id,
+        actor=actor.person,
+        action="rounds.assistance_requested",
+        entity="assistance_request",
+        entity_id=request.id,
+        after=snapshot(request, *AUDITED),
+        now=now,
+    )
+    notices = [
+        Notice(
+            analyst,
+            msg(
+                "Solicitud de asistencia técnica <b>{code}</b> de {commission} ({who}).\n"
+                "Tema: {topic}\n{text}\nAtiéndala con /asistencia_tecnica.",
+                code=request.code,
+                commission=actor.commission.name,
+                who=actor.person.name,
+                topic=TOPIC_TEXT[topic],
+                text=cleaned,
+            ),
+            commission_id,
+        )
+        for analyst in await can_analysts(db)
+    ]
+    return Filed(request, notices)
+
+
+async def access_request(db: AsyncSession, person: Person | None, request_id: int) -> AssistanceRequest:
+    """A request, for its requester or a CAN analyst."""
+    request = await db.get(AssistanceRequest, request_id)
+    if request is None:
+        raise NotFound(msg("Esa solicitud no existe."))
+    if person is None or (person.id != request.requester_id and not await is_can_analyst(db, person)):
+        raise AccessDenied(msg("Solo la persona que la pidió y los analistas de la CAN ven esa solicitud."))
+    return request
+
+
+async def open_requests(db: AsyncSession, person: Person | None) -> list[AssistanceRequest]:
+    """For a CAN analyst: every request not closed, oldest first."""
+    if not await is_can_analyst(db, person):
+        raise AccessDenied(
+            msg("Solo los analistas de la CAN atienden las solicitudes de asistencia técnica.")
+        )
+    rows = await db.exec(
+        select(AssistanceRequest)
+        .where(AssistanceRequest.status != AssistanceStatus.CLOSED)
+        .order_by(col(AssistanceRequest.id))
+    )
+    return list(rows.all())
+
+
+async def my_requests(db: AsyncSession, person: Person | None) -> list[AssistanceRequest]:
+    if person is None or person.id is None:
+        return []
+    rows = await db.exec(
+        select(AssistanceRequest)
+        .where(AssistanceRequest.requester_id == person.id)
+        .order_by(col(AssistanceRequest.id).desc())
+        .limit(10)
+    )
+    return list(rows.all())
+
+
+async def change_status(
+    db: AsyncSession,
+    person: Person | None,
+    request_id: int,
+    status: AssistanceStatus,
+    *,
+    now: datetime,
+    answer: str | None = None,
+) -> Filed:
+    """A CAN analyst moves the request on; "answered" needs the answer text. The requester hears."""
+    if not await is_can_analyst(db, person):
+        raise AccessDenied(
+            msg("Solo los analistas de la CAN atienden las solicitudes de asistencia técnica.")
+        )
+    assert person is not None
+    request = await access_request(db, person, request_id)
+    if status not in NEXT[request.status]:
+        raise UserError(
+            msg(
+                "Una solicitud «{current}» no puede pasar a «{new}».",
+                current=STATUS_TEXT[request.status],
+                new=STATUS_TEXT[status],
+            )
+        )
+    cleaned = " ".join((answer or "").split()) or None
+    if status == AssistanceStatus.ANSWERED and (cleaned is None or len(cleaned) < 3):
+        raise UserError(msg("Escriba la respuesta para la región (al menos 3 caracteres)."))
+    if cleaned is not None and len(cleaned) > TEXT_MAX:
+        raise UserError(msg("La respuesta es demasiado larga: como máximo {max} caracteres.", max=TEXT_MAX))
+    before = snapshot(request, *AUDITED)
+    request.status, request.updated_at = status, now
+    if status == AssistanceStatus.ANSWERED:
+        request.answer = cleaned
+    db.add(request)
+    db.add(AssistanceEvent(request_id=request_id, at=now, actor_id=person.id, status=status, note=cleaned))
+    await record(
+        db,
+        commission_id=request.commission_id,
+        actor=person,
+        action="rounds.assistance_status",
+        entity="assistance_request",
+        entity_id=request_id,
+        before=before,
+        after=snapshot(request, *AUDITED),
+        now=now,
+    )
+    if status == AssistanceStatus.ANSWERED:
+        text = msg(
+            "Su solicitud <b>{code}</b> fue respondida por la CAN ({who}):\n{answer}",
+            code=request.code,
+            who=person.name,
+            answer=cleaned or "",
+        )
+    else:
+        text = msg(
+            "Su solicitud <b>{code}</b> ahora está «{status}» ({who}, CAN).",
+            code=request.code,
+            status=STATUS_TEXT[status],
+            who=person.name,
+        )
+    return Filed(request, [Notice(request.requester_id, text, request.commission_id)])
