@@ -55,6 +55,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("flagged", msg("Acuerdos escalados a la CAN"), lambda r: r.flagged),
     Column("seats_without_liaison", msg("Instituciones sin enlace"), lambda r: r.seats_without_liaison),
     Column("calendar_set", msg("Calendario anual aprobado"), lambda r: r.calendar_set, "bool"),
+    Column("response_rate", msg("Respuesta de los enlaces en las rondas"), lambda r: r.response_rate, "pct"),
+    Column(
+        "median_response_hours",
+        msg("Mediana de horas de respuesta en las rondas"),
+        lambda r: r.median_response_hours,
+        "float",
+    ),
+    Column("open_assistance", msg("Solicitudes de asistencia técnica abiertas"), lambda r: r.open_assistance),
 )
 
 LIGHT_LABELS: dict[Light, Text] = {

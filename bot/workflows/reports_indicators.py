@@ -13,6 +13,7 @@ today when the period is still running. Lima calendar days throughout.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,6 +31,8 @@ from bot.workflows.rules import CommissionRules
 from db.models import (
     Agreement,
     AgreementStatus,
+    AssistanceRequest,
+    AssistanceStatus,
     Commission,
     CommissionKind,
     CommissionSessionSettings,
@@ -38,7 +41,9 @@ from db.models import (
     MeetingSession,
     Membership,
     PlannedSession,
+    ProgressRound,
     Role,
+    RoundTarget,
     Seat,
     SessionKind,
     SessionStatus,
@@ -132,6 +137,11 @@ class RegionIndicators:
     # members
     seats: int = 0
     seats_without_liaison: int = 0
+    # progress rounds opened in the period, and technical assistance
+    round_targets: int = 0
+    round_answered: int = 0
+    median_response_hours: float | None = None
+    open_assistance: int = 0
     # judgement
     light: Light = Light.GREEN
     attention: list[str] = field(default_factory=list)
@@ -147,6 +157,10 @@ class RegionIndicators:
     @property
     def on_time_rate(self) -> float | None:
         return self.closed_on_time / self.closed_in_period if self.closed_in_period else None
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.round_answered / self.round_targets if self.round_targets else None
 
     @property
     def live_agreements(self) -> int:
@@ -362,8 +376,56 @@ async def _liaisons(db: AsyncSession, scope: Scope, rows: Rows) -> None:
         rows[commission_id].seats, rows[commission_id].seats_without_liaison = int(seats), int(without)
 
 
+async def _rounds(db: AsyncSession, scope: Scope, rows: Rows) -> None:
+    """Liaison response in the rounds opened in the period: institutions asked, those that
+    finished, and the median hours from the round's opening to their last answer."""
+    query = (
+        select(col(ProgressRound.commission_id), col(ProgressRound.opened_at), col(RoundTarget.finished_at))
+        .join(RoundTarget, col(RoundTarget.round_id) == col(ProgressRound.id))
+        .where(
+            col(ProgressRound.commission_id).in_(scope.commission_ids),
+            col(ProgressRound.opened_at) >= scope.start,
+            col(ProgressRound.opened_at) < scope.end,
+        )
+    )
+    hours: dict[int, list[float]] = {}
+    for commission_id, opened_at, finished_at in await _all(db, query):
+        row = rows[commission_id]
+        row.round_targets += 1
+        if finished_at is not None:
+            row.round_answered += 1
+            hours.setdefault(commission_id, []).append((finished_at - opened_at).total_seconds() / 3600)
+    for commission_id, values in hours.items():
+        rows[commission_id].median_response_hours = round(statistics.median(values), 1)
+
+
+async def _assistance(db: AsyncSession, scope: Scope, rows: Rows) -> None:
+    """Technical-assistance requests filed by the reference day and not closed."""
+    query = (
+        select(col(AssistanceRequest.commission_id), func.count())
+        .where(
+            col(AssistanceRequest.commission_id).in_(scope.commission_ids),
+            col(AssistanceRequest.status) != AssistanceStatus.CLOSED,
+            col(AssistanceRequest.created_at) < scope.ref_end,
+        )
+        .group_by(col(AssistanceRequest.commission_id))
+    )
+    for commission_id, count in await _all(db, query):
+        rows[commission_id].open_assistance = int(count)
+
+
 # The data step, in order. Append a step here to add an indicator (see the module docstring).
-STEPS: tuple[Step, ...] = (_sessions, _rules, _calendar, _attendance, _agreements, _deadlines, _liaisons)
+STEPS: tuple[Step, ...] = (
+    _sessions,
+    _rules,
+    _calendar,
+    _attendance,
+    _agreements,
+    _deadlines,
+    _liaisons,
+    _rounds,
+    _assistance,
+)
 
 
 def judge(row: RegionIndicators, t: Thresholds = THRESHOLDS) -> tuple[Light, list[str]]:
