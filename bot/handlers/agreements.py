@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import agreements_ui as ui
 from bot.handlers import agreements_progress
+from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor, access_commission
@@ -37,13 +38,12 @@ from bot.workflows.agreements_views import Filter, agreement_detail, list_agreem
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.notices import Notice, msg
-from bot.workflows.people import active_actor
+from bot.workflows.people import access_active
 from db.models import Person
 
 
 async def _actor(db: AsyncSession, person: Person | None, action: Action) -> Actor:
-    active = await active_actor(db, person) if person else None
-    return await access_commission(db, person, active.commission.id if active else None, action)
+    return await access_active(db, person, action)
 
 
 # --- /nuevo_acuerdo ------------------------------------------------------------------------------
@@ -505,10 +505,6 @@ async def import_file(
             unchanged=result.unchanged,
         )
     )
-
-
-async def press_a_button(message: Message, tr: Translator, say: Replies) -> None:
-    await say(tr.gettext("Elija una opción con los botones de arriba, o escriba /cancelar."))
 
 
 async def send_a_file(message: Message, tr: Translator, say: Replies) -> None:

@@ -15,9 +15,10 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import agreements_ui as ui
+from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator
 from bot.replies import Replies
-from bot.workflows.access import Action, Actor, access_commission
+from bot.workflows.access import Action, Actor
 from bot.workflows.agreements_register import Evidence, record_progress
 from bot.workflows.agreements_views import (
     agreement_row,
@@ -28,15 +29,12 @@ from bot.workflows.agreements_views import (
 )
 from bot.workflows.errors import UserError
 from bot.workflows.notices import Notice, msg
-from bot.workflows.people import active_actor
+from bot.workflows.people import access_active
 from db.models import AgreementStatus, EvidenceKind, Person, ProgressDraft
 
 
 async def _actor(db: AsyncSession, person: Person | None) -> Actor:
-    active = await active_actor(db, person) if person else None
-    return await access_commission(
-        db, person, active.commission.id if active else None, Action.REPORT_PROGRESS
-    )
+    return await access_active(db, person, Action.REPORT_PROGRESS)
 
 
 async def _draft(db: AsyncSession, person: Person | None) -> ProgressDraft:
@@ -365,10 +363,6 @@ async def _finish(
             "Avance registrado: <b>{code}</b> al {progress} %. Gracias.", code=a.code, progress=a.progress
         )
     )
-
-
-async def press_a_button(message: Message, tr: Translator, say: Replies) -> None:
-    await say(tr.gettext("Elija una opción con los botones de arriba, o escriba /cancelar."))
 
 
 def router() -> Router:

@@ -11,6 +11,11 @@ from bot.replies import Replies
 from db.models import Person
 
 
+async def press_a_button(message: Message, tr: Translator, say: Replies) -> None:
+    """For guided steps waiting for a button: typed text gets this hint, shared by every flow."""
+    await say(tr.gettext("Elija una opción con los botones de arriba, o escriba /cancelar."))
+
+
 async def unknown_command(message: Message, person: Person | None, tr: Translator, say: Replies) -> None:
     if person is None:
         await say(how_to_join(tr))

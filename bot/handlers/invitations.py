@@ -16,10 +16,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
 from bot.callbacks import NEW_SEAT, NO_SEAT, CancelCB, InviteRoleCB, InviteSeatCB, RevokeCB, SkipCB
-from bot.i18n import LIMA, Translator
+from bot.handlers.fallback import press_a_button
+from bot.i18n import Translator
 from bot.replies import Replies
 from bot.states import InviteFlow
 from bot.workflows.access import INVITABLE_ROLES, Action, Actor
+from bot.workflows.business_days import lima_date
 from bot.workflows.invitations import list_pending, revoke_invitation
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.onboarding import SEATED_ROLES, deep_link, invite_from_chat, list_seats, tidy
@@ -163,7 +165,7 @@ async def _issue(
         valid_days=invitation_days,
     )
     await state.clear()
-    expires = issued.invitation.expires_at.astimezone(LIMA).date()
+    expires = lima_date(issued.invitation.expires_at)
     who = name or tr.gettext("la persona invitada")
     role = ROLE_LABELS[issued.invitation.role]
     if issued.institution:
@@ -211,7 +213,7 @@ async def list_invitations(
             "{who} · {role} · vence el {date}",
             who=who,
             role=role,
-            date=item.expires_at.astimezone(LIMA).date(),
+            date=lima_date(item.expires_at),
         )
         lines.append(f"• {line}")
         kb.button(
@@ -242,10 +244,6 @@ async def cancel(event: Message | CallbackQuery, tr: Translator, state: FSMConte
     if isinstance(event, CallbackQuery):
         await event.answer()
     await say(tr.gettext("Cancelado. No se guardó nada."))
-
-
-async def press_a_button(message: Message, tr: Translator, say: Replies) -> None:
-    await say(tr.gettext("Elija una opción con los botones de arriba, o escriba /cancelar."))
 
 
 def router() -> Router:

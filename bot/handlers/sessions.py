@@ -14,12 +14,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import sessions_ui as ui
 from bot.handlers import sessions_answers, sessions_manage
+from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator
 from bot.replies import Replies
-from bot.workflows.access import Action, Actor, access_commission
+from bot.workflows.access import Action, Actor
 from bot.workflows.errors import UserError
 from bot.workflows.onboarding import list_seats, tidy
-from bot.workflows.people import active_actor
+from bot.workflows.people import access_active
 from bot.workflows.session_dates import SessionDateError, parse_session_datetime
 from bot.workflows.sessions import NewItem, agenda, check_session_date, schedule_session
 from db.models import Person, SessionKind
@@ -28,10 +29,7 @@ MAX_ITEMS = 20
 
 
 async def manager(db: AsyncSession, person: Person | None) -> Actor:
-    active = await active_actor(db, person) if person else None
-    return await access_commission(
-        db, person, active.commission.id if active else None, Action.MANAGE_SESSIONS
-    )
+    return await access_active(db, person, Action.MANAGE_SESSIONS)
 
 
 async def start(
@@ -314,10 +312,6 @@ async def receive_document(
         tr.gettext("¿A qué punto corresponde «{name}»?", name=message.document.file_name or "documento"),
         reply_markup=ui.document_items(items),
     )
-
-
-async def press_a_button(message: Message, tr: Translator, say: Replies) -> None:
-    await say(tr.gettext("Elija una opción con los botones de arriba, o escriba /cancelar."))
 
 
 def router() -> Router:

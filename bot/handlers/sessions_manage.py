@@ -15,11 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import sessions_ui as ui
 from bot.i18n import Catalogs, Translator
 from bot.replies import Replies
-from bot.workflows.access import Action, access_commission
+from bot.workflows.access import Action
 from bot.workflows.agreements import parse_deadline
 from bot.workflows.errors import UserError
 from bot.workflows.notices import Notice, msg
-from bot.workflows.people import active_actor
+from bot.workflows.people import access_active
 from bot.workflows.sessions import (
     access_item,
     access_session,
@@ -54,10 +54,7 @@ from db.models import AgendaItem, Person, Role, SessionInvitee, SessionStatus
 async def show_sessions(
     message: Message, db: AsyncSession, person: Person | None, tr: Translator, say: Replies
 ) -> None:
-    active = await active_actor(db, person) if person else None
-    actor = await access_commission(
-        db, person, active.commission.id if active else None, Action.VIEW_SESSIONS
-    )
+    actor = await access_active(db, person, Action.VIEW_SESSIONS)
     assert actor.commission.id is not None
     sessions = await list_sessions(db, person, actor.commission.id)
     if not sessions:
