@@ -86,6 +86,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from db.migrate import upgrade
 
     upgrade(settings.database_url)
+    from bot.lazy_types import import_aiogram_lazily
+
+    import_aiogram_lazily()  # before bot.app imports aiogram: ~90 MB less (bot/lazy_types.py)
     from bot.app import run
 
     asyncio.run(run(settings, webhook=args.webhook))
