@@ -5,22 +5,30 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.sqlite_inline import inline_creator
+
+SQLITE_BUSY_SECONDS = 30  # how long to wait for another process's write lock
 
 
 def make_engine(url: str, *, serialize_sqlite: bool = False, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`; SQLite gets foreign keys, WAL and a busy timeout.
 
-    `serialize_sqlite`: one connection, shared in turn (the bot process). SQLite allows one writer;
-    concurrent handlers would otherwise spin in its busy handler, which sleeps up to 100 ms a try.
-    Waiting for the pool instead costs nothing. (Never hold two sessions at once with it.)
+    `serialize_sqlite` (the bot process): one connection, shared in turn, its calls run on the
+    event loop (db/sqlite_inline.py). SQLite allows one writer; concurrent handlers would otherwise
+    spin in its busy handler, which sleeps up to 100 ms a try. Waiting for the pool instead costs
+    nothing. (Never hold two sessions at once with it.)
     """
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30})
         if serialize_sqlite:
+            database = make_url(url).database or ":memory:"
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=120)
+            kwargs["async_creator"] = inline_creator(database, timeout=SQLITE_BUSY_SECONDS)
+        else:
+            kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
         engine = create_async_engine(url, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
