@@ -98,7 +98,12 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
             await _serve_webhook(bot, dp, settings)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
-            await dp.start_polling(bot, allowed_updates=ALLOWED_UPDATES, close_bot_session=False)
+            await dp.start_polling(
+                bot,
+                allowed_updates=ALLOWED_UPDATES,
+                close_bot_session=False,
+                tasks_concurrency_limit=settings.max_concurrent_updates,
+            )
         log.info("stopping: finishing handlers and flushing the outbox")
         in_flight: InFlight = dp["in_flight"]
         await in_flight.wait_idle(timeout=settings.shutdown_flush_seconds)

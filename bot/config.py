@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(default=30.0, gt=0)
     shutdown_flush_seconds: float = Field(default=10.0, ge=0)
     scheduler_tick_seconds: float = Field(default=60.0, gt=0)
+    # Updates handled at once (polling): a backlog after downtime waits in Telegram, not in memory.
+    max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Translator
 from bot.render import help_text
 from bot.replies import Replies
-from bot.workflows.people import active_actor, list_memberships
+from bot.workflows.people import active_actor_and_count
 from db.models import Person
 
 
@@ -20,8 +20,7 @@ async def show_help(
     if person is None:
         await say(help_text(tr, None))
         return
-    actor = await active_actor(db, person)
-    commissions = len({m.commission_id for m in await list_memberships(db, person)})
+    actor, commissions = await active_actor_and_count(db, person)
     await say(help_text(tr, actor, commissions=commissions))
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlmodel import select
+from sqlalchemy import bindparam
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.errors import AccessDenied
@@ -93,12 +94,14 @@ def may(roles: frozenset[Role] | set[Role], action: Action) -> bool:
     return bool(PERMISSIONS[action] & set(roles))
 
 
+_ROLES_IN = select(Membership.role).where(
+    col(Membership.person_id) == bindparam("person_id"),
+    col(Membership.commission_id) == bindparam("commission_id"),
+)  # built once: it runs on most updates
+
+
 async def roles_in(db: AsyncSession, person_id: int, commission_id: int) -> frozenset[Role]:
-    rows = await db.exec(
-        select(Membership.role).where(
-            Membership.person_id == person_id, Membership.commission_id == commission_id
-        )
-    )
+    rows = await db.exec(_ROLES_IN, params={"person_id": person_id, "commission_id": commission_id})
     return frozenset(Role(r) for r in rows.all())
 
 
@@ -112,7 +115,11 @@ async def access_commission(
     roles = await roles_in(db, person.id, commission_id) if commission else frozenset()
     if commission is None or not roles:
         raise AccessDenied(msg("No forma parte de esa comisión."))
-    actor = Actor(person, commission, roles)
+    return require(Actor(person, commission, roles), action)
+
+
+def require(actor: Actor, action: Action) -> Actor:
+    """The actor, if their roles allow `action`; else AccessDenied."""
     if not actor.may(action):
         raise AccessDenied(msg("Su función en esta comisión no permite esta acción."))
     return actor

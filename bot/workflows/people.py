@@ -4,17 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.workflows.access import Action, Actor, access_commission, roles_in
+from bot.workflows.access import Action, Actor, access_commission, require
 from bot.workflows.errors import UserError
 from bot.workflows.notices import msg
 from db.models import Commission, Institution, Membership, Person, Role, Seat
 
+# Statements that run on (nearly) every update are built once; building one costs more than
+# running it on SQLite (benchmarks/updates.py).
+_PERSON_BY_TELEGRAM_ID = select(Person).where(col(Person.telegram_id) == bindparam("telegram_id"))
+_MEMBERSHIPS = (
+    select(Membership, Commission, Institution)
+    .join(Commission, col(Commission.id) == Membership.commission_id)
+    .outerjoin(Seat, col(Seat.id) == Membership.seat_id)
+    .outerjoin(Institution, col(Institution.id) == Seat.institution_id)
+    .where(col(Membership.person_id) == bindparam("person_id"))
+    .order_by(col(Commission.code), col(Membership.id))
+)
+_COMMISSIONS_AND_ROLES = (
+    select(Commission, Membership.role)
+    .join(Commission, col(Commission.id) == Membership.commission_id)
+    .where(col(Membership.person_id) == bindparam("person_id"))
+    .order_by(col(Membership.id))
+)
+
 
 async def find_person(db: AsyncSession, telegram_id: int) -> Person | None:
-    return (await db.exec(select(Person).where(Person.telegram_id == telegram_id))).first()
+    return (await db.exec(_PERSON_BY_TELEGRAM_ID, params={"telegram_id": telegram_id})).first()
 
 
 @dataclass(frozen=True)
@@ -27,14 +46,7 @@ class MembershipView:
 
 
 async def list_memberships(db: AsyncSession, person: Person) -> list[MembershipView]:
-    rows = await db.exec(
-        select(Membership, Commission, Institution)
-        .join(Commission, col(Commission.id) == Membership.commission_id)
-        .outerjoin(Seat, col(Seat.id) == Membership.seat_id)
-        .outerjoin(Institution, col(Institution.id) == Seat.institution_id)
-        .where(Membership.person_id == person.id)
-        .order_by(col(Commission.code), col(Membership.id))
-    )
+    rows = await db.exec(_MEMBERSHIPS, params={"person_id": person.id})
     return [
         MembershipView(c.id or 0, c.code, c.name, m.role, i.name if i else None) for m, c, i in rows.all()
     ]
@@ -42,24 +54,21 @@ async def list_memberships(db: AsyncSession, person: Person) -> list[MembershipV
 
 async def active_actor(db: AsyncSession, person: Person) -> Actor | None:
     """The person acting in their active commission (falling back to their first one)."""
+    actor, _ = await active_actor_and_count(db, person)
+    return actor
+
+
+async def active_actor_and_count(db: AsyncSession, person: Person) -> tuple[Actor | None, int]:
+    """The active actor, and in how many commissions the person serves (one query)."""
     assert person.id is not None
-    commission_ids = list(
-        (
-            await db.exec(
-                select(Membership.commission_id)
-                .where(Membership.person_id == person.id)
-                .order_by(col(Membership.id))
-            )
-        ).all()
-    )
-    if not commission_ids:
-        return None
-    commission_id = (
-        person.active_commission_id if person.active_commission_id in commission_ids else commission_ids[0]
-    )
-    commission = await db.get(Commission, commission_id)
-    assert commission is not None
-    return Actor(person, commission, await roles_in(db, person.id, commission_id))
+    rows = (await db.exec(_COMMISSIONS_AND_ROLES, params={"person_id": person.id})).all()
+    if not rows:
+        return None, 0
+    commissions = {c.id: c for c, _ in rows}
+    active = person.active_commission_id
+    commission = commissions[active] if active in commissions else rows[0][0]
+    roles = frozenset(Role(role) for c, role in rows if c.id == commission.id)
+    return Actor(person, commission, roles), len(commissions)
 
 
 async def switch_commission(db: AsyncSession, person: Person | None, commission_id: int) -> Actor:
@@ -88,4 +97,7 @@ async def active_commission_id(db: AsyncSession, person: Person | None) -> int |
 
 async def access_active(db: AsyncSession, person: Person | None, action: Action) -> Actor:
     """The permission gate for the person's active commission: what most commands act on."""
-    return await access_commission(db, person, await active_commission_id(db, person), action)
+    actor = await active_actor(db, person) if person is not None else None
+    if actor is None:
+        return await access_commission(db, person, None, action)  # refused: not a member
+    return require(actor, action)
