@@ -29,7 +29,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -257,15 +257,19 @@ class OutboxSender:
         self.wake()
 
 
+_SPACE_NEXT = (
+    update(OutboxMessage)
+    .where(
+        col(OutboxMessage.chat_id) == bindparam("to_chat"),
+        col(OutboxMessage.status) == OutboxStatus.PENDING,
+        col(OutboxMessage.not_before) < bindparam("until"),
+    )
+    .values(not_before=bindparam("until"))
+    .execution_options(synchronize_session=False)
+)  # built once: it runs for every message sent
+
+
 async def space_next(db: AsyncSession, chat_id: int, *, now: datetime) -> None:
     """Per-chat pace in the database: the chat's next open row waits 1 s (private) or 3 s (group)."""
     gap = PRIVATE_GAP if chat_id > 0 else GROUP_GAP
-    await db.exec(
-        update(OutboxMessage)
-        .where(
-            col(OutboxMessage.chat_id) == chat_id,
-            col(OutboxMessage.status) == OutboxStatus.PENDING,
-            col(OutboxMessage.not_before) < now + gap,
-        )
-        .values(not_before=now + gap)
-    )
+    await db.exec(_SPACE_NEXT, params={"to_chat": chat_id, "until": now + gap})

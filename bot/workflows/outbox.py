@@ -225,12 +225,21 @@ async def count_open(db: AsyncSession) -> int:
     return int((await db.exec(query)).one())
 
 
-async def mark_sent(db: AsyncSession, row_id: int, *, now: datetime, message_id: int | None) -> None:
-    await db.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id)
-        .values(status=OutboxStatus.SENT, sent_at=now, lease_until=None, telegram_message_id=message_id)
+_MARK_SENT = (
+    update(OutboxMessage)
+    .where(col(OutboxMessage.id) == bindparam("row_id"))
+    .values(
+        status=OutboxStatus.SENT,
+        sent_at=bindparam("now"),
+        lease_until=None,
+        telegram_message_id=bindparam("message_id"),
     )
+    .execution_options(synchronize_session=False)
+)  # built once: it runs for every message sent
+
+
+async def mark_sent(db: AsyncSession, row_id: int, *, now: datetime, message_id: int | None) -> None:
+    await db.exec(_MARK_SENT, params={"row_id": row_id, "now": now, "message_id": message_id})
 
 
 async def postpone(db: AsyncSession, row_id: int, *, until: datetime, error: str) -> None:
