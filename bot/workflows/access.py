@@ -97,7 +97,7 @@ def may(roles: frozenset[Role] | set[Role], action: Action) -> bool:
 _ROLES_IN = select(Membership.role).where(
     col(Membership.person_id) == bindparam("person_id"),
     col(Membership.commission_id) == bindparam("commission_id"),
-)  # built once: it runs on most updates
+)  # built once: every permission check for a named commission runs it
 
 
 async def roles_in(db: AsyncSession, person_id: int, commission_id: int) -> frozenset[Role]:

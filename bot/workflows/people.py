@@ -16,14 +16,6 @@ from db.models import Commission, Institution, Membership, Person, Role, Seat
 # Statements that run on (nearly) every update are built once; building one costs more than
 # running it on SQLite (benchmarks/updates.py).
 _PERSON_BY_TELEGRAM_ID = select(Person).where(col(Person.telegram_id) == bindparam("telegram_id"))
-_MEMBERSHIPS = (
-    select(Membership, Commission, Institution)
-    .join(Commission, col(Commission.id) == Membership.commission_id)
-    .outerjoin(Seat, col(Seat.id) == Membership.seat_id)
-    .outerjoin(Institution, col(Institution.id) == Seat.institution_id)
-    .where(col(Membership.person_id) == bindparam("person_id"))
-    .order_by(col(Commission.code), col(Membership.id))
-)
 _COMMISSIONS_AND_ROLES = (
     select(Commission, Membership.role)
     .join(Commission, col(Commission.id) == Membership.commission_id)
@@ -46,7 +38,14 @@ class MembershipView:
 
 
 async def list_memberships(db: AsyncSession, person: Person) -> list[MembershipView]:
-    rows = await db.exec(_MEMBERSHIPS, params={"person_id": person.id})
+    rows = await db.exec(
+        select(Membership, Commission, Institution)
+        .join(Commission, col(Commission.id) == Membership.commission_id)
+        .outerjoin(Seat, col(Seat.id) == Membership.seat_id)
+        .outerjoin(Institution, col(Institution.id) == Seat.institution_id)
+        .where(Membership.person_id == person.id)
+        .order_by(col(Commission.code), col(Membership.id))
+    )
     return [
         MembershipView(c.id or 0, c.code, c.name, m.role, i.name if i else None) for m, c, i in rows.all()
     ]
