@@ -19,6 +19,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,22 +66,27 @@ def feed(double: BotApiDouble, count: int, people: int) -> None:
 
 
 async def measure(
-    process: asyncio.subprocess.Process, double: BotApiDouble, done: object, count: int, people: int
+    process: asyncio.subprocess.Process,
+    double: BotApiDouble,
+    done: Callable[[], Awaitable[int]],
+    count: int,
+    people: int,
 ) -> tuple[float, float]:
     """Updates/s and CPU ms per update over `count` updates, after a warm-up of WARM_UP (the first
     updates build aiogram's types and SQLAlchemy's statement cache: a one-time cost)."""
-    await until(done, WARM_UP, feed=lambda: feed(double, WARM_UP, people))
+    feed(double, WARM_UP, people)
+    await until(done, WARM_UP)
     started, cpu = time.perf_counter(), cpu_seconds(process.pid)
-    await until(done, WARM_UP + count, feed=lambda: feed(double, count, people))
+    feed(double, count, people)
+    await until(done, WARM_UP + count)
     elapsed = time.perf_counter() - started
     return count / elapsed, (cpu_seconds(process.pid) - cpu) / count * 1000
 
 
-async def until(condition_count: object, target: int, *, feed: object, limit: float = 300) -> None:
-    """Feed, then wait (bounded) for a count kept by another process to reach `target`."""
-    feed()  # type: ignore[operator]
+async def until(count: Callable[[], Awaitable[int]], target: int, limit: float = 300) -> None:
+    """Wait (bounded) for a count kept by another process to reach `target`."""
     deadline = time.monotonic() + limit
-    while await condition_count() < target:  # type: ignore[operator]
+    while await count() < target:
         if time.monotonic() > deadline:
             raise TimeoutError(f"not reached {target} in {limit}s")
         await asyncio.sleep(0.02)
