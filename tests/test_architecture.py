@@ -6,6 +6,10 @@ import ast
 from pathlib import Path
 
 import pytest
+from aiogram import F, Router
+
+from bot.filters import OnLoop
+from bot.handlers import get_routers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,3 +65,37 @@ def test_no_module_level_bot_engine_or_settings() -> None:
                     "Settings",
                     "load_settings",
                 }, f"{path.relative_to(ROOT)} builds {name} at import time"
+
+
+def threaded_callables(router: Router) -> list[str]:
+    """Handlers and filters aiogram would run through asyncio.to_thread (plain callables, F…)."""
+    found = []
+    for name, observer in router.observers.items():
+        checks = [("filter", f) for f in observer._handler.filters or []]
+        for handler in observer.handlers:
+            checks.append(("handler", handler))
+            checks += [("filter", f) for f in handler.filters or []]
+        found += [
+            f"{router.name}.{name} {kind} {getattr(c, 'magic', None) or c.callback!r}"
+            for kind, c in checks
+            if not c.awaitable
+        ]
+    for sub in router.sub_routers:
+        found += threaded_callables(sub)
+    return found
+
+
+def test_no_handler_or_filter_runs_on_a_thread() -> None:
+    """Each would cost a worker-thread round trip per update it is checked on (bot/filters.py)."""
+    offenders = [o for r in get_routers() for o in threaded_callables(r)]
+    assert offenders == []
+
+
+def test_the_thread_check_catches_a_magic_filter() -> None:
+    router = Router(name="bad")
+    router.message.filter(F.chat.type == "private")
+
+    async def handler() -> None: ...
+
+    router.message.register(handler, OnLoop(F.text), F.document)
+    assert len(threaded_callables(router)) == 2

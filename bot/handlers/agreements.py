@@ -6,13 +6,14 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, timedelta
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import agreements_ui as ui
+from bot.filters import DOCUMENT, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers import agreements_progress
 from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator
@@ -513,8 +514,8 @@ async def send_a_file(message: Message, tr: Translator, say: Replies) -> None:
 
 def router() -> Router:
     r = Router(name="agreements")
-    r.message.filter(F.chat.type == "private")
-    typed = (F.text.as_("text"), ~F.text.startswith("/"))
+    r.message.filter(PRIVATE)
+    typed = (TEXT, NOT_COMMAND)
     r.message.register(start_new, Command("nuevo_acuerdo"))
     r.message.register(list_command, Command("acuerdos"))
     r.message.register(export_command, Command("exportar_acuerdos"))
@@ -538,7 +539,7 @@ def router() -> Router:
     r.message.register(resched_reason, StateFilter(ui.ManageFlow.resched_reason), *typed)
     r.message.register(resched_who, StateFilter(ui.ManageFlow.resched_who), *typed)
     r.message.register(cancel_reason, StateFilter(ui.ManageFlow.cancel_reason), *typed)
-    r.message.register(import_file, StateFilter(ui.ManageFlow.import_file), F.document)
+    r.message.register(import_file, StateFilter(ui.ManageFlow.import_file), DOCUMENT)
     r.message.register(send_a_file, StateFilter(ui.ManageFlow.import_file))
     r.include_router(agreements_progress.router())
     return r

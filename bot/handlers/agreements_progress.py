@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import agreements_ui as ui
+from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator
 from bot.replies import Replies
@@ -367,8 +368,8 @@ async def _finish(
 
 def router() -> Router:
     r = Router(name="agreements_progress")
-    r.message.filter(F.chat.type == "private")
-    typed = (F.text.as_("text"), ~F.text.startswith("/"))
+    r.message.filter(PRIVATE)
+    typed = (TEXT, NOT_COMMAND)
     r.message.register(start, Command("avance"))
     r.callback_query.register(resume, ui.AvResumeCB.filter())
     r.callback_query.register(pick, ui.AvPickCB.filter())
@@ -379,6 +380,6 @@ def router() -> Router:
     r.callback_query.register(
         skip_pressed, ui.AvSkipCB.filter(), StateFilter(ui.ProgressFlow.note, ui.ProgressFlow.evidence)
     )
-    r.message.register(evidence_sent, StateFilter(ui.ProgressFlow.evidence), ~F.text.startswith("/"))
+    r.message.register(evidence_sent, StateFilter(ui.ProgressFlow.evidence), NOT_COMMAND)
     r.message.register(press_a_button, StateFilter(ui.ProgressFlow.status), *typed)
     return r

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.filters import PRIVATE
 from bot.workflows.notices import Notice
 from bot.workflows.outbox import chat_unreachable, mark_reachable
 from db.models import Person
@@ -25,7 +26,7 @@ async def unblocked(event: ChatMemberUpdated, db: AsyncSession, person: Person |
 
 def router() -> Router:
     r = Router(name="chat_member")
-    r.my_chat_member.filter(F.chat.type == "private")
+    r.my_chat_member.filter(PRIVATE)
     r.my_chat_member.register(blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
     r.my_chat_member.register(unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER))
     return r

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
+from bot.filters import COMMAND_LIKE, PRIVATE
 from bot.i18n import Translator
 from bot.render import how_to_join
 from bot.replies import Replies
@@ -39,8 +40,8 @@ async def stale_button(query: CallbackQuery, tr: Translator) -> None:
 
 def router() -> Router:
     r = Router(name="fallback")
-    r.message.filter(F.chat.type == "private")
-    r.message.register(unknown_command, F.text.startswith("/"))
+    r.message.filter(PRIVATE)
+    r.message.register(unknown_command, COMMAND_LIKE)
     r.message.register(free_text)
     r.callback_query.register(stale_button)
     return r

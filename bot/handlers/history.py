@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.callbacks import HistoryCB
+from bot.filters import PRIVATE
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.audit import history_csv, read_history
@@ -83,7 +84,7 @@ async def more_history(
 
 def router() -> Router:
     r = Router(name="history")
-    r.message.filter(F.chat.type == "private")
+    r.message.filter(PRIVATE)
     r.message.register(show_history, Command("historial"))
     r.callback_query.register(more_history, HistoryCB.filter())
     return r

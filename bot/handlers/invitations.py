@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
 from bot.callbacks import NEW_SEAT, NO_SEAT, CancelCB, InviteRoleCB, InviteSeatCB, RevokeCB, SkipCB
+from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator
 from bot.replies import Replies
@@ -248,8 +249,8 @@ async def cancel(event: Message | CallbackQuery, tr: Translator, state: FSMConte
 
 def router() -> Router:
     r = Router(name="invitations")
-    r.message.filter(F.chat.type == "private")
-    typed = (F.text.as_("text"), ~F.text.startswith("/"))
+    r.message.filter(PRIVATE)
+    typed = (TEXT, NOT_COMMAND)
     r.message.register(cancel, Command("cancelar", "cancel"), StateFilter("*"))
     r.callback_query.register(cancel, CancelCB.filter())
     r.message.register(start_invite, Command("invitar"))

@@ -12,6 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.callbacks import CancelCB, PrivacyCB
+from bot.filters import PRIVATE
 from bot.i18n import Translator
 from bot.render import how_to_join
 from bot.replies import Replies
@@ -99,7 +100,7 @@ async def erase(
 
 def router() -> Router:
     r = Router(name="privacy")
-    r.message.filter(F.chat.type == "private")
+    r.message.filter(PRIVATE)
     r.message.register(show_my_data, Command("mis_datos"))
     r.callback_query.register(ask_erase, PrivacyCB.filter(F.step == "ask"))
     r.callback_query.register(erase, PrivacyCB.filter(F.step == "erase"))

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import rounds_ui as ui
+from bot.filters import NOT_COMMAND, PRIVATE
 from bot.handlers import rounds_assistance
 from bot.i18n import Translator
 from bot.replies import Replies
@@ -317,7 +318,7 @@ async def good_pressed(
 
 def router() -> Router:
     r = Router(name="rounds")
-    r.message.filter(F.chat.type == "private")
+    r.message.filter(PRIVATE)
     r.message.register(ronda, Command("ronda"))
     r.callback_query.register(start_pressed, ui.RdStartCB.filter())
     r.callback_query.register(answer_pressed, ui.RdAnswerCB.filter())
@@ -325,6 +326,6 @@ def router() -> Router:
     r.callback_query.register(percent_pressed, ui.RdPercentCB.filter())
     r.callback_query.register(skip_pressed, ui.RdSkipCB.filter())
     r.callback_query.register(good_pressed, ui.RdGoodCB.filter())
-    r.message.register(typed, StateFilter(ui.RoundFlow.answering), ~F.text.startswith("/"))
+    r.message.register(typed, StateFilter(ui.RoundFlow.answering), NOT_COMMAND)
     r.include_router(rounds_assistance.router())
     return r

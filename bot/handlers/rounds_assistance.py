@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import rounds_ui as ui
+from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.access import Action
@@ -233,13 +234,13 @@ async def answer_typed(
 
 def router() -> Router:
     r = Router(name="rounds_assistance")
-    r.message.filter(F.chat.type == "private")
-    typed = (F.text.as_("text"), ~F.text.startswith("/"))
+    r.message.filter(PRIVATE)
+    typed = (TEXT, NOT_COMMAND)
     r.message.register(start, Command("asistencia_tecnica"))
     r.callback_query.register(topic_pressed, ui.AtTopicCB.filter())
     r.message.register(text_typed, StateFilter(ui.AssistFlow.text), *typed)
     r.callback_query.register(no_file_pressed, ui.AtNoFileCB.filter(), StateFilter(ui.AssistFlow.attachment))
-    r.message.register(attachment_sent, StateFilter(ui.AssistFlow.attachment), ~F.text.startswith("/"))
+    r.message.register(attachment_sent, StateFilter(ui.AssistFlow.attachment), NOT_COMMAND)
     r.callback_query.register(open_pressed, ui.AtOpenCB.filter())
     r.callback_query.register(status_pressed, ui.AtStatusCB.filter())
     r.message.register(answer_typed, StateFilter(ui.AssistFlow.answer), *typed)

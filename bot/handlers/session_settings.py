@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.filters import PRIVATE
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.access import Action
@@ -125,7 +126,7 @@ async def calendar(
 
 def router() -> Router:
     r = Router(name="session_settings")
-    r.message.filter(F.chat.type == "private")
+    r.message.filter(PRIVATE)
     r.message.register(rules, Command("reglas"))
     r.message.register(holidays, Command("feriados"))
     r.message.register(calendar, Command("calendario"))

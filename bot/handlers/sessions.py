@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import sessions_ui as ui
+from bot.filters import DOCUMENT, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers import sessions_answers, sessions_manage
 from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator
@@ -316,9 +317,9 @@ async def receive_document(
 
 def router() -> Router:
     r = Router(name="sessions")
-    typed = (F.text.as_("text"), ~F.text.startswith("/"), F.chat.type == "private")
+    typed = (TEXT, NOT_COMMAND, PRIVATE)
     S = ui.SessionFlow
-    r.message.register(start, Command("nueva_sesion"), F.chat.type == "private")
+    r.message.register(start, Command("nueva_sesion"), PRIVATE)
     r.callback_query.register(pick_kind, ui.KindCB.filter(), StateFilter(S.kind))
     r.message.register(type_start, StateFilter(S.start), *typed)
     r.message.register(type_override, StateFilter(S.override), *typed)
@@ -328,7 +329,7 @@ def router() -> Router:
     r.callback_query.register(pick_item_kind, ui.ItemKindCB.filter(), StateFilter(S.item_kind))
     r.callback_query.register(pick_owner, ui.OwnerCB.filter(), StateFilter(S.item_owner))
     r.callback_query.register(finish_agenda, ui.AgendaDoneCB.filter(), StateFilter(S.item))
-    r.message.register(receive_document, StateFilter(S.documents), F.document, F.chat.type == "private")
+    r.message.register(receive_document, StateFilter(S.documents), DOCUMENT, PRIVATE)
     r.message.register(press_a_button, StateFilter(S.kind, S.mode, S.item_kind, S.item_owner), *typed)
     r.include_router(sessions_manage.router())
     r.include_router(sessions_answers.router())

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import sessions_ui as ui
+from bot.filters import GROUP, NOT_COMMAND, PRIVATE, TEXT
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.access import Action
@@ -156,11 +157,11 @@ async def link_this_group(
 
 def router() -> Router:
     r = Router(name="sessions_answers")
-    typed = (F.text.as_("text"), ~F.text.startswith("/"), F.chat.type == "private")
+    typed = (TEXT, NOT_COMMAND, PRIVATE)
     r.callback_query.register(on_rsvp, ui.RsvpCB.filter())
     r.callback_query.register(on_keep, ui.KeepCB.filter())
     r.callback_query.register(on_vote, ui.VoteCB.filter())
     r.message.register(type_justification, StateFilter(ui.SessionFlow.justification), *typed)
     r.message.register(type_alternate, StateFilter(ui.SessionFlow.alternate), *typed)
-    r.message.register(link_this_group, Command("vincular_grupo"), F.chat.type.in_({"group", "supergroup"}))
+    r.message.register(link_this_group, Command("vincular_grupo"), GROUP)
     return r

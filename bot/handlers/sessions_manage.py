@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -13,6 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import sessions_ui as ui
+from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.i18n import Catalogs, Translator
 from bot.replies import Replies
 from bot.workflows.access import Action
@@ -479,9 +480,9 @@ async def type_cancel_reason(
 
 def router() -> Router:
     r = Router(name="sessions_manage")
-    typed = (F.text.as_("text"), ~F.text.startswith("/"), F.chat.type == "private")
+    typed = (TEXT, NOT_COMMAND, PRIVATE)
     S = ui.SessionFlow
-    r.message.register(show_sessions, Command("sesiones"), F.chat.type == "private")
+    r.message.register(show_sessions, Command("sesiones"), PRIVATE)
     r.callback_query.register(on_session, ui.SessionCB.filter())
     r.callback_query.register(on_present, ui.PresentCB.filter())
     r.callback_query.register(on_item, ui.ItemCB.filter())

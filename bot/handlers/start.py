@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import keyboards
 from bot.callbacks import AcceptInvitationCB
 from bot.commands import publish_person_commands
+from bot.filters import PRIVATE
 from bot.i18n import Catalogs, Translator
 from bot.render import help_text, how_to_join
 from bot.replies import Replies
@@ -152,7 +153,7 @@ async def start_plain(
 
 def router() -> Router:
     r = Router(name="start")
-    r.message.filter(F.chat.type == "private")
+    r.message.filter(PRIVATE)
     r.message.register(start_with_token, CommandStart(deep_link=True))
     r.message.register(start_plain, CommandStart())
     r.callback_query.register(accept_invitation, AcceptInvitationCB.filter())
