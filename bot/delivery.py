@@ -36,6 +36,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
 from bot.workflows.outbox import (
+    OUTBOX,
     Settled,
     backoff,
     claim_due,
@@ -258,15 +259,14 @@ class OutboxSender:
 
 
 _SPACE_NEXT = (
-    update(OutboxMessage)
+    update(OUTBOX)
     .where(
-        col(OutboxMessage.chat_id) == bindparam("to_chat"),
-        col(OutboxMessage.status) == OutboxStatus.PENDING,
-        col(OutboxMessage.not_before) < bindparam("until"),
+        OUTBOX.c.chat_id == bindparam("to_chat"),
+        OUTBOX.c.status == OutboxStatus.PENDING,
+        OUTBOX.c.not_before < bindparam("until"),
     )
     .values(not_before=bindparam("until"))
-    .execution_options(synchronize_session=False)
-)  # built once: it runs for every message sent
+)  # on the table, built once: it runs for every message sent
 
 
 async def space_next(db: AsyncSession, chat_id: int, *, now: datetime) -> None:

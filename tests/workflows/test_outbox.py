@@ -53,8 +53,10 @@ def test_backoff_grows_with_attempts_and_stays_jittered_within_the_cap() -> None
 
 async def test_a_long_text_becomes_ordered_parts_with_the_keyboard_on_the_last(db: AsyncSession) -> None:
     text = "\n".join("línea " + "z" * 90 for _ in range(100))
-    rows = await enqueue_text(db, 10, text, now=NOW, reply_markup={"inline_keyboard": []})
-    assert len(rows) == 3
+    ids = await enqueue_text(db, 10, text, now=NOW, reply_markup={"inline_keyboard": []})
+    rows = [await db.get(OutboxMessage, i) for i in ids]
+    assert len(rows) == 3 and all(r is not None and r.chat_id == 10 for r in rows)
+    assert "\n".join(r.payload["text"] for r in rows if r) == text  # in order, nothing lost
     assert [("reply_markup" in r.payload) for r in rows] == [False, False, True]
 
 
@@ -74,9 +76,9 @@ async def test_one_chat_at_a_time_in_order_and_leases_expire(db: AsyncSession) -
 
 
 async def test_rows_wait_for_their_time(db: AsyncSession) -> None:
-    [row] = await enqueue_text(db, 3, "later", now=NOW + timedelta(minutes=5))
+    [row_id] = await enqueue_text(db, 3, "later", now=NOW + timedelta(minutes=5))
     assert await claim_due(db, now=NOW, lease=LEASE) == []
-    assert [r.id for r in await claim_due(db, now=NOW + timedelta(minutes=5), lease=LEASE)] == [row.id]
+    assert [r.id for r in await claim_due(db, now=NOW + timedelta(minutes=5), lease=LEASE)] == [row_id]
 
 
 async def test_an_update_id_takes_effect_once(db: AsyncSession) -> None:
@@ -127,12 +129,18 @@ async def test_a_blocked_chat_is_dropped_and_each_secretary_told_in_their_langua
 async def test_giving_up_tells_the_commissions_secretariat(db: AsyncSession) -> None:
     people = await _commission_with(db, (1, Role.SECRETARY, "es"), (2, Role.MEMBER, "es"))
     cus_id = people[2].active_commission_id
-    [row] = await enqueue_text(db, 2, "convocatoria", now=NOW, person_id=people[2].id, commission_id=cus_id)
+    [row_id] = await enqueue_text(
+        db, 2, "convocatoria", now=NOW, person_id=people[2].id, commission_id=cus_id
+    )
+    row = await db.get(OutboxMessage, row_id)
+    assert row is not None and row.commission_id == cus_id and row.status == OutboxStatus.PENDING
     settled = await give_up(db, row, now=NOW, error="502 Bad Gateway")
     assert row.status == OutboxStatus.FAILED and row.last_error == "502 Bad Gateway"
     assert [n.person_id for n in settled.notices] == [people[1].id]
     assert settled.notices[0].text.params["name"] == "P2"
-    [quiet] = await enqueue_text(db, 1, "aviso", now=NOW, report_failure=False)
+    [quiet_id] = await enqueue_text(db, 1, "aviso", now=NOW, report_failure=False)
+    quiet = await db.get(OutboxMessage, quiet_id)
+    assert quiet is not None
     assert (await give_up(db, quiet, now=NOW, error="502")).notices == []
 
 
@@ -170,11 +178,11 @@ async def test_next_message_to_the_same_chat_waits_one_second_or_three_in_groups
     from bot.delivery import space_next
 
     await enqueue_text(db, chat_id, "one", now=NOW)
-    [two] = await enqueue_text(db, chat_id, "two", now=NOW)
+    [two] = await enqueue_text(db, chat_id, "two", now=NOW)  # its id
     [first] = await claim_due(db, now=NOW, lease=LEASE)
     assert first.id is not None
     await mark_sent(db, first.id, now=NOW, message_id=1)
     await space_next(db, chat_id, now=NOW)
     gap = timedelta(seconds=1 if chat_id > 0 else 3)
     assert await claim_due(db, now=NOW + gap - timedelta(milliseconds=1), lease=LEASE) == []
-    assert [r.id for r in await claim_due(db, now=NOW + gap, lease=LEASE)] == [two.id]
+    assert [r.id for r in await claim_due(db, now=NOW + gap, lease=LEASE)] == [two]
