@@ -1,14 +1,14 @@
 """Updates per second and peak memory of the real bot process, against a bare echo bot.
 
-    .venv/bin/python benchmarks/updates.py [--updates 1000] [--people 50]
+    .venv/bin/python benchmarks/updates.py [--updates 1000] [--people 200]
 
 Both run as real processes long-polling the Bot API test double on 127.0.0.1, fed the same
 /ayuda messages from `--people` registered people (few enough per person that flood control,
-30 a minute, never turns one away: the figure is for updates handled in full). The full bot counts as handled when the update's
-transaction has committed (its reply is in the outbox; delivery is paced separately, see
-broadcast.py); the echo bot when its reply reached the double. Prints full ÷ echo (goal ≥ 0.5) and
-each process's peak resident memory (VmHWM; goal < 150 MB for the bot), the echo bot's being the
-floor that aiogram itself sets.
+30 a minute, never turns one away: the figure is for updates handled in full). The full bot
+counts as handled when the update's transaction has committed (its reply is in the outbox;
+delivery is paced separately, see broadcast.py); the echo bot when its reply reached the
+double. Prints full ÷ echo (goal ≥ 0.5) and each process's peak resident memory (VmHWM; goal
+< 150 MB for the bot), the echo bot's being the floor that aiogram itself sets.
 """
 
 from __future__ import annotations

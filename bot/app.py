@@ -16,7 +16,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
@@ -28,6 +27,7 @@ from bot.dispatcher import build_dispatcher
 from bot.i18n import Catalogs
 from bot.middlewares import InFlight
 from bot.scheduler import Leadership, Ticker, build_scheduler
+from bot.telegram_session import TelegramSession
 from db.engine import make_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
 def build_bot(settings: Settings) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
+    session = TelegramSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
     return Bot(
         token=settings.require_token(),
         session=session,

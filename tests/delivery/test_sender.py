@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
@@ -20,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import LocalPacer, NoPacer, OutboxSender, RedisPacer
 from bot.i18n import Catalogs
+from bot.telegram_session import TelegramSession
 from bot.workflows.onboarding import create_commission, issue_invitation, redeem_invitation
 from bot.workflows.outbox import enqueue_text
 from db.models import OutboxMessage, OutboxStatus, Person, Role
@@ -48,7 +48,7 @@ async def double() -> AsyncIterator[BotApiDouble]:
 
 @pytest.fixture
 async def bot(double: BotApiDouble) -> AsyncIterator[Bot]:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(double.base_url))
+    session = TelegramSession(api=TelegramAPIServer.from_base(double.base_url))
     instance = Bot(double.token, session=session)
     yield instance
     await session.close()
