@@ -27,7 +27,7 @@ from bot.replies import Replies
 from bot.workflows.errors import UserError
 from bot.workflows.notices import Notice
 from bot.workflows.outbox import enqueue_notices, first_time_seen, mark_reachable
-from bot.workflows.people import find_person
+from bot.workflows.standing import find_person
 
 log = logging.getLogger(__name__)
 

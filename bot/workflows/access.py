@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.errors import AccessDenied
 from bot.workflows.notices import msg
+from bot.workflows.standing import remembered_serving
 from db.models import Commission, Membership, Person, Role
 
 
@@ -97,10 +98,13 @@ def may(roles: frozenset[Role] | set[Role], action: Action) -> bool:
 _ROLES_IN = select(Membership.role).where(
     col(Membership.person_id) == bindparam("person_id"),
     col(Membership.commission_id) == bindparam("commission_id"),
-)  # built once: every permission check for a named commission runs it
+)  # built once: a permission check runs it unless `find_person` has just read the roles
 
 
 async def roles_in(db: AsyncSession, person_id: int, commission_id: int) -> frozenset[Role]:
+    serving = remembered_serving(db, person_id)
+    if serving is not None:
+        return frozenset(role for c, role in serving if c.id == commission_id)
     rows = await db.exec(_ROLES_IN, params={"person_id": person_id, "commission_id": commission_id})
     return frozenset(Role(r) for r in rows.all())
 

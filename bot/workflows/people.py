@@ -11,21 +11,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.workflows.access import Action, Actor, access_commission, require
 from bot.workflows.errors import UserError
 from bot.workflows.notices import msg
+from bot.workflows.standing import remembered_serving
 from db.models import Commission, Institution, Membership, Person, Role, Seat
 
-# Statements that run on (nearly) every update are built once; building one costs more than
-# running it on SQLite (benchmarks/updates.py).
-_PERSON_BY_TELEGRAM_ID = select(Person).where(col(Person.telegram_id) == bindparam("telegram_id"))
+# Built once (building it costs more than running it on SQLite); it runs when the transaction has
+# written since `find_person` read the person's commissions (bot/workflows/standing.py).
 _COMMISSIONS_AND_ROLES = (
     select(Commission, Membership.role)
     .join(Commission, col(Commission.id) == Membership.commission_id)
     .where(col(Membership.person_id) == bindparam("person_id"))
     .order_by(col(Membership.id))
 )
-
-
-async def find_person(db: AsyncSession, telegram_id: int) -> Person | None:
-    return (await db.exec(_PERSON_BY_TELEGRAM_ID, params={"telegram_id": telegram_id})).first()
 
 
 @dataclass(frozen=True)
@@ -58,15 +54,19 @@ async def active_actor(db: AsyncSession, person: Person) -> Actor | None:
 
 
 async def active_actor_and_count(db: AsyncSession, person: Person) -> tuple[Actor | None, int]:
-    """The active actor, and in how many commissions the person serves (one query)."""
+    """The active actor, and in how many commissions the person serves (one query, or none when
+    `find_person` has just read them)."""
     assert person.id is not None
-    rows = (await db.exec(_COMMISSIONS_AND_ROLES, params={"person_id": person.id})).all()
+    rows = remembered_serving(db, person.id)
+    if rows is None:
+        found = (await db.exec(_COMMISSIONS_AND_ROLES, params={"person_id": person.id})).all()
+        rows = tuple((c, Role(role)) for c, role in found)
     if not rows:
         return None, 0
     commissions = {c.id: c for c, _ in rows}
     active = person.active_commission_id
     commission = commissions[active] if active in commissions else rows[0][0]
-    roles = frozenset(Role(role) for c, role in rows if c.id == commission.id)
+    roles = frozenset(role for c, role in rows if c.id == commission.id)
     return Actor(person, commission, roles), len(commissions)
 
 

@@ -1,0 +1,66 @@
+"""Who is writing, read once per update: the person together with their commissions and roles.
+
+Nearly every update needs the person (for their language) and then their roles (for the
+permission gate). One query reads both, and the gate takes the roles from it for as long as the
+transaction has written nothing since. Any write — a flush, or an INSERT, UPDATE or DELETE
+statement — forgets them, so a check after `redeem_invitation`, a role change or a switch of
+commission reads the database again. This saves a query on most updates (benchmarks/updates.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, event
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import Commission, Membership, Person, Role
+
+Serving = tuple[tuple[Commission, Role], ...]  # in the order the memberships were made
+
+_KEY = "cra.standing"  # in Session.info: (person id, what they serve in)
+
+_PERSON_WITH_COMMISSIONS = (
+    select(Person, Commission, Membership.role)
+    .outerjoin(Membership, col(Membership.person_id) == Person.id)
+    .outerjoin(Commission, col(Commission.id) == Membership.commission_id)
+    .where(col(Person.telegram_id) == bindparam("telegram_id"))
+    .order_by(col(Membership.id))
+)  # built once: it runs for every update
+
+
+async def find_person(db: AsyncSession, telegram_id: int) -> Person | None:
+    """The person with this Telegram id; their commissions and roles are remembered with them."""
+    rows = (await db.exec(_PERSON_WITH_COMMISSIONS, params={"telegram_id": telegram_id})).all()
+    if not rows:
+        return None
+    person = rows[0][0]
+    assert person.id is not None
+    serving = tuple((c, Role(role)) for _, c, role in rows if c is not None and role is not None)
+    db.sync_session.info[_KEY] = (person.id, serving)
+    return person
+
+
+def remembered_serving(db: AsyncSession, person_id: int) -> Serving | None:
+    """What `find_person` read about this person, if nothing was written since; else None."""
+    remembered: tuple[int, Serving] | None = db.sync_session.info.get(_KEY)
+    if remembered is None or remembered[0] != person_id:
+        return None
+    return remembered[1]
+
+
+def _forget(session: Session, *_: Any) -> None:
+    session.info.pop(_KEY, None)
+
+
+def _forget_on_write(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info.pop(_KEY, None)
+
+
+# On the Session class, so every session (sync, or behind an AsyncSession) obeys the rule.
+event.listen(Session, "after_flush", _forget)
+event.listen(Session, "after_transaction_end", _forget)
+event.listen(Session, "do_orm_execute", _forget_on_write)
