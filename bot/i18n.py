@@ -148,6 +148,11 @@ class Catalogs:
             if language.code != SOURCE_LANGUAGE:
                 self.languages[language.code] = language
                 self._translations[language.code] = translations
+        # One per language, shared: a Translator holds no state of its reader's, and a long-lived
+        # one lets rendering memoise what is the same for every reader of a language.
+        self._translators = {
+            code: Translator(language, self._translations[code]) for code, language in self.languages.items()
+        }
 
     def resolve(self, code: str | None) -> str:
         """The shipped language for a stored or client code ('qu', 'es-PE', 'quz'), else Spanish."""
@@ -164,8 +169,7 @@ class Catalogs:
         return SOURCE_LANGUAGE
 
     def translator(self, code: str | None) -> Translator:
-        resolved = self.resolve(code)
-        return Translator(self.languages[resolved], self._translations[resolved])
+        return self._translators[self.resolve(code)]
 
 
 @functools.cache

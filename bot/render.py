@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 
 from bot.commands import visible_commands
@@ -9,6 +10,7 @@ from bot.i18n import Translator
 from bot.workflows.access import Actor
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.people import MembershipView
+from db.models import Role
 
 
 def how_to_join(tr: Translator) -> str:
@@ -27,17 +29,21 @@ def roles_text(tr: Translator, actor: Actor) -> str:
 def help_text(tr: Translator, actor: Actor | None, *, commissions: int = 1) -> str:
     """What this person may do here, in their role, as a command list."""
     if actor is None:
-        header = how_to_join(tr)
-        commands = visible_commands(frozenset())
-    else:
-        header = tr.gettext(
-            "Usted participa en <b>{commission}</b> como {roles}. Puede usar:",
-            commission=actor.commission.name,
-            roles=roles_text(tr, actor),
-        )
-        commands = visible_commands(actor.roles, commissions=commissions)
-    lines = [f"/{c.name} — {html.escape(tr.render(c.description))}" for c in commands]
-    return header + "\n\n" + "\n".join(lines)
+        return how_to_join(tr) + "\n\n" + command_list(tr, frozenset(), several=False)
+    header = tr.gettext(
+        "Usted participa en <b>{commission}</b> como {roles}. Puede usar:",
+        commission=actor.commission.name,
+        roles=roles_text(tr, actor),
+    )
+    return header + "\n\n" + command_list(tr, actor.roles, several=commissions > 1)
+
+
+@functools.lru_cache(maxsize=512)
+def command_list(tr: Translator, roles: frozenset[Role], *, several: bool) -> str:
+    """The command lines for a set of roles in one language: the same for everyone who holds
+    them, so built once (a fifth of answering /ayuda). `tr` is one of Catalogs' shared ones."""
+    commands = visible_commands(roles, commissions=2 if several else 1)
+    return "\n".join(f"/{c.name} — {html.escape(tr.render(c.description))}" for c in commands)
 
 
 def profile_text(tr: Translator, name: str, memberships: list[MembershipView], active_id: int | None) -> str:

@@ -24,13 +24,12 @@ from bot.handlers import (
 
 
 def get_routers() -> list[Router]:
+    # The most frequent messages first (every message walks the list until one takes it);
     # fallback last: it answers whatever no feature router took.
     return [
-        errors.router(),
-        chat_member.router(),
         start.router(),
-        language.router(),
         help.router(),
+        language.router(),
         profile.router(),
         invitations.router(),
         history.router(),
@@ -40,5 +39,7 @@ def get_routers() -> list[Router]:
         agreements.router(),
         rounds.router(),
         reports.router(),
+        chat_member.router(),  # my_chat_member updates only
+        errors.router(),  # errors only: aiogram offers them to every router in turn
         fallback.router(),
     ]

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import keyboards
 from bot.callbacks import AcceptInvitationCB
 from bot.commands import publish_person_commands
-from bot.filters import PRIVATE
+from bot.filters import PRIVATE, STARTS_WITH_START
 from bot.i18n import Catalogs, Translator
 from bot.render import help_text, how_to_join
 from bot.replies import Replies
@@ -153,7 +153,7 @@ async def start_plain(
 
 def router() -> Router:
     r = Router(name="start")
-    r.message.filter(PRIVATE)
+    r.message.filter(STARTS_WITH_START, PRIVATE)
     r.message.register(start_with_token, CommandStart(deep_link=True))
     r.message.register(start_plain, CommandStart())
     r.callback_query.register(accept_invitation, AcceptInvitationCB.filter())

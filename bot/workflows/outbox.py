@@ -96,7 +96,8 @@ async def enqueue_text(
                 "created_at": now,
             }
         )
-    return list((await db.exec(_INSERT_ROWS, params=values)).scalars().all())
+    params = values[0] if len(values) == 1 else values  # one row: no executemany machinery
+    return list((await db.exec(_INSERT_ROWS, params=params)).scalars().all())
 
 
 async def enqueue_document(
