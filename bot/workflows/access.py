@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import bindparam
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.errors import AccessDenied
 from bot.workflows.notices import msg
-from bot.workflows.standing import remembered_serving
-from db.models import Commission, Membership, Person, Role
+from bot.workflows.standing import serving
+from db.models import Commission, Person, Role
 
 
 class Action(StrEnum):
@@ -95,18 +93,8 @@ def may(roles: frozenset[Role] | set[Role], action: Action) -> bool:
     return bool(PERMISSIONS[action] & set(roles))
 
 
-_ROLES_IN = select(Membership.role).where(
-    col(Membership.person_id) == bindparam("person_id"),
-    col(Membership.commission_id) == bindparam("commission_id"),
-)  # built once: a permission check runs it unless `find_person` has just read the roles
-
-
 async def roles_in(db: AsyncSession, person_id: int, commission_id: int) -> frozenset[Role]:
-    serving = remembered_serving(db, person_id)
-    if serving is not None:
-        return frozenset(role for c, role in serving if c.id == commission_id)
-    rows = await db.exec(_ROLES_IN, params={"person_id": person_id, "commission_id": commission_id})
-    return frozenset(Role(r) for r in rows.all())
+    return frozenset(role for c, role in await serving(db, person_id) if c.id == commission_id)
 
 
 async def access_commission(

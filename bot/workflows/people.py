@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.access import Action, Actor, access_commission, require
 from bot.workflows.errors import UserError
 from bot.workflows.notices import msg
-from bot.workflows.standing import remembered_serving
+from bot.workflows.standing import serving
 from db.models import Commission, Institution, Membership, Person, Role, Seat
-
-# Built once (building it costs more than running it on SQLite); it runs when the transaction has
-# written since `find_person` read the person's commissions (bot/workflows/standing.py).
-_COMMISSIONS_AND_ROLES = (
-    select(Commission, Membership.role)
-    .join(Commission, col(Commission.id) == Membership.commission_id)
-    .where(col(Membership.person_id) == bindparam("person_id"))
-    .order_by(col(Membership.id))
-)
 
 
 @dataclass(frozen=True)
@@ -57,10 +47,7 @@ async def active_actor_and_count(db: AsyncSession, person: Person) -> tuple[Acto
     """The active actor, and in how many commissions the person serves (one query, or none when
     `find_person` has just read them)."""
     assert person.id is not None
-    rows = remembered_serving(db, person.id)
-    if rows is None:
-        found = (await db.exec(_COMMISSIONS_AND_ROLES, params={"person_id": person.id})).all()
-        rows = tuple((c, Role(role)) for c, role in found)
+    rows = await serving(db, person.id)
     if not rows:
         return None, 0
     commissions = {c.id: c for c, _ in rows}

@@ -1,9 +1,9 @@
 """Who is writing, read once per update: the person together with their commissions and roles.
 
 Nearly every update needs the person (for their language) and then their roles (for the
-permission gate). One query reads both, and the gate takes the roles from it for as long as the
-transaction has written nothing since. Any write — a flush, or an INSERT, UPDATE or DELETE
-statement — forgets them, so a check after `redeem_invitation`, a role change or a switch of
+permission gate). One query reads both, and `serving` gives the gate what it read for as long as
+the transaction has written nothing since. Any write — a flush, or an INSERT, UPDATE or DELETE
+statement — forgets it, so a check after `redeem_invitation`, a role change or a switch of
 commission reads the database again. This saves a query on most updates (benchmarks/updates.py).
 """
 
@@ -29,6 +29,12 @@ _PERSON_WITH_COMMISSIONS = (
     .where(col(Person.telegram_id) == bindparam("telegram_id"))
     .order_by(col(Membership.id))
 )  # built once: it runs for every update
+_COMMISSIONS_AND_ROLES = (
+    select(Commission, Membership.role)
+    .join(Commission, col(Commission.id) == Membership.commission_id)
+    .where(col(Membership.person_id) == bindparam("person_id"))
+    .order_by(col(Membership.id))
+)  # built once: it runs when the transaction has written since the person was read
 
 
 async def find_person(db: AsyncSession, telegram_id: int) -> Person | None:
@@ -38,17 +44,21 @@ async def find_person(db: AsyncSession, telegram_id: int) -> Person | None:
         return None
     person = rows[0][0]
     assert person.id is not None
-    serving = tuple((c, Role(role)) for _, c, role in rows if c is not None and role is not None)
-    db.sync_session.info[_KEY] = (person.id, serving)
+    found = tuple((c, Role(role)) for _, c, role in rows if c is not None and role is not None)
+    db.sync_session.info[_KEY] = (person.id, found)
     return person
 
 
-def remembered_serving(db: AsyncSession, person_id: int) -> Serving | None:
-    """What `find_person` read about this person, if nothing was written since; else None."""
+async def serving(db: AsyncSession, person_id: int) -> Serving:
+    """The commissions the person serves in, each with a role: as read, if nothing was written
+    since; else from the database (and remembered in turn)."""
     remembered: tuple[int, Serving] | None = db.sync_session.info.get(_KEY)
-    if remembered is None or remembered[0] != person_id:
-        return None
-    return remembered[1]
+    if remembered is not None and remembered[0] == person_id:
+        return remembered[1]
+    rows = (await db.exec(_COMMISSIONS_AND_ROLES, params={"person_id": person_id})).all()
+    found = tuple((c, Role(role)) for c, role in rows)
+    db.sync_session.info[_KEY] = (person_id, found)
+    return found
 
 
 def _forget(session: Session, *_: Any) -> None:
