@@ -153,19 +153,19 @@ async def main(count: int, people: int, rounds: int) -> None:
             await warm_up(echo_api, echoed, people)
             await warm_up(bot_api, handled, people)
             await until(delivered, WARM_UP)
-            results: list[tuple[float, float, float, float]] = []
+            ratios: list[float] = []
             for n in range(1, rounds + 1):
                 echo_rate, echo_cpu = await measure(echo, echo_api, echoed, n, count, people)
                 full_rate, full_cpu = await measure(bot, bot_api, handled, n, count, people)
                 await until(delivered, WARM_UP + n * count, limit=count / 10 + 60)
-                results.append((echo_rate, echo_cpu, full_rate, full_cpu))
+                ratios.append(full_rate / echo_rate)
                 print(
                     f"round {n}: echo {echo_rate:6.1f}/s {echo_cpu:4.2f} ms CPU each, "
-                    f"full {full_rate:6.1f}/s {full_cpu:4.2f} ms CPU each, ratio {full_rate / echo_rate:.3f}"
+                    f"full {full_rate:6.1f}/s {full_cpu:4.2f} ms CPU each, ratio {ratios[-1]:.3f}"
                 )
             echo_peak, bot_peak = await stop(echo), await stop(bot)
         await engine.dispose()
-    ratios = sorted(full / echo for echo, _, full, _ in results)
+    ratios.sort()
     print(f"full ÷ echo, median of {rounds} rounds {statistics.median(ratios):8.3f} (goal ≥ 0.5)")
     print(f"  (lowest {ratios[0]:.3f}, highest {ratios[-1]:.3f})")
     print(f"echo bot peak memory  {echo_peak:8.1f} MB")

@@ -178,11 +178,11 @@ async def test_next_message_to_the_same_chat_waits_one_second_or_three_in_groups
     from bot.delivery import space_next
 
     await enqueue_text(db, chat_id, "one", now=NOW)
-    [two] = await enqueue_text(db, chat_id, "two", now=NOW)  # its id
+    [two_id] = await enqueue_text(db, chat_id, "two", now=NOW)
     [first] = await claim_due(db, now=NOW, lease=LEASE)
     assert first.id is not None
     await mark_sent(db, first.id, now=NOW, message_id=1)
     await space_next(db, chat_id, now=NOW)
     gap = timedelta(seconds=1 if chat_id > 0 else 3)
     assert await claim_due(db, now=NOW + gap - timedelta(milliseconds=1), lease=LEASE) == []
-    assert [r.id for r in await claim_due(db, now=NOW + gap, lease=LEASE)] == [two]
+    assert [r.id for r in await claim_due(db, now=NOW + gap, lease=LEASE)] == [two_id]
