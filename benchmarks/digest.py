@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.national_dataset import NOW, create  # noqa: E402
 from bot.i18n import Catalogs  # noqa: E402
-from bot.workflows.reports_digests import due_month, national_digest  # noqa: E402
-from bot.workflows.reports_indicators import compute_indicators  # noqa: E402
+from bot.workflows.reports.digests import due_month, national_digest  # noqa: E402
+from bot.workflows.reports.indicators import compute_indicators  # noqa: E402
 from db.engine import make_engine, make_sessionmaker  # noqa: E402
 
 

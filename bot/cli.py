@@ -130,7 +130,7 @@ def _with_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[int]])
 def _commission(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import select
 
-    from bot.workflows.onboarding import create_commission
+    from bot.workflows.membership.commissions import create_commission
     from db.models import Commission
 
     async def create(db: AsyncSession) -> int:
@@ -149,7 +149,7 @@ def _commission(args: argparse.Namespace, settings: Settings) -> int:
 
 def _invite(args: argparse.Namespace, settings: Settings) -> int:
     from bot.i18n import LIMA
-    from bot.workflows.onboarding import deep_link, find_commission, issue_invitation
+    from bot.workflows.membership.commissions import deep_link, find_commission, issue_invitation
     from db.models import Role
 
     username = args.bot_username or _bot_username(settings)

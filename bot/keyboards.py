@@ -20,8 +20,8 @@ from bot.callbacks import (
 )
 from bot.i18n import Catalogs, Translator
 from bot.workflows.labels import ROLE_LABELS
-from bot.workflows.onboarding import SeatView
-from bot.workflows.people import MembershipView
+from bot.workflows.membership.commissions import SeatView
+from bot.workflows.membership.people import MembershipView
 from db.models import Role
 
 

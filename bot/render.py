@@ -9,7 +9,7 @@ from bot.commands import visible_commands
 from bot.i18n import Translator
 from bot.workflows.access import Actor
 from bot.workflows.labels import ROLE_LABELS
-from bot.workflows.people import MembershipView
+from bot.workflows.membership.people import MembershipView
 from db.models import Role
 
 

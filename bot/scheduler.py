@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import LIMA, Catalogs
-from bot.workflows.agreements_reminders import agreements_tick
+from bot.workflows.agreements.reminders import agreements_tick
 from bot.workflows.housekeeping import tidy_up
-from bot.workflows.reports_digests import reports_tick
-from bot.workflows.rounds_chase import rounds_tick
-from bot.workflows.sessions_reminders import send_session_reminders
+from bot.workflows.reports.digests import reports_tick
+from bot.workflows.rounds.chase import rounds_tick
+from bot.workflows.sessions.reminders import send_session_reminders
 
 log = logging.getLogger(__name__)
 

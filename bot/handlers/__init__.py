@@ -6,18 +6,17 @@ from aiogram import Router
 
 from bot.handlers import (
     agreements,
+    assistance,
     chat_member,
     errors,
     fallback,
     help,
     history,
-    invitations,
     language,
-    privacy,
+    membership,
     profile,
     reports,
     rounds,
-    session_settings,
     sessions,
     start,
 )
@@ -31,13 +30,12 @@ def get_routers() -> list[Router]:
         help.router(),
         language.router(),
         profile.router(),
-        invitations.router(),
+        membership.router(),  # /invitar (and /cancelar in any state), /mis_datos
         history.router(),
-        privacy.router(),
         sessions.router(),
-        session_settings.router(),
         agreements.router(),
         rounds.router(),
+        assistance.router(),
         reports.router(),
         chat_member.router(),  # my_chat_member updates only
         errors.router(),  # errors only: aiogram offers them to every router in turn

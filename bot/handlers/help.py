@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Translator
 from bot.render import help_text
 from bot.replies import Replies
-from bot.workflows.people import active_actor_and_count
+from bot.workflows.membership.people import active_actor_and_count
 from db.models import Person
 
 

@@ -13,7 +13,7 @@ from bot.filters import PRIVATE
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.audit import history_csv, read_history
-from bot.workflows.people import active_commission_id
+from bot.workflows.membership.people import active_commission_id
 from db.models import Person
 
 PAGE = 15

@@ -14,8 +14,8 @@ from bot.i18n import Catalogs, Translator
 from bot.render import help_text
 from bot.replies import Replies
 from bot.workflows.errors import UserError
+from bot.workflows.membership.people import active_actor, choose_language, list_memberships
 from bot.workflows.notices import msg
-from bot.workflows.people import active_actor, choose_language, list_memberships
 from db.models import Person
 
 

@@ -14,7 +14,7 @@ from bot.i18n import Translator
 from bot.render import profile_text, roles_text
 from bot.replies import Replies
 from bot.workflows.access import Action
-from bot.workflows.people import access_active, list_memberships, switch_commission
+from bot.workflows.membership.people import access_active, list_memberships, switch_commission
 from db.models import Person
 
 

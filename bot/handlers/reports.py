@@ -1,6 +1,6 @@
 """Reports: `/informe [región] [periodo] [csv]` and `/informe_anual [región] [año]` on demand.
 
-The digests are scheduled work (bot/workflows/reports_digests.py), not handlers."""
+The digests are scheduled work (bot/workflows/reports/digests.py), not handlers."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator
 from bot.replies import Replies
-from bot.workflows.reports_annual import annual_data, annual_docx, annual_title, annual_xlsx
-from bot.workflows.reports_formats import (
+from bot.workflows.reports.annual import annual_data, annual_docx, annual_title, annual_xlsx
+from bot.workflows.reports.formats import (
     chart_png,
     csv_bytes,
     indicator_sheets,
@@ -22,7 +22,7 @@ from bot.workflows.reports_formats import (
     region_message,
     xlsx_bytes,
 )
-from bot.workflows.reports_requests import request_report
+from bot.workflows.reports.requests import request_report
 from db.models import Person
 
 

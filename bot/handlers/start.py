@@ -18,11 +18,11 @@ from bot.i18n import Catalogs, Translator
 from bot.render import help_text, how_to_join
 from bot.replies import Replies
 from bot.workflows.errors import UserError
-from bot.workflows.invitations import note_failed_attempt, too_many_attempts
 from bot.workflows.labels import ROLE_LABELS
+from bot.workflows.membership.commissions import Redemption, preview_invitation, redeem_invitation
+from bot.workflows.membership.invitations import note_failed_attempt, too_many_attempts
+from bot.workflows.membership.people import active_actor, list_memberships
 from bot.workflows.notices import Notice
-from bot.workflows.onboarding import Redemption, preview_invitation, redeem_invitation
-from bot.workflows.people import active_actor, list_memberships
 from db.models import Person
 
 

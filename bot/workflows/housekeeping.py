@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.workflows.invitations import ATTEMPT_WINDOW, forget_attempts
+from bot.workflows.membership.invitations import ATTEMPT_WINDOW, forget_attempts
 from bot.workflows.outbox import forget_processed_updates
 from db.models import OutboxMessage, OutboxStatus
 

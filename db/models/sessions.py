@@ -201,7 +201,7 @@ class MeetingVote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(sa_column=_fk("agenda_item.id"))
     seat_id: int = Field(sa_column=_fk("seat.id"))
-    vote: str = Field(max_length=16)  # bot.workflows.votes.Vote
+    vote: str = Field(max_length=16)  # bot.workflows.sessions.votes.Vote
     recorded_by_id: int | None = Field(default=None, sa_column=_fk("person.id", nullable=True))
     recorded_at: datetime = Field(sa_type=UTCDateTime)
 

@@ -12,10 +12,10 @@ from aiogram.methods import AnswerCallbackQuery
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.agreements_ui import AgActCB, AgOpenCB
-from bot.sessions_ui import Do, SessionCB
-from bot.workflows.agreements import create_agreement
-from bot.workflows.sessions import NewItem, schedule_session
+from bot.handlers.agreements.ui import AgActCB, AgOpenCB
+from bot.handlers.sessions.ui import Do, SessionCB
+from bot.workflows.agreements.create import create_agreement
+from bot.workflows.sessions.schedule import NewItem, schedule_session
 from db.models import (
     Agreement,
     AgreementStatus,

@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
+from bot.workflows.membership.commissions import create_commission, issue_invitation, redeem_invitation
 from bot.workflows.notices import Notice, msg
-from bot.workflows.onboarding import create_commission, issue_invitation, redeem_invitation
 from bot.workflows.outbox import (
     backoff,
     chat_unreachable,

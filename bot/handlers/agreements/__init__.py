@@ -1,0 +1,14 @@
+"""Agreements in the chat: the register (`/acuerdos`, `/nuevo_acuerdo`, CSV in and out), each
+agreement's changes, and liaisons reporting progress with evidence (`/avance`)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.handlers.agreements import progress, register
+
+
+def router() -> Router:
+    r = Router(name="agreements")
+    r.include_routers(register.router(), progress.router())
+    return r

@@ -1,0 +1,324 @@
+"""Agreements: callback data (ids only), conversation states, keyboards and rendering."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from datetime import date
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Translator
+from bot.workflows.agreements.create import Shown
+from bot.workflows.agreements.read import AgreementRow, Detail, EventView, Filter, Page
+from db.models import AgreementEventKind, AgreementStatus, EvidenceKind
+
+# --- callback data -------------------------------------------------------------------------------
+
+
+class AgSeatCB(CallbackData, prefix="ags1"):
+    """Toggle a responsible seat while creating; seat_id 0 = done."""
+
+    seat_id: int
+
+
+class AgDateCB(CallbackData, prefix="agd1"):
+    day: str  # YYYYMMDD
+
+
+class AgSkipCB(CallbackData, prefix="agk1"):
+    pass
+
+
+class AgListCB(CallbackData, prefix="agl1"):
+    show: str
+    page: int
+
+
+class AgOpenCB(CallbackData, prefix="ago1"):
+    agreement_id: int
+
+
+class AgActCB(CallbackData, prefix="aga1"):
+    agreement_id: int
+    act: str  # edit | resched | close | cancel | report
+
+
+class AvPickCB(CallbackData, prefix="avp1"):
+    agreement_id: int
+
+
+class AvResumeCB(CallbackData, prefix="avr1"):
+    resume: bool
+
+
+class AvStatusCB(CallbackData, prefix="avs1"):
+    status: AgreementStatus
+
+
+class AvPercentCB(CallbackData, prefix="avc1"):
+    value: int
+
+
+class AvSkipCB(CallbackData, prefix="avk1"):
+    pass
+
+
+# --- states -------------------------------------------------------------------------------------
+
+
+class NewAgreementFlow(StatesGroup):
+    text = State()
+    seats = State()
+    deadline = State()
+    indicator = State()
+
+
+class ManageFlow(StatesGroup):
+    text = State()
+    resched_date = State()
+    resched_reason = State()
+    resched_who = State()
+    cancel_reason = State()
+    import_file = State()
+
+
+class ProgressFlow(StatesGroup):
+    status = State()
+    percent = State()
+    note = State()
+    evidence = State()
+
+
+# --- labels --------------------------------------------------------------------------------------
+
+
+def shown_label(tr: Translator, shown: Shown) -> str:
+    return {
+        Shown.PENDING: tr.gettext("pendiente"),
+        Shown.IN_PROGRESS: tr.gettext("en curso"),
+        Shown.DONE: tr.gettext("cumplido"),
+        Shown.CANCELLED: tr.gettext("cancelado"),
+        Shown.OVERDUE: tr.gettext("vencido"),
+    }[shown]
+
+
+def filter_label(tr: Translator, f: Filter) -> str:
+    return {
+        Filter.ALL: tr.gettext("Todos"),
+        Filter.PENDING: tr.gettext("Pendientes"),
+        Filter.IN_PROGRESS: tr.gettext("En curso"),
+        Filter.DONE: tr.gettext("Cumplidos"),
+        Filter.CANCELLED: tr.gettext("Cancelados"),
+        Filter.OVERDUE: tr.gettext("Vencidos"),
+        Filter.THIS_MONTH: tr.gettext("Vencen este mes"),
+        Filter.MINE: tr.gettext("Mi institución"),
+    }[f]
+
+
+def _cancel(kb: InlineKeyboardBuilder, tr: Translator) -> None:
+    from bot.callbacks import CancelCB
+
+    kb.button(text=tr.gettext("Cancelar"), callback_data=CancelCB())
+
+
+# --- keyboards -----------------------------------------------------------------------------------
+
+
+def seat_toggles(seats: Iterable[tuple[int, str]], chosen: set[int], tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for seat_id, name in seats:
+        mark = "✅ " if seat_id in chosen else "▫️ "
+        kb.button(text=(mark + name)[:60], callback_data=AgSeatCB(seat_id=seat_id))
+    kb.button(text=tr.gettext("Listo"), callback_data=AgSeatCB(seat_id=0))
+    _cancel(kb, tr)
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def deadline_choices(options: Iterable[date], tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for d in options:
+        kb.button(text=tr.date(d, "medium"), callback_data=AgDateCB(day=d.strftime("%Y%m%d")))
+    _cancel(kb, tr)
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def skip(tr: Translator, cb: CallbackData) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr.gettext("Omitir"), callback_data=cb)
+    _cancel(kb, tr)
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def register_page(page: Page, wanted: Filter, tr: Translator, *, with_mine: bool) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for row in page.rows:
+        kb.button(text=f"{row.code} · {row.text}"[:60], callback_data=AgOpenCB(agreement_id=row.id))
+    nav = 0
+    if page.page > 0:
+        kb.button(text="◀️", callback_data=AgListCB(show=wanted.value, page=page.page - 1))
+        nav += 1
+    if page.page + 1 < page.pages:
+        kb.button(text="▶️", callback_data=AgListCB(show=wanted.value, page=page.page + 1))
+        nav += 1
+    filters = [Filter.ALL, Filter.PENDING, Filter.IN_PROGRESS, Filter.OVERDUE, Filter.THIS_MONTH, Filter.DONE]
+    filters += [Filter.CANCELLED] + ([Filter.MINE] if with_mine else [])
+    for f in filters:
+        mark = "• " if f == wanted else ""
+        kb.button(text=mark + filter_label(tr, f), callback_data=AgListCB(show=f.value, page=0))
+    sizes = [1] * len(page.rows) + ([nav] if nav else []) + [2] * ((len(filters) + 1) // 2)
+    kb.adjust(*sizes)
+    return kb.as_markup()
+
+
+def detail_actions(detail: Detail, tr: Translator) -> InlineKeyboardMarkup | None:
+    kb = InlineKeyboardBuilder()
+    aid = detail.row.id
+    if detail.may_report:
+        kb.button(text=tr.gettext("Registrar avance"), callback_data=AgActCB(agreement_id=aid, act="report"))
+    if detail.may_manage and detail.agreement.status != AgreementStatus.CANCELLED:
+        kb.button(text=tr.gettext("Editar texto"), callback_data=AgActCB(agreement_id=aid, act="edit"))
+        if detail.agreement.status in (AgreementStatus.PENDING, AgreementStatus.IN_PROGRESS):
+            kb.button(text=tr.gettext("Reprogramar"), callback_data=AgActCB(agreement_id=aid, act="resched"))
+            kb.button(
+                text=tr.gettext("Dar por cumplido"), callback_data=AgActCB(agreement_id=aid, act="close")
+            )
+        kb.button(text=tr.gettext("Cancelar acuerdo"), callback_data=AgActCB(agreement_id=aid, act="cancel"))
+    kb.adjust(2)
+    return kb.as_markup() if kb.buttons else None
+
+
+def agreements_to_report(rows: Iterable[AgreementRow], tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for row in rows:
+        kb.button(text=f"{row.code} · {row.text}"[:60], callback_data=AvPickCB(agreement_id=row.id))
+    _cancel(kb, tr)
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def resume_choice(tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr.gettext("Continuar donde lo dejé"), callback_data=AvResumeCB(resume=True))
+    kb.button(text=tr.gettext("Empezar de nuevo"), callback_data=AvResumeCB(resume=False))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def progress_statuses(tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr.gettext("En curso"), callback_data=AvStatusCB(status=AgreementStatus.IN_PROGRESS))
+    kb.button(text=tr.gettext("Cumplido"), callback_data=AvStatusCB(status=AgreementStatus.DONE))
+    _cancel(kb, tr)
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def percents(tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for value in (0, 25, 50, 75, 100):
+        kb.button(text=f"{value} %", callback_data=AvPercentCB(value=value))
+    _cancel(kb, tr)
+    kb.adjust(5)
+    return kb.as_markup()
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def row_line(tr: Translator, row: AgreementRow) -> str:
+    return tr.gettext(
+        "<b>{code}</b> · {status} · {progress} % · plazo {deadline}\n{text}",
+        code=row.code,
+        status=shown_label(tr, row.shown),
+        progress=row.progress,
+        deadline=row.deadline,
+        text=row.text,
+    )
+
+
+def page_text(tr: Translator, page: Page, wanted: Filter) -> str:
+    if page.total == 0:
+        return tr.gettext("No hay acuerdos con el filtro «{filter}».", filter=filter_label(tr, wanted))
+    header = tr.ngettext(
+        "{n} acuerdo ({filter}), página {page} de {pages}:",
+        "{n} acuerdos ({filter}), página {page} de {pages}:",
+        page.total,
+        filter=filter_label(tr, wanted),
+        page=page.page + 1,
+        pages=page.pages,
+    )
+    return "\n\n".join([header] + [row_line(tr, r) for r in page.rows])
+
+
+def _event_line(tr: Translator, e: EventView) -> str:
+    when = tr.datetime(e.at, "short")
+    if e.kind in (AgreementEventKind.CREATED, AgreementEventKind.IMPORTED):
+        what = tr.gettext("registrado")
+    elif e.kind == AgreementEventKind.RESCHEDULED:
+        what = tr.gettext(
+            "plazo del {old} al {new}; motivo: {reason}; acordado por: {who}",
+            old=e.old_deadline or "",
+            new=e.new_deadline or "",
+            reason=e.note or "",
+            who=e.agreed_by or "",
+        )
+    elif e.kind == AgreementEventKind.PROGRESS:
+        status = shown_label(tr, Shown(e.status.value)) if e.status else ""
+        what = tr.gettext(
+            "avance {progress} % ({status}) de {institution}",
+            progress=e.progress or 0,
+            status=status,
+            institution=e.institution or "",
+        )
+        if e.note:
+            what += f": «{html.escape(e.note)}»"
+        if e.evidence_kind == EvidenceKind.LINK and e.evidence_link:
+            what += " · " + tr.gettext("enlace: {link}", link=e.evidence_link)
+        elif e.evidence_kind:
+            what += " · " + tr.gettext("evidencia: {name}", name=e.evidence_name or e.evidence_kind.value)
+    elif e.kind == AgreementEventKind.CLOSED:
+        what = tr.gettext("declarado cumplido")
+    elif e.kind == AgreementEventKind.CANCELLED:
+        what = tr.gettext("cancelado; motivo: {reason}", reason=e.note or "")
+    else:
+        what = tr.gettext("editado ({what})", what=e.note or "")
+    who = html.escape(e.who) if e.who else "—"
+    return f"• {when} · {who}: {what}"
+
+
+def detail_text(tr: Translator, detail: Detail, history_limit: int = 15) -> str:
+    row, a = detail.row, detail.agreement
+    lines = [
+        f"<b>{html.escape(row.code)}</b> · {shown_label(tr, row.shown)} · {row.progress} %",
+        html.escape(row.text),
+        tr.gettext("Responsables: {institutions}", institutions=", ".join(row.institutions)),
+    ]
+    if row.original_deadline != row.deadline:
+        lines.append(
+            tr.gettext(
+                "Plazo: {deadline} (original: {original})",
+                deadline=row.deadline,
+                original=row.original_deadline,
+            )
+        )
+    else:
+        lines.append(tr.gettext("Plazo: {deadline}", deadline=row.deadline))
+    if a.indicator:
+        lines.append(tr.gettext("Indicador: {indicator}", indicator=a.indicator))
+    if a.origin_label:
+        lines.append(tr.gettext("Origen: {origin}", origin=a.origin_label))
+    if a.cancel_reason:
+        lines.append(tr.gettext("Motivo de cancelación: {reason}", reason=a.cancel_reason))
+    lines.append("")
+    lines.append(tr.gettext("<b>Historial</b>"))
+    events = detail.events[-history_limit:]
+    lines += [_event_line(tr, e) for e in events]
+    text = "\n".join(lines)
+    return text[:4000]

@@ -1,0 +1,247 @@
+"""/asistencia_tecnica: a region asks the CAN for help; a CAN analyst moves the request on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.filters import NOT_COMMAND, PRIVATE, TEXT
+from bot.handlers.rounds import ui
+from bot.i18n import Translator
+from bot.replies import Replies
+from bot.workflows.access import Action
+from bot.workflows.assistance.requests import (
+    STATUS_TEXT,
+    access_request,
+    can_commission,
+    change_status,
+    is_can_analyst,
+    my_requests,
+    open_requests,
+    request_assistance,
+)
+from bot.workflows.errors import UserError
+from bot.workflows.membership.people import access_active
+from bot.workflows.notices import Notice, msg
+from db.models import AssistanceStatus, AssistanceTopic, Person
+
+
+async def start(
+    message: Message, db: AsyncSession, person: Person | None, tr: Translator, state: FSMContext, say: Replies
+) -> None:
+    actor = await access_active(db, person, Action.VIEW_AGREEMENTS)
+    can = await can_commission(db)
+    if can is not None and actor.commission.id == can.id and await is_can_analyst(db, person):
+        requests = await open_requests(db, person)
+        if not requests:
+            await say(tr.gettext("No hay solicitudes de asistencia técnica pendientes."))
+            return
+        lines = [tr.gettext("Solicitudes de asistencia técnica pendientes:")]
+        lines += [ui.request_line(tr, r) for r in requests[:10]]
+        await say("\n\n".join(lines), reply_markup=ui.requests_keyboard(requests[:10]))
+        return
+    mine = await my_requests(db, person)
+    if mine:
+        lines = [tr.gettext("Sus solicitudes recientes:")] + [ui.request_line(tr, r) for r in mine[:5]]
+        await say("\n\n".join(lines))
+    await state.clear()
+    await say(
+        tr.gettext("¿Sobre qué tema necesita asistencia técnica de la CAN?"), reply_markup=ui.topics(tr)
+    )
+
+
+async def topic_pressed(
+    query: CallbackQuery,
+    callback_data: ui.AtTopicCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+) -> None:
+    await query.answer()
+    await access_active(db, person, Action.VIEW_AGREEMENTS)
+    await state.set_state(ui.AssistFlow.text)
+    await state.update_data(topic=callback_data.topic.value)
+    await say(tr.gettext("Describa en un mensaje qué ayuda necesita la comisión."))
+
+
+async def text_typed(message: Message, text: str, tr: Translator, state: FSMContext, say: Replies) -> None:
+    cleaned = " ".join(text.split())
+    if not 10 <= len(cleaned) <= 2000:
+        raise UserError(
+            msg(
+                "Describa la ayuda que necesita en {min} a {max} caracteres; tiene {n}. Escríbalo de nuevo.",
+                min=10,
+                max=2000,
+                n=len(cleaned),
+            )
+        )
+    await state.update_data(text=cleaned)
+    await state.set_state(ui.AssistFlow.attachment)
+    await say(
+        tr.gettext(
+            "Si tiene un documento o una foto que ayude, envíelo ahora; si no, toque «Enviar sin adjunto»."
+        ),
+        reply_markup=ui.no_file(tr),
+    )
+
+
+async def _file(
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    outbox: list[Notice],
+    now: datetime,
+    file_id: str | None,
+    name: str | None,
+) -> None:
+    data = await state.get_data()
+    actor = await access_active(db, person, Action.VIEW_AGREEMENTS)
+    assert actor.commission.id is not None
+    filed = await request_assistance(
+        db,
+        person,
+        actor.commission.id,
+        topic=AssistanceTopic(str(data.get("topic", AssistanceTopic.OTHER.value))),
+        text=str(data.get("text", "")),
+        attachment_file_id=file_id,
+        attachment_name=name,
+        now=now,
+    )
+    await state.clear()
+    outbox.extend(filed.notices)
+    await say(
+        tr.gettext(
+            "Solicitud <b>{code}</b> enviada a la CAN. Le avisaremos de cada cambio.", code=filed.request.code
+        )
+    )
+
+
+async def no_file_pressed(
+    query: CallbackQuery,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    outbox: list[Notice],
+    now: datetime,
+) -> None:
+    await query.answer()
+    await _file(db, person, tr, state, say, outbox, now, None, None)
+
+
+async def attachment_sent(
+    message: Message,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    outbox: list[Notice],
+    now: datetime,
+) -> None:
+    if message.document:
+        file_id, name = message.document.file_id, message.document.file_name
+    elif message.photo:
+        file_id, name = message.photo[-1].file_id, None
+    else:
+        raise UserError(msg("Envíe un documento o una foto, o toque «Enviar sin adjunto»."))
+    await _file(db, person, tr, state, say, outbox, now, file_id, name)
+
+
+async def open_pressed(
+    query: CallbackQuery,
+    callback_data: ui.AtOpenCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+) -> None:
+    await query.answer()
+    request = await access_request(db, person, callback_data.request_id)
+    text = ui.request_line(tr, request)
+    if request.attachment_file_id:
+        text += "\n" + tr.gettext("Con adjunto: {name}", name=request.attachment_name or "—")
+    markup = ui.status_keyboard(tr, request) if await is_can_analyst(db, person) else None
+    await say(text, reply_markup=markup)
+
+
+async def status_pressed(
+    query: CallbackQuery,
+    callback_data: ui.AtStatusCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    outbox: list[Notice],
+    now: datetime,
+) -> None:
+    await query.answer()
+    if callback_data.status == AssistanceStatus.ANSWERED:
+        request = await access_request(db, person, callback_data.request_id)
+        if not await is_can_analyst(db, person):
+            await change_status(db, person, request.id or 0, callback_data.status, now=now)  # refuses
+        await state.set_state(ui.AssistFlow.answer)
+        await state.update_data(request_id=request.id)
+        await say(tr.gettext("Escriba la respuesta para {code}.", code=request.code))
+        return
+    changed = await change_status(db, person, callback_data.request_id, callback_data.status, now=now)
+    outbox.extend(changed.notices)
+    await say(
+        tr.gettext(
+            "<b>{code}</b> ahora está «{status}».",
+            code=changed.request.code,
+            status=STATUS_TEXT[changed.request.status],
+        ),
+        reply_markup=ui.status_keyboard(tr, changed.request),
+    )
+
+
+async def answer_typed(
+    message: Message,
+    text: str,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    outbox: list[Notice],
+    now: datetime,
+) -> None:
+    request_id = int((await state.get_data()).get("request_id") or 0)
+    changed = await change_status(db, person, request_id, AssistanceStatus.ANSWERED, answer=text, now=now)
+    await state.clear()
+    outbox.extend(changed.notices)
+    await say(
+        tr.gettext(
+            "Respuesta enviada: <b>{code}</b> está «{status}».",
+            code=changed.request.code,
+            status=STATUS_TEXT[changed.request.status],
+        ),
+        reply_markup=ui.status_keyboard(tr, changed.request),
+    )
+
+
+def router() -> Router:
+    r = Router(name="assistance")
+    r.message.filter(PRIVATE)
+    typed = (TEXT, NOT_COMMAND)
+    r.message.register(start, Command("asistencia_tecnica"))
+    r.callback_query.register(topic_pressed, ui.AtTopicCB.filter())
+    r.message.register(text_typed, StateFilter(ui.AssistFlow.text), *typed)
+    r.callback_query.register(no_file_pressed, ui.AtNoFileCB.filter(), StateFilter(ui.AssistFlow.attachment))
+    r.message.register(attachment_sent, StateFilter(ui.AssistFlow.attachment), NOT_COMMAND)
+    r.callback_query.register(open_pressed, ui.AtOpenCB.filter())
+    r.callback_query.register(status_pressed, ui.AtStatusCB.filter())
+    r.message.register(answer_typed, StateFilter(ui.AssistFlow.answer), *typed)
+    return r

@@ -1,0 +1,14 @@
+"""Membership in the chat: the secretary invites people with `/invitar` and revokes pending links;
+everyone sees and may erase what the bot stores about them (`/mis_datos`)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.handlers.membership import invitations, privacy
+
+
+def router() -> Router:
+    r = Router(name="membership")
+    r.include_routers(invitations.router(), privacy.router())
+    return r

@@ -1,0 +1,224 @@
+"""Rounds and technical assistance: callback data (ids only), conversation states, keyboards, text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Translator
+from bot.workflows.agreements.change import STATUS_TEXT
+from bot.workflows.assistance.requests import NEXT, TOPIC_TEXT
+from bot.workflows.assistance.requests import STATUS_TEXT as AT_STATUS_TEXT
+from bot.workflows.rounds.answers import Choice, Pending, Question
+from bot.workflows.rounds.opening import Summary
+from db.models import AssistanceRequest, AssistanceStatus, AssistanceTopic
+
+# --- callback data -------------------------------------------------------------------------------
+
+
+class RdStartCB(CallbackData, prefix="rds1"):
+    days: int
+
+
+class RdAnswerCB(CallbackData, prefix="rda1"):
+    target_id: int
+
+
+class RdStatusCB(CallbackData, prefix="rdc1"):
+    target_id: int
+    choice: str
+
+
+class RdPercentCB(CallbackData, prefix="rdp1"):
+    target_id: int
+    value: int
+
+
+class RdSkipCB(CallbackData, prefix="rdk1"):
+    target_id: int
+    step: str
+
+
+class RdGoodCB(CallbackData, prefix="rdg1"):
+    event_id: int
+
+
+class AtTopicCB(CallbackData, prefix="att1"):
+    topic: AssistanceTopic
+
+
+class AtNoFileCB(CallbackData, prefix="atn1"):
+    pass
+
+
+class AtOpenCB(CallbackData, prefix="ato1"):
+    request_id: int
+
+
+class AtStatusCB(CallbackData, prefix="ats1"):
+    request_id: int
+    status: AssistanceStatus
+
+
+# --- states -------------------------------------------------------------------------------------
+
+
+class RoundFlow(StatesGroup):
+    answering = State()  # data: target_id
+
+
+class AssistFlow(StatesGroup):
+    text = State()  # data: topic
+    attachment = State()  # data: topic, text
+    answer = State()  # data: request_id (an analyst writing the answer)
+
+
+def _cancel(kb: InlineKeyboardBuilder, tr: Translator) -> None:
+    from bot.callbacks import CancelCB
+
+    kb.button(text=tr.gettext("Cancelar"), callback_data=CancelCB())
+
+
+# --- rounds --------------------------------------------------------------------------------------
+
+
+def window_choices(tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for days in (3, 5, 10):
+        kb.button(
+            text=tr.ngettext("{n} día hábil", "{n} días hábiles", days), callback_data=RdStartCB(days=days)
+        )
+    _cancel(kb, tr)
+    kb.adjust(3, 1)
+    return kb.as_markup()
+
+
+def pending_choices(pending: Iterable[Pending], tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for p in pending:
+        kb.button(
+            text=tr.gettext(
+                "Responder: {commission} · {institution}",
+                commission=p.commission.code,
+                institution=p.institution,
+            )[:60],
+            callback_data=RdAnswerCB(target_id=p.target.id or 0),
+        )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def question_text(tr: Translator, q: Question) -> str:
+    a = q.agreement
+    if q.step == "status":
+        return tr.gettext(
+            "Acuerdo {index} de {total}: <b>{code}</b>\n{text}\nAvance registrado: {progress} % ({status}). "
+            "¿Cómo va?",
+            index=q.index,
+            total=q.total,
+            code=a.code,
+            text=a.text,
+            progress=a.progress,
+            status=STATUS_TEXT[a.status],
+        )
+    if q.step == "percent":
+        return tr.gettext(
+            "¿Qué porcentaje de avance tiene <b>{code}</b>? Elija o escriba un número de 0 a 100.",
+            code=a.code,
+        )
+    if q.step == "note":
+        return tr.gettext("Escriba un texto breve sobre el avance, o toque «Omitir».")
+    if q.step == "blocker":
+        return tr.gettext("¿Hay alguna dificultad que impida avanzar? Escríbala, o toque «Ninguna».")
+    return tr.gettext(
+        "Envíe una evidencia: foto, documento, nota de voz o un enlace (https://…), o toque «Omitir»."
+    )
+
+
+def question_keyboard(tr: Translator, q: Question) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    tid = q.target.id or 0
+    if q.step == "status":
+        kb.button(
+            text=tr.gettext("En curso"), callback_data=RdStatusCB(target_id=tid, choice=Choice.IN_PROGRESS)
+        )
+        kb.button(text=tr.gettext("Cumplido"), callback_data=RdStatusCB(target_id=tid, choice=Choice.DONE))
+        kb.button(
+            text=tr.gettext("Sin cambios"), callback_data=RdStatusCB(target_id=tid, choice=Choice.NO_CHANGE)
+        )
+        kb.button(text=tr.gettext("Omitir"), callback_data=RdStatusCB(target_id=tid, choice=Choice.SKIP))
+        kb.adjust(2, 2)
+    elif q.step == "percent":
+        for value in (10, 25, 50, 75, 90):
+            kb.button(text=f"{value} %", callback_data=RdPercentCB(target_id=tid, value=value))
+        kb.adjust(5)
+    elif q.step == "blocker":
+        kb.button(text=tr.gettext("Ninguna"), callback_data=RdSkipCB(target_id=tid, step=q.step))
+    else:
+        kb.button(text=tr.gettext("Omitir"), callback_data=RdSkipCB(target_id=tid, step=q.step))
+    return kb.as_markup()
+
+
+def summary_keyboard(tr: Translator, summary: Summary) -> InlineKeyboardMarkup | None:
+    kb = InlineKeyboardBuilder()
+    for change in summary.changes:
+        if change.event_id is not None:
+            kb.button(
+                text=tr.gettext("⭐ Buena práctica: {code}", code=change.code)[:60],
+                callback_data=RdGoodCB(event_id=change.event_id),
+            )
+    kb.adjust(1)
+    return kb.as_markup() if kb.buttons else None
+
+
+# --- technical assistance ------------------------------------------------------------------------
+
+
+def topics(tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for topic in AssistanceTopic:
+        kb.button(text=tr.render(TOPIC_TEXT[topic]), callback_data=AtTopicCB(topic=topic))
+    _cancel(kb, tr)
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def no_file(tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr.gettext("Enviar sin adjunto"), callback_data=AtNoFileCB())
+    _cancel(kb, tr)
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def request_line(tr: Translator, r: AssistanceRequest) -> str:
+    return tr.gettext(
+        "<b>{code}</b> · {topic} · {status}\n{text}",
+        code=r.code,
+        topic=TOPIC_TEXT[r.topic],
+        status=AT_STATUS_TEXT[r.status],
+        text=r.text[:300],
+    )
+
+
+def requests_keyboard(requests: Iterable[AssistanceRequest]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for r in requests:
+        kb.button(text=r.code, callback_data=AtOpenCB(request_id=r.id or 0))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def status_keyboard(tr: Translator, r: AssistanceRequest) -> InlineKeyboardMarkup | None:
+    kb = InlineKeyboardBuilder()
+    for status in NEXT[r.status]:
+        kb.button(
+            text=tr.gettext("Marcar «{status}»", status=AT_STATUS_TEXT[status]),
+            callback_data=AtStatusCB(request_id=r.id or 0, status=status),
+        )
+    kb.adjust(1)
+    return kb.as_markup() if kb.buttons else None

@@ -1,0 +1,133 @@
+"""/reglas, /feriados, /calendario: the secretary keeps the commission's rules and calendars.
+
+Typed, for speed: `/reglas aviso_dias 7`, `/feriados 24/12/2026 Día no laborable (DS …)`,
+`/calendario 16/03/2027`. Without arguments each shows what is set and how to change it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.filters import PRIVATE
+from bot.i18n import Translator
+from bot.replies import Replies
+from bot.workflows.access import Action
+from bot.workflows.agreements.create import parse_deadline
+from bot.workflows.business_days import lima_date
+from bot.workflows.membership.people import access_active, active_commission_id
+from bot.workflows.sessions.schedule import add_non_working_day, plan_session
+from bot.workflows.sessions.settings import (
+    RULE_KEYS,
+    change_rule,
+    list_non_working_days,
+    list_planned,
+    read_rules,
+    shown_value,
+)
+from db.models import Person
+
+
+async def rules(
+    message: Message,
+    command: CommandObject,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+    now: datetime,
+) -> None:
+    commission_id = await active_commission_id(db, person)
+    args = (command.args or "").split(maxsplit=1)
+    if len(args) == 2:
+        key, changed = await change_rule(db, person, commission_id, args[0], args[1], now=now)
+        await say(
+            tr.gettext(
+                "Listo: {label} = {value}.", label=tr.render(key.label), value=shown_value(changed, key)
+            )
+        )
+        return
+    current = await read_rules(db, person, commission_id)
+    lines = [tr.gettext("<b>Reglas de sesiones de la comisión</b>")]
+    lines += [
+        f"<code>{name}</code> — {tr.render(key.label)}: {shown_value(current, key)}"
+        for name, key in RULE_KEYS.items()
+    ]
+    lines.append(tr.gettext("Para cambiar una regla escriba, por ejemplo: /reglas aviso_dias 7"))
+    await say("\n".join(lines))
+
+
+async def holidays(
+    message: Message,
+    command: CommandObject,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+    now: datetime,
+) -> None:
+    commission_id = await active_commission_id(db, person)
+    args = (command.args or "").split(maxsplit=1)
+    if args:
+        actor = await access_active(db, person, Action.MANAGE_SESSIONS)
+        day = parse_deadline(args[0])
+        label = args[1] if len(args) > 1 else ""
+        await add_non_working_day(db, actor.person, actor.commission.id or 0, day, label, now=now)
+        await say(tr.gettext("Listo: el {day} no será día hábil para los plazos de esta comisión.", day=day))
+        return
+    days = await list_non_working_days(db, person, commission_id, since=lima_date(now))
+    if not days:
+        await say(
+            tr.gettext(
+                "No hay feriados regionales ni días no laborables añadidos. Los feriados nacionales ya se "
+                "cuentan. Para añadir uno: /feriados 24/12/2026 Día no laborable"
+            )
+        )
+        return
+    lines = [tr.ngettext("{n} día no laborable añadido:", "{n} días no laborables añadidos:", len(days))]
+    lines += [f"• {tr.date(d.day)} — {d.label}" for d in days]
+    await say("\n".join(lines))
+
+
+async def calendar(
+    message: Message,
+    command: CommandObject,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+    now: datetime,
+) -> None:
+    commission_id = await active_commission_id(db, person)
+    if command.args and command.args.strip():
+        actor = await access_active(db, person, Action.MANAGE_SESSIONS)
+        day = parse_deadline(command.args.strip())
+        await plan_session(db, actor.person, actor.commission.id or 0, day, now=now)
+        await say(tr.gettext("Listo: sesión ordinaria prevista para el {day}.", day=day))
+        return
+    year = lima_date(now).year
+    planned = await list_planned(db, person, commission_id, year=year)
+    lines = [
+        tr.ngettext(
+            "{n} sesión ordinaria prevista en {year} (la ley pide al menos 4, una por trimestre):",
+            "{n} sesiones ordinarias previstas en {year} (la ley pide al menos 4, una por trimestre):",
+            len(planned),
+            year=str(year),
+        )
+    ]
+    lines += [f"• {tr.date(p.planned_on)}" for p in planned]
+    lines.append(tr.gettext("Para añadir una: /calendario 16/03/2027"))
+    await say("\n".join(lines))
+
+
+def router() -> Router:
+    r = Router(name="session_settings")
+    r.message.filter(PRIVATE)
+    r.message.register(rules, Command("reglas"))
+    r.message.register(holidays, Command("feriados"))
+    r.message.register(calendar, Command("calendario"))
+    return r

@@ -1,0 +1,444 @@
+"""Changing an agreement: edit, reschedule, close, cancel, and progress from the liaisons.
+
+Every change appends an `AgreementEvent` (the history people read) and an audit entry, in the
+same transaction. Allowed status transitions are in `TRANSITIONS`; "vencido" is never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.workflows.access import Action, Actor
+from bot.workflows.agreements.create import (
+    AUDITED_FIELDS,
+    INDICATOR_MAX,
+    access_agreement,
+    agreement_seat_ids,
+    check_deadline,
+    check_seats,
+    clean_optional,
+    clean_text,
+    new_responsibility_notices,
+    seat_names,
+    seat_people,
+    secretaries,
+)
+from bot.workflows.audit import record, snapshot
+from bot.workflows.errors import AccessDenied, UserError
+from bot.workflows.notices import Notice, msg
+from db.models import (
+    Agreement,
+    AgreementEvent,
+    AgreementEventKind,
+    AgreementSeat,
+    AgreementStatus,
+    EvidenceKind,
+    Membership,
+    Person,
+    ProgressDraft,
+    Role,
+)
+
+REASON_MIN, REASON_MAX = 3, 500
+NOTE_MAX = 1000
+
+# Which stored status may follow which. A closed agreement may be reopened by the secretary;
+# a cancelled one stays cancelled (adopt a new agreement instead).
+TRANSITIONS: dict[AgreementStatus, frozenset[AgreementStatus]] = {
+    AgreementStatus.PENDING: frozenset(
+        {AgreementStatus.IN_PROGRESS, AgreementStatus.DONE, AgreementStatus.CANCELLED}
+    ),
+    AgreementStatus.IN_PROGRESS: frozenset(
+        {AgreementStatus.IN_PROGRESS, AgreementStatus.DONE, AgreementStatus.CANCELLED}
+    ),
+    AgreementStatus.DONE: frozenset({AgreementStatus.IN_PROGRESS}),
+    AgreementStatus.CANCELLED: frozenset(),
+}
+# What a liaison may report (closing for good and cancelling are the secretary's).
+LIAISON_STATUSES = (AgreementStatus.IN_PROGRESS, AgreementStatus.DONE)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A Telegram file (by file id, with its metadata) or a link."""
+
+    kind: EvidenceKind
+    file_id: str | None = None
+    name: str | None = None
+    mime: str | None = None
+    size: int | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Changed:
+    agreement: Agreement
+    notices: list[Notice] = field(default_factory=list)
+
+
+def check_transition(current: AgreementStatus, new: AgreementStatus) -> None:
+    if new != current and new not in TRANSITIONS[current]:
+        raise UserError(
+            msg(
+                "Un acuerdo «{current}» no puede pasar a «{new}».",
+                current=STATUS_TEXT[current],
+                new=STATUS_TEXT[new],
+            )
+        )
+    if current == AgreementStatus.CANCELLED:
+        raise UserError(msg("Este acuerdo está cancelado: ya no admite cambios."))
+
+
+STATUS_TEXT = {
+    AgreementStatus.PENDING: msg("pendiente"),
+    AgreementStatus.IN_PROGRESS: msg("en curso"),
+    AgreementStatus.DONE: msg("cumplido"),
+    AgreementStatus.CANCELLED: msg("cancelado"),
+}
+
+
+def clean_reason(reason: str) -> str:
+    cleaned = " ".join(reason.split())
+    if not REASON_MIN <= len(cleaned) <= REASON_MAX:
+        raise UserError(
+            msg("Indique el motivo, entre {min} y {max} caracteres.", min=REASON_MIN, max=REASON_MAX)
+        )
+    return cleaned
+
+
+def check_percent(value: int) -> int:
+    if not 0 <= value <= 100:
+        raise UserError(
+            msg("El avance es un porcentaje entre 0 y 100. Escriba solo el número, por ejemplo 40.")
+        )
+    return value
+
+
+async def _event(
+    db: AsyncSession,
+    agreement: Agreement,
+    actor: Person,
+    kind: AgreementEventKind,
+    now: datetime,
+    **fields: object,
+) -> AgreementEvent:
+    assert agreement.id is not None
+    event = AgreementEvent(agreement_id=agreement.id, at=now, actor_id=actor.id, kind=kind, **fields)  # type: ignore[arg-type]
+    db.add(event)
+    return event
+
+
+async def _audit(
+    db: AsyncSession, actor: Actor, agreement: Agreement, verb: str, before: dict[str, object], now: datetime
+) -> None:
+    await record(
+        db,
+        commission_id=agreement.commission_id,
+        actor=actor.person,
+        action=f"agreement.{verb}",
+        entity="agreement",
+        entity_id=agreement.id,
+        before=before,
+        after=snapshot(agreement, *AUDITED_FIELDS),
+        now=now,
+    )
+
+
+async def edit_agreement(
+    db: AsyncSession,
+    person: Person | None,
+    agreement_id: int,
+    *,
+    now: datetime,
+    text: str | None = None,
+    indicator: str | None = None,
+    seat_ids: Sequence[int] | None = None,
+) -> Changed:
+    """Change the text, the indicator or the responsible institutions (newly responsible ones hear)."""
+    actor, agreement = await access_agreement(db, person, agreement_id, Action.MANAGE_AGREEMENTS)
+    if agreement.status == AgreementStatus.CANCELLED:
+        raise UserError(msg("Este acuerdo está cancelado: ya no admite cambios."))
+    before = snapshot(agreement, *AUDITED_FIELDS)
+    old_seats = await agreement_seat_ids(db, agreement_id)
+    notes: list[str] = []
+    if text is not None:
+        agreement.text = clean_text(text)
+        notes.append("texto")
+    if indicator is not None:
+        agreement.indicator = clean_optional(indicator, INDICATOR_MAX)
+        notes.append("indicador")
+    added: list[int] = []
+    if seat_ids is not None:
+        wanted = await check_seats(db, agreement.commission_id, seat_ids)
+        added = [s for s in wanted if s not in old_seats]
+        await db.exec(
+            delete(AgreementSeat).where(
+                col(AgreementSeat.agreement_id) == agreement_id, col(AgreementSeat.seat_id).not_in(wanted)
+            )
+        )
+        for seat_id in added:
+            db.add(AgreementSeat(agreement_id=agreement_id, seat_id=seat_id))
+        notes.append("instituciones")
+    agreement.updated_at = now
+    db.add(agreement)
+    await _event(db, agreement, actor.person, AgreementEventKind.EDITED, now, note=", ".join(notes) or None)
+    await record(
+        db,
+        commission_id=agreement.commission_id,
+        actor=actor.person,
+        action="agreement.edited",
+        entity="agreement",
+        entity_id=agreement.id,
+        before=before | {"seat_ids": old_seats},
+        after=snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": await agreement_seat_ids(db, agreement_id)},
+        now=now,
+    )
+    names = await seat_names(db, added)
+    return Changed(
+        agreement, new_responsibility_notices(agreement, await seat_people(db, added, Role.LIAISON), names)
+    )
+
+
+async def reschedule_agreement(
+    db: AsyncSession,
+    person: Person | None,
+    agreement_id: int,
+    *,
+    new_deadline: date,
+    reason: str,
+    agreed_by: str,
+    now: datetime,
+) -> Changed:
+    """A new deadline, with the reason and who agreed it; the original one is kept."""
+    actor, agreement = await access_agreement(db, person, agreement_id, Action.MANAGE_AGREEMENTS)
+    if agreement.status not in (AgreementStatus.PENDING, AgreementStatus.IN_PROGRESS):
+        raise UserError(msg("Solo se reprograma un acuerdo pendiente o en curso."))
+    check_deadline(new_deadline, now)
+    if new_deadline == agreement.deadline:
+        raise UserError(msg("Esa ya es la fecha del plazo. Indique una fecha distinta."))
+    cleaned = clean_reason(reason)
+    who = " ".join(agreed_by.split())
+    if not 2 <= len(who) <= 200:
+        raise UserError(
+            msg("Indique quién acordó la reprogramación (por ejemplo «Sesión ordinaria del 5/12»).")
+        )
+    before = snapshot(agreement, *AUDITED_FIELDS)
+    old = agreement.deadline
+    agreement.deadline = new_deadline
+    agreement.updated_at = now
+    agreement.flagged_for_can_at = None  # a new deadline starts the ladder again
+    db.add(agreement)
+    await _event(
+        db,
+        agreement,
+        actor.person,
+        AgreementEventKind.RESCHEDULED,
+        now,
+        old_deadline=old,
+        new_deadline=new_deadline,
+        note=cleaned,
+        agreed_by=who,
+    )
+    await _audit(db, actor, agreement, "rescheduled", before | {"reason": cleaned, "agreed_by": who}, now)
+    seats = await agreement_seat_ids(db, agreement_id)
+    notices = [
+        Notice(
+            person_id,
+            msg(
+                "El plazo del acuerdo <b>{code}</b> cambió del {old} al {new}. Motivo: {reason}.",
+                code=agreement.code,
+                old=old,
+                new=new_deadline,
+                reason=cleaned,
+            ),
+            agreement.commission_id,
+        )
+        for person_id, _ in await seat_people(db, seats, Role.LIAISON)
+    ]
+    return Changed(agreement, notices)
+
+
+async def close_agreement(
+    db: AsyncSession, person: Person | None, agreement_id: int, *, now: datetime, note: str | None = None
+) -> Changed:
+    """The secretary declares the agreement fulfilled (100 %)."""
+    actor, agreement = await access_agreement(db, person, agreement_id, Action.MANAGE_AGREEMENTS)
+    check_transition(agreement.status, AgreementStatus.DONE)
+    if agreement.status == AgreementStatus.DONE:
+        raise UserError(msg("Este acuerdo ya figura como cumplido."))
+    before = snapshot(agreement, *AUDITED_FIELDS)
+    agreement.status, agreement.progress = AgreementStatus.DONE, 100
+    agreement.closed_at = agreement.updated_at = now
+    db.add(agreement)
+    await _event(
+        db,
+        agreement,
+        actor.person,
+        AgreementEventKind.CLOSED,
+        now,
+        status=agreement.status,
+        progress=100,
+        note=clean_optional(note, NOTE_MAX),
+    )
+    await _audit(db, actor, agreement, "closed", before, now)
+    await _drop_drafts(db, agreement_id)
+    return Changed(agreement, await _tell_liaisons(db, agreement, "closed"))
+
+
+async def cancel_agreement(
+    db: AsyncSession, person: Person | None, agreement_id: int, *, reason: str, now: datetime
+) -> Changed:
+    """Cancel with a reason (required); the agreement stays in the register, marked cancelled."""
+    actor, agreement = await access_agreement(db, person, agreement_id, Action.MANAGE_AGREEMENTS)
+    check_transition(agreement.status, AgreementStatus.CANCELLED)
+    cleaned = clean_reason(reason)
+    before = snapshot(agreement, *AUDITED_FIELDS)
+    agreement.status, agreement.cancel_reason = AgreementStatus.CANCELLED, cleaned
+    agreement.closed_at = agreement.updated_at = now
+    db.add(agreement)
+    await _event(
+        db, agreement, actor.person, AgreementEventKind.CANCELLED, now, status=agreement.status, note=cleaned
+    )
+    await _audit(db, actor, agreement, "cancelled", before, now)
+    await _drop_drafts(db, agreement_id)
+    return Changed(agreement, await _tell_liaisons(db, agreement, "cancelled"))
+
+
+async def reopen_agreement(
+    db: AsyncSession, person: Person | None, agreement_id: int, *, now: datetime
+) -> Changed:
+    """A fulfilled agreement turns out not to be: back to "en curso"."""
+    actor, agreement = await access_agreement(db, person, agreement_id, Action.MANAGE_AGREEMENTS)
+    if agreement.status != AgreementStatus.DONE:
+        raise UserError(msg("Solo se reabre un acuerdo cumplido."))
+    before = snapshot(agreement, *AUDITED_FIELDS)
+    agreement.status, agreement.closed_at, agreement.updated_at = AgreementStatus.IN_PROGRESS, None, now
+    db.add(agreement)
+    await _event(
+        db, agreement, actor.person, AgreementEventKind.EDITED, now, status=agreement.status, note="reabierto"
+    )
+    await _audit(db, actor, agreement, "reopened", before, now)
+    return Changed(agreement)
+
+
+async def _tell_liaisons(db: AsyncSession, agreement: Agreement, what: str) -> list[Notice]:
+    assert agreement.id is not None
+    seats = await agreement_seat_ids(db, agreement.id)
+    if what == "closed":
+        text = msg("El acuerdo <b>{code}</b> fue declarado cumplido. Gracias.", code=agreement.code)
+    else:
+        text = msg(
+            "El acuerdo <b>{code}</b> fue cancelado. Motivo: {reason}.",
+            code=agreement.code,
+            reason=agreement.cancel_reason or "",
+        )
+    return [Notice(p, text, agreement.commission_id) for p, _ in await seat_people(db, seats, Role.LIAISON)]
+
+
+async def _drop_drafts(db: AsyncSession, agreement_id: int) -> None:
+    await db.exec(delete(ProgressDraft).where(col(ProgressDraft.agreement_id) == agreement_id))
+
+
+async def liaison_seat_ids(db: AsyncSession, person_id: int, commission_id: int) -> list[int]:
+    rows = await db.exec(
+        select(Membership.seat_id).where(
+            Membership.person_id == person_id,
+            Membership.commission_id == commission_id,
+            Membership.role == Role.LIAISON,
+        )
+    )
+    return [s for s in rows.all() if s is not None]
+
+
+async def reporting_seat(db: AsyncSession, actor: Actor, agreement: Agreement) -> int | None:
+    """The seat a progress report is given for; a liaison only for its own institution's agreements."""
+    assert agreement.id is not None and actor.person.id is not None
+    responsible = await agreement_seat_ids(db, agreement.id)
+    own = [
+        s for s in await liaison_seat_ids(db, actor.person.id, agreement.commission_id) if s in responsible
+    ]
+    if own:
+        return own[0]
+    if Role.SECRETARY in actor.roles:
+        return None
+    raise AccessDenied(
+        msg("Ese acuerdo no está a cargo de su institución: solo puede informar sobre los suyos.")
+    )
+
+
+async def record_progress(
+    db: AsyncSession,
+    person: Person | None,
+    agreement_id: int,
+    *,
+    status: AgreementStatus,
+    progress: int,
+    note: str | None,
+    now: datetime,
+    evidence: Evidence | None = None,
+) -> Changed:
+    """A liaison (or the secretary) reports status, percentage, a short text and evidence."""
+    actor, agreement = await access_agreement(db, person, agreement_id, Action.REPORT_PROGRESS)
+    seat_id = await reporting_seat(db, actor, agreement)
+    if status not in LIAISON_STATUSES:
+        raise UserError(msg("Como avance puede informar «en curso» o «cumplido»."))
+    check_transition(agreement.status, status)
+    progress = 100 if status == AgreementStatus.DONE else check_percent(progress)
+    cleaned = clean_optional(note, NOTE_MAX)
+    if evidence is not None and evidence.link is not None:
+        link = evidence.link.strip()
+        if not link.startswith(("http://", "https://")) or len(link) > 500:
+            raise UserError(msg("El enlace debe empezar con http:// o https:// (máximo 500 caracteres)."))
+    before = snapshot(agreement, *AUDITED_FIELDS)
+    agreement.status, agreement.progress, agreement.updated_at = status, progress, now
+    if status == AgreementStatus.DONE:
+        agreement.closed_at = now
+    db.add(agreement)
+    event = await _event(
+        db,
+        agreement,
+        actor.person,
+        AgreementEventKind.PROGRESS,
+        now,
+        seat_id=seat_id,
+        status=status,
+        progress=progress,
+        note=cleaned,
+    )
+    if evidence is not None:
+        event.evidence_kind = evidence.kind
+        event.evidence_file_id = evidence.file_id
+        event.evidence_name = (evidence.name or "")[:200] or None
+        event.evidence_mime = (evidence.mime or "")[:100] or None
+        event.evidence_size = evidence.size
+        event.evidence_link = evidence.link.strip() if evidence.link else None
+    await _audit(db, actor, agreement, "progress", before | {"seat_id": seat_id}, now)
+    assert actor.person.id is not None
+    await db.exec(
+        delete(ProgressDraft).where(
+            col(ProgressDraft.person_id) == actor.person.id, col(ProgressDraft.agreement_id) == agreement_id
+        )
+    )
+    names = await seat_names(db, [seat_id] if seat_id else [])
+    notices = [
+        Notice(
+            p,
+            msg(
+                "{who} ({institution}) informó avance del acuerdo <b>{code}</b>: {status}, {progress} %.",
+                who=actor.person.name,
+                institution=names.get(seat_id, "") if seat_id else "",
+                code=agreement.code,
+                status=STATUS_TEXT[status],
+                progress=progress,
+            ),
+            agreement.commission_id,
+        )
+        for p in await secretaries(db, agreement.commission_id)
+        if p != actor.person.id
+    ]
+    return Changed(agreement, notices)

@@ -1,0 +1,1 @@
+"""Technical assistance: a region asks the CAN for help, and hears of every step until it is closed."""

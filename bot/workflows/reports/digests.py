@@ -1,0 +1,253 @@
+"""Scheduled digests: weekly to each CRA's secretary and president, monthly to the CAN analysts.
+
+Tick functions (`reports_tick`, or `send_weekly_digests` and `send_monthly_digest` alone) look at
+`now`, find the latest period whose digest is due (`SCHEDULE`, Lima time) and queue it once per
+person: a `ReportDelivery` row is written in the same transaction as the outbox rows, so a restart
+never repeats it and a tick after downtime catches up. A digest that cannot be built is logged and
+left unrecorded, so the next tick tries it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, exists, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Catalogs, Translator, shipped_catalogs
+from bot.workflows.business_days import LIMA, lima_date
+from bot.workflows.membership.commissions import CAN_CODE
+from bot.workflows.notices import Text, msg
+from bot.workflows.outbox import enqueue_document, enqueue_text
+from bot.workflows.reports.formats import (
+    chart_png,
+    indicator_sheets,
+    national_message,
+    region_message,
+    xlsx_bytes,
+)
+from bot.workflows.reports.indicators import OPEN, RegionIndicators, compute_indicators
+from bot.workflows.reports.periods import Period, month_period, week_period
+from db.models import Agreement, Commission, CommissionKind, Membership, Person, ReportDelivery, Role
+
+log = logging.getLogger(__name__)
+
+WEEKLY, MONTHLY = "weekly", "monthly"
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    """When digests go out, Lima time: the one place to change it."""
+
+    weekly_weekday: int = 0  # Monday (0) … Sunday (6): the previous Monday-to-Sunday week
+    weekly_hour: int = 8
+    monthly_day: int = 1  # day of the month: the previous calendar month
+    monthly_hour: int = 8
+    weekly_roles: tuple[Role, ...] = (Role.SECRETARY, Role.PRESIDENT)
+
+
+SCHEDULE = DigestSchedule()
+
+
+def due_week(now: datetime, schedule: DigestSchedule = SCHEDULE) -> Period:
+    """The week whose weekly digest is due at `now` (the latest one whose send time has passed)."""
+    local = now.astimezone(LIMA)
+    send_day = local.date() - timedelta(days=(local.weekday() - schedule.weekly_weekday) % 7)
+    if datetime.combine(send_day, time(schedule.weekly_hour), tzinfo=LIMA) > local:
+        send_day -= timedelta(days=7)
+    return week_period(send_day - timedelta(days=7))
+
+
+def due_month(now: datetime, schedule: DigestSchedule = SCHEDULE) -> Period:
+    local = now.astimezone(LIMA)
+    send_day = date(local.year, local.month, schedule.monthly_day)
+    if datetime.combine(send_day, time(schedule.monthly_hour), tzinfo=LIMA) > local:
+        send_day = (send_day.replace(day=1) - timedelta(days=1)).replace(day=schedule.monthly_day)
+    before = send_day.replace(day=1) - timedelta(days=1)
+    return month_period(before.year, before.month)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A person still owed the digest of one kind and period about one commission."""
+
+    commission_id: int
+    person: Person
+
+
+async def _pending(
+    db: AsyncSession, kind: str, period: Period, roles: Sequence[Role], national: bool
+) -> list[Pending]:
+    sent = exists().where(
+        col(ReportDelivery.kind) == kind,
+        col(ReportDelivery.period) == period.key,
+        col(ReportDelivery.commission_id) == col(Membership.commission_id),
+        col(ReportDelivery.person_id) == col(Membership.person_id),
+    )
+    where_commission = Commission.code == CAN_CODE if national else Commission.kind == CommissionKind.REGIONAL
+    rows = await db.exec(
+        select(col(Membership.commission_id), Person)
+        .join(Person, col(Person.id) == Membership.person_id)
+        .join(Commission, col(Commission.id) == Membership.commission_id)
+        .where(where_commission, col(Membership.role).in_(list(roles)), ~sent)
+        .distinct()
+        .order_by(col(Membership.commission_id), col(Person.id))
+    )
+    return [Pending(commission_id, person) for commission_id, person in rows.all()]
+
+
+async def _due_this_week(db: AsyncSession, commission_ids: Sequence[int], today: date) -> dict[int, int]:
+    """Open agreements whose deadline falls in the coming seven days, per commission."""
+    rows = await db.exec(
+        select(col(Agreement.commission_id), func.count())
+        .where(
+            col(Agreement.commission_id).in_(list(commission_ids)),
+            col(Agreement.status).in_(OPEN),
+            and_(col(Agreement.deadline) >= today, col(Agreement.deadline) <= today + timedelta(days=7)),
+        )
+        .group_by(col(Agreement.commission_id))
+    )
+    return {commission_id: int(n) for commission_id, n in rows.all()}
+
+
+@dataclass(frozen=True)
+class Digest:
+    texts: list[str]
+    files: list[tuple[str, bytes, str]]  # file name, content, caption
+
+
+async def _queue(
+    db: AsyncSession, kind: str, period: Period, pending: Pending, digest: Digest, now: datetime
+) -> None:
+    person = pending.person
+    assert person.id is not None
+    if person.telegram_id is not None and person.unreachable_at is None:
+        for text in digest.texts:
+            await enqueue_text(
+                db,
+                person.telegram_id,
+                text,
+                now=now,
+                person_id=person.id,
+                commission_id=pending.commission_id,
+            )
+        for file_name, content, caption in digest.files:
+            await enqueue_document(
+                db,
+                person.telegram_id,
+                file_name,
+                content,
+                now=now,
+                caption=caption,
+                person_id=person.id,
+                commission_id=pending.commission_id,
+            )
+    db.add(
+        ReportDelivery(
+            kind=kind,
+            period=period.key,
+            commission_id=pending.commission_id,
+            person_id=person.id,
+            sent_at=now,
+        )
+    )
+    await db.flush()
+
+
+def build_files(
+    tr: Translator, rows: Sequence[RegionIndicators], title: Text, stem: str
+) -> list[tuple[str, bytes, str]]:
+    caption = tr.render(title)
+    return [
+        (f"{stem}.png", chart_png(tr, rows, title), caption),
+        (f"{stem}.xlsx", xlsx_bytes(tr, indicator_sheets(tr, rows)), caption),
+    ]
+
+
+def weekly_digest(
+    tr: Translator, row: RegionIndicators, previous: RegionIndicators | None, period: Period, due_soon: int
+) -> Digest:
+    title = msg("📊 Resumen semanal de {commission}", commission=row.code)
+    texts = region_message(tr, row, period, previous, title=title)
+    texts[-1] += "\n\n" + tr.ngettext(
+        "📌 Esta semana vence {n} acuerdo: revise su avance con /acuerdos.",
+        "📌 Esta semana vencen {n} acuerdos: revise su avance con /acuerdos.",
+        due_soon,
+    )
+    return Digest(texts, build_files(tr, [row], title, f"informe_{row.code}_{period.key}"))
+
+
+def national_digest(tr: Translator, rows: Sequence[RegionIndicators], period: Period) -> Digest:
+    title = msg("📊 Informe nacional {period}", period=period.key)
+    return Digest(
+        national_message(tr, rows, period), build_files(tr, rows, title, f"informe_nacional_{period.key}")
+    )
+
+
+async def send_weekly_digests(db: AsyncSession, now: datetime, catalogs: Catalogs | None = None) -> int:
+    """Queue last week's digest to each CRA's secretary and president who has not had it yet."""
+    period = due_week(now)
+    pending = await _pending(db, WEEKLY, period, SCHEDULE.weekly_roles, national=False)
+    if not pending:
+        return 0
+    catalogs = catalogs or shipped_catalogs()
+    ids = sorted({p.commission_id for p in pending})
+    current = {r.commission_id: r for r in await compute_indicators(db, period, now, ids)}
+    previous = {r.commission_id: r for r in await compute_indicators(db, period.previous(), now, ids)}
+    due_soon = await _due_this_week(db, ids, lima_date(now))
+    built: dict[tuple[int, str], Digest] = {}
+    queued = 0
+    for item in pending:
+        key = (item.commission_id, item.person.language)
+        try:
+            if key not in built:
+                tr = catalogs.translator(item.person.language)
+                row = current[item.commission_id]
+                built[key] = weekly_digest(
+                    tr, row, previous.get(item.commission_id), period, due_soon.get(item.commission_id, 0)
+                )
+            await _queue(db, WEEKLY, period, item, built[key], now)
+            queued += 1
+        except Exception:
+            log.exception(
+                "weekly digest %s of commission %s for person %s failed; retried at the next tick",
+                period.key,
+                item.commission_id,
+                item.person.id,
+            )
+    return queued
+
+
+async def send_monthly_digest(db: AsyncSession, now: datetime, catalogs: Catalogs | None = None) -> int:
+    """Queue last month's national digest to every CAN analyst who has not had it yet."""
+    period = due_month(now)
+    pending = await _pending(db, MONTHLY, period, (Role.CAN_ANALYST,), national=True)
+    if not pending:
+        return 0
+    catalogs = catalogs or shipped_catalogs()
+    rows = await compute_indicators(db, period, now)
+    built: dict[str, Digest] = {}
+    queued = 0
+    for item in pending:
+        try:
+            language = item.person.language
+            if language not in built:
+                built[language] = national_digest(catalogs.translator(language), rows, period)
+            await _queue(db, MONTHLY, period, item, built[language], now)
+            queued += 1
+        except Exception:
+            log.exception(
+                "national digest %s for person %s failed; retried at the next tick",
+                period.key,
+                item.person.id,
+            )
+    return queued
+
+
+async def reports_tick(db: AsyncSession, now: datetime, catalogs: Catalogs | None = None) -> int:
+    """The scheduler's entry point: both digests, each only when due and not yet sent."""
+    return await send_weekly_digests(db, now, catalogs) + await send_monthly_digest(db, now, catalogs)

@@ -1,0 +1,141 @@
+"""`/informe [región] [periodo]` on demand: who may see which report, and its data.
+
+A CRA's secretary or president sees their own commission only; a CAN analyst (a `can_analyst`
+membership in the CAN) sees any region or the national comparison. The own commission goes through
+the permission gate (`Action.VIEW_AGREEMENTS`); the CAN membership is checked here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.workflows.access import Action, access_commission
+from bot.workflows.business_days import lima_date
+from bot.workflows.errors import AccessDenied, NotFound
+from bot.workflows.membership.commissions import CAN_CODE, find_region
+from bot.workflows.membership.people import active_commission_id
+from bot.workflows.notices import Text, msg
+from bot.workflows.reports.indicators import RegionIndicators, compute_indicators
+from bot.workflows.reports.periods import Period, parse_period
+from db.models import Commission, Membership, Person, Role
+
+NATIONAL_WORDS = frozenset({"nacional", "national", "can", "peru", "perú"})
+CSV_WORDS = frozenset({"csv"})
+REGIONAL_READERS = frozenset({Role.SECRETARY, Role.PRESIDENT})
+
+
+@dataclass(frozen=True)
+class ReportArgs:
+    region: str | None
+    national: bool
+    period: str | None
+    csv: bool
+
+
+def parse_args(text: str | None) -> ReportArgs:
+    """`PUN 2026`, `nacional 2026-11`, `2026-T3 csv`, `Madre de Dios`: in any order."""
+    region: list[str] = []
+    period: str | None = None
+    national = want_csv = False
+    for token in (text or "").split():
+        lowered = token.lower()
+        if lowered in NATIONAL_WORDS:
+            national = True
+        elif lowered in CSV_WORDS:
+            want_csv = True
+        elif token[:1].isdigit():
+            period = token
+        else:
+            region.append(token)
+    return ReportArgs(" ".join(region) or None, national, period, want_csv)
+
+
+async def is_can_analyst(db: AsyncSession, person: Person | None) -> bool:
+    if person is None or person.id is None:
+        return False
+    row = await db.exec(
+        select(Membership.id)
+        .join(Commission, Commission.id == Membership.commission_id)  # type: ignore[arg-type]
+        .where(
+            Membership.person_id == person.id,
+            Commission.code == CAN_CODE,
+            Membership.role == Role.CAN_ANALYST,
+        )
+    )
+    return row.first() is not None
+
+
+async def _commission_of_region(db: AsyncSession, query: str) -> Commission:
+    region = await find_region(db, query)
+    commission = (await db.exec(select(Commission).where(Commission.region_id == region.id))).first()
+    if commission is None:
+        raise NotFound(msg("La región {code} aún no tiene comisión en el bot.", code=region.code))
+    return commission
+
+
+async def report_target(db: AsyncSession, person: Person | None, args: ReportArgs) -> Commission | None:
+    """The commission whose report the person may see, or None for the national comparison."""
+    analyst = await is_can_analyst(db, person)
+    if analyst and (args.national or args.region is None):
+        active = await active_commission_id(db, person)
+        own = await db.get(Commission, active) if active is not None else None
+        if args.national or own is None or own.code == CAN_CODE:
+            return None
+    if analyst and args.region is not None:
+        return await _commission_of_region(db, args.region)
+    actor = await access_commission(
+        db, person, await active_commission_id(db, person), Action.VIEW_AGREEMENTS
+    )
+    if not actor.roles & REGIONAL_READERS:
+        raise AccessDenied(
+            msg("Solo la secretaría técnica y la presidencia ven los informes de la comisión.")
+        )
+    if args.national:
+        raise AccessDenied(msg("El informe nacional es solo para los analistas de la CAN."))
+    if args.region is not None:
+        wanted = await find_region(db, args.region)
+        if wanted.id != actor.commission.region_id:
+            raise AccessDenied(
+                msg(
+                    "Solo puede ver el informe de su propia comisión ({code}).",
+                    code=actor.commission.code,
+                )
+            )
+    return actor.commission
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    rows: list[RegionIndicators]
+    commission: Commission | None  # None: national
+    csv: bool
+
+    @property
+    def title(self) -> Text:
+        if self.commission is None:
+            return msg("📊 Informe nacional {period}", period=self.period.key)
+        return msg("📊 Informe de {commission}", commission=self.commission.code)
+
+    @property
+    def file_stem(self) -> str:
+        code = self.commission.code if self.commission is not None else "nacional"
+        return f"informe_{code}_{self.period.key}"
+
+
+async def request_report(
+    db: AsyncSession, person: Person | None, text: str | None, *, now: datetime
+) -> Report:
+    """The report `/informe <text>` asks for, if the person may see it."""
+    args = parse_args(text)
+    period = parse_period(args.period, lima_date(now))
+    commission = await report_target(db, person, args)
+    ids = None if commission is None else [commission.id] if commission.id is not None else []
+    rows = await compute_indicators(db, period, now, ids)
+    if not rows:
+        raise NotFound(msg("Aún no hay comisiones regionales en el bot."))
+    return Report(period, rows, commission, args.csv)

@@ -1,0 +1,88 @@
+"""Good practices: the secretary marks a progress update; the CAN analysts see it, the digest lists it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.workflows.access import Action, access_commission
+from bot.workflows.agreements.create import seat_names
+from bot.workflows.assistance.requests import can_analysts
+from bot.workflows.audit import record
+from bot.workflows.errors import NotFound, UserError
+from bot.workflows.notices import Notice, msg
+from db.models import Agreement, AgreementEvent, AgreementEventKind, Commission, GoodPractice, Person
+
+
+@dataclass(frozen=True)
+class Practice:
+    commission_code: str
+    agreement_code: str
+    institution: str
+    progress: int | None
+    note: str | None
+    event_id: int
+    marked_at: datetime
+
+
+async def mark_good_practice(
+    db: AsyncSession, person: Person | None, event_id: int, *, now: datetime
+) -> list[Notice]:
+    """Mark a progress update as a good practice (secretary only); the CAN analysts hear."""
+    event = await db.get(AgreementEvent, event_id)
+    agreement = await db.get(Agreement, event.agreement_id) if event else None
+    if event is None or agreement is None or event.kind != AgreementEventKind.PROGRESS:
+        raise NotFound(msg("Ese avance no existe."))
+    actor = await access_commission(db, person, agreement.commission_id, Action.MANAGE_AGREEMENTS)
+    taken = (await db.exec(select(GoodPractice.id).where(GoodPractice.event_id == event_id))).first()
+    if taken is not None:
+        raise UserError(msg("Ese avance ya está marcado como buena práctica."))
+    db.add(
+        GoodPractice(
+            event_id=event_id,
+            commission_id=agreement.commission_id,
+            marked_by_id=actor.person.id,
+            marked_at=now,
+        )
+    )
+    await record(
+        db,
+        commission_id=agreement.commission_id,
+        actor=actor.person,
+        action="rounds.good_practice",
+        entity="agreement_event",
+        entity_id=event_id,
+        after={"agreement": agreement.code},
+        now=now,
+    )
+    names = await seat_names(db, [event.seat_id] if event.seat_id else [])
+    text = msg(
+        "Buena práctica de {commission}: acuerdo <b>{code}</b> ({institution}), {progress} %. {note}",
+        commission=actor.commission.name,
+        code=agreement.code,
+        institution=names.get(event.seat_id or 0, ""),
+        progress=event.progress or 0,
+        note=event.note or "",
+    )
+    return [Notice(p, text, agreement.commission_id) for p in await can_analysts(db)]
+
+
+async def good_practices(db: AsyncSession, since: datetime, until: datetime) -> list[Practice]:
+    """Good practices marked in [since, until), for the digest."""
+    rows = await db.exec(
+        select(GoodPractice, AgreementEvent, Agreement, Commission)
+        .join(AgreementEvent, col(AgreementEvent.id) == GoodPractice.event_id)
+        .join(Agreement, col(Agreement.id) == AgreementEvent.agreement_id)
+        .join(Commission, col(Commission.id) == GoodPractice.commission_id)
+        .where(GoodPractice.marked_at >= since, GoodPractice.marked_at < until)
+        .order_by(col(GoodPractice.marked_at), col(GoodPractice.id))
+    )
+    found = list(rows.all())
+    names = await seat_names(db, [e.seat_id for _, e, _, _ in found if e.seat_id])
+    return [
+        Practice(c.code, a.code, names.get(e.seat_id or 0, ""), e.progress, e.note, g.event_id, g.marked_at)
+        for g, e, a, c in found
+    ]

@@ -1,0 +1,188 @@
+"""The acta (art. 32.4) as an editable DOCX, the opinions entered for it, and the attendance list.
+
+The acta is written in Spanish, the authoritative language of the commission's records
+(L10N.md): date, place, attendees, each matter with the opinions the secretary entered, each
+member's vote and the counts, and the agreements adopted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.workflows.access import Action
+from bot.workflows.audit import record
+from bot.workflows.business_days import LIMA
+from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import tidy
+from bot.workflows.notices import msg
+from bot.workflows.sessions.convocation import invitees_of, where_text
+from bot.workflows.sessions.meeting import tally, votes_of
+from bot.workflows.sessions.rollcall import FINAL_STATUSES
+from bot.workflows.sessions.schedule import access_item, access_session, acta_of, agenda, seat_names
+from bot.workflows.sessions.votes import Vote
+from db.models import Answer, MeetingAttendance, Person, SessionActa, SessionKind, SessionStatus
+
+VOTE_WORDS = {Vote.FOR: "a favor", Vote.AGAINST: "en contra", Vote.ABSTAIN: "abstención"}
+MAX_OPINIONS = 3000
+
+
+async def set_opinions(
+    db: AsyncSession, person: Person | None, item_id: int, text: str, *, now: datetime
+) -> None:
+    """The opinions voiced on an item, as the secretary summarises them for the acta."""
+    actor, session, item = await access_item(db, person, item_id, Action.MANAGE_SESSIONS)
+    text = text.strip()
+    if not 3 <= len(text) <= MAX_OPINIONS:
+        raise UserError(msg("Las intervenciones deben tener entre 3 y 3000 caracteres."))
+    before = {"opinions": item.opinions}
+    item.opinions = text
+    db.add(item)
+    await db.flush()
+    await record(
+        db,
+        commission_id=session.commission_id,
+        actor=actor.person,
+        action="sessions.opinions",
+        entity="agenda_item",
+        entity_id=item.id,
+        before=before,
+        after={"opinions": text},
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class ActaFile:
+    file_name: str
+    content: bytes
+
+
+async def _attendance(db: AsyncSession, session_id: int) -> list[MeetingAttendance]:
+    return list(
+        (await db.exec(select(MeetingAttendance).where(MeetingAttendance.session_id == session_id))).all()
+    )
+
+
+async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *, now: datetime) -> ActaFile:
+    """Write (or rewrite) the acta draft of a finished session and keep it."""
+    actor, session = await access_session(db, person, session_id, Action.MANAGE_SESSIONS)
+    if session.status not in FINAL_STATUSES:
+        raise UserError(msg("El acta se prepara cuando la sesión se instaló o no alcanzó quórum."))
+    assert session.id is not None
+    attendance = await _attendance(db, session_id)
+    names = await seat_names(db, [a.seat_id for a in attendance])
+    invitees = {i.seat_id: i for i, _ in await invitees_of(db, session_id) if i.seat_id}
+    local = session.starts_at.astimezone(LIMA)
+    kind = "ordinaria" if session.kind is SessionKind.ORDINARY else "extraordinaria"
+
+    from docx import Document  # imported on use: it costs the bot process ~7 MB at start
+
+    doc = Document()
+    doc.add_heading(f"ACTA DE SESIÓN {kind.upper()}", level=1)
+    doc.add_paragraph(actor.commission.name)
+    doc.add_paragraph(f"Fecha: {local:%d/%m/%Y}   Hora: {local:%H:%M}")
+    doc.add_paragraph(f"Lugar o enlace: {where_text(session)}")
+    if session.status is SessionStatus.FAILED_QUORUM:
+        doc.add_paragraph("La sesión no se instaló por falta de quórum (art. 31).")
+
+    doc.add_heading("Asistencia", level=2)
+    table = doc.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Institución", "Asistencia"
+    for a in sorted(attendance, key=lambda a: names.get(a.seat_id, "")):
+        cells = table.add_row().cells
+        cells[0].text = names.get(a.seat_id, "?")
+        invitee = invitees.get(a.seat_id)
+        if (
+            a.present
+            and invitee is not None
+            and invitee.answer is Answer.ALTERNATE
+            and invitee.alternate_name
+        ):
+            cells[1].text = f"Presente (alterno: {invitee.alternate_name})"
+        elif a.present:
+            cells[1].text = "Presente"
+        else:
+            cells[1].text = "Ausente con justificación" if a.justified else "Ausente sin justificación"
+
+    agreements = []
+    if session.status is not SessionStatus.FAILED_QUORUM:
+        doc.add_heading("Orden del día y acuerdos", level=2)
+        for item in await agenda(db, session_id):
+            assert item.id is not None
+            doc.add_heading(f"{item.position}. {item.title}", level=3)
+            if item.opinions:
+                doc.add_paragraph(f"Intervenciones: {item.opinions}")
+            if not item.needs_decision:
+                doc.add_paragraph("Punto informativo.")
+                continue
+            votes = await votes_of(db, item.id)
+            vote_names = await seat_names(db, list(votes))
+            for seat_id, vote in sorted(votes.items(), key=lambda kv: vote_names.get(kv[0], "")):
+                doc.add_paragraph(f"{vote_names.get(seat_id, '?')}: {VOTE_WORDS[vote]}", style="List Bullet")
+            result = await tally(db, session, item)
+            line = (
+                f"Votos a favor: {result.votes_for}; en contra: {result.votes_against}; "
+                f"abstenciones: {result.abstentions}."
+            )
+            if result.casting_vote_used:
+                line += " Se aplicó el voto dirimente de la presidencia."
+            doc.add_paragraph(line)
+            outcome = "APROBADO" if item.adopted else "NO APROBADO"
+            doc.add_paragraph(f"Resultado: {outcome}.")
+            if item.adopted and item.approves_acta_of_id is None:
+                agreements.append(item.title)
+        doc.add_heading("Acuerdos adoptados", level=2)
+        for number, text in enumerate(agreements, 1):
+            doc.add_paragraph(f"Acuerdo {number}: {text}")
+        if not agreements:
+            doc.add_paragraph("No se adoptaron acuerdos.")
+    doc.add_paragraph("")
+    doc.add_paragraph("Firmas: Presidencia ____________________   Secretaría Técnica ____________________")
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    content = buffer.getvalue()
+    acta = await acta_of(db, session_id) or SessionActa(
+        session_id=session_id, content=content, generated_at=now
+    )
+    acta.content, acta.generated_at = content, now
+    db.add(acta)
+    await db.flush()
+    await record(
+        db,
+        commission_id=session.commission_id,
+        actor=actor.person,
+        action="sessions.acta_generated",
+        entity="session_acta",
+        entity_id=acta.id,
+        after={"session_id": session_id, "bytes": len(content)},
+        now=now,
+    )
+    return ActaFile(f"acta-{actor.commission.code}-{local:%Y-%m-%d}.docx", content)
+
+
+async def attendance_csv(db: AsyncSession, person: Person | None, session_id: int) -> ActaFile:
+    """The attendance list for publication (art. 30.3): institutions only, no personal data."""
+    actor, session = await access_session(db, person, session_id, Action.VIEW_SESSIONS)
+    if session.status not in FINAL_STATUSES:
+        raise UserError(msg("La asistencia se publica después de pasar lista."))
+    attendance = await _attendance(db, session_id)
+    names = await seat_names(db, [a.seat_id for a in attendance])
+    local = session.starts_at.astimezone(LIMA)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["comision", "fecha", "institucion", "asistencia"])
+    for a in sorted(attendance, key=lambda a: names.get(a.seat_id, "")):
+        status = (
+            "presente" if a.present else ("ausente_justificado" if a.justified else "ausente_injustificado")
+        )
+        writer.writerow([actor.commission.code, f"{local:%Y-%m-%d}", tidy(names.get(a.seat_id, "?")), status])
+    return ActaFile(
+        f"asistencia-{actor.commission.code}-{local:%Y-%m-%d}.csv", out.getvalue().encode("utf-8")
+    )

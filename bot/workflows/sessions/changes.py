@@ -1,0 +1,173 @@
+"""Changes to a convened session: postponement (answers stand only if confirmed) and cancellation.
+Everyone convened is told in their own language; the calendar entry is updated (same UID)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Catalogs, Translator
+from bot.workflows.access import Action
+from bot.workflows.audit import record, snapshot
+from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import tidy
+from bot.workflows.notices import Notice, msg
+from bot.workflows.outbox import enqueue_document
+from bot.workflows.sessions.convocation import (
+    agenda_lines,
+    calendar_file,
+    keep_data,
+    rsvp_keyboard,
+    send_to,
+    where_text,
+)
+from bot.workflows.sessions.schedule import (
+    CONVENED_STATUSES,
+    MAX_REASON,
+    OPEN_STATUSES,
+    access_session,
+    check_session_date,
+)
+from db.models import (
+    Answer,
+    MeetingSession,
+    Person,
+    SessionInvitee,
+    SessionStatus,
+)
+
+
+async def postpone_session(
+    db: AsyncSession,
+    person: Person | None,
+    session_id: int,
+    new_start: datetime,
+    reason: str,
+    *,
+    now: datetime,
+    catalogs: Catalogs,
+) -> MeetingSession:
+    """Move a session; everyone convened is told, and their answer stands only if they confirm it."""
+    actor, session = await access_session(db, person, session_id, Action.MANAGE_SESSIONS)
+    if session.status not in OPEN_STATUSES:
+        raise UserError(msg("Esta sesión ya no admite cambios."))
+    reason = tidy(reason)
+    if not 3 <= len(reason) <= MAX_REASON:
+        raise UserError(msg("Escriba el motivo (entre 3 y 1000 caracteres)."))
+    await check_session_date(
+        db,
+        session.commission_id,
+        session.kind,
+        new_start,
+        now=now,
+        override_reason=session.notice_override_reason,
+    )
+    before = snapshot(session, "starts_at", "status")
+    old_start = session.starts_at
+    session.starts_at, session.status_reason = new_start, reason
+    session.ics_sequence += 1
+    if session.status in CONVENED_STATUSES:
+        session.status = SessionStatus.POSTPONED
+    db.add(session)
+    invitees = (await db.exec(select(SessionInvitee).where(SessionInvitee.session_id == session.id))).all()
+    commission = actor.commission
+    agenda_text = await agenda_lines(db, session)
+    ics = calendar_file(session, commission, agenda_text, now)
+    for invitee in invitees:
+        answered = invitee.answer is not Answer.PENDING
+        invitee.answer, invitee.answered_at = Answer.PENDING, None  # kept only if confirmed
+        db.add(invitee)
+        who = await db.get(Person, invitee.person_id)
+        if who is None:
+            continue
+        text = msg(
+            "📅 La sesión de {commission} del {old} se posterga al {new}.\nMotivo: {reason}\n"
+            "Lugar o enlace: {where}",
+            commission=commission.name,
+            old=old_start,
+            new=new_start,
+            reason=reason,
+            where=where_text(session),
+        )
+        sid = session.id or 0
+
+        def keyboard(tr: Translator, sid: int = sid, answered: bool = answered) -> dict[str, Any]:
+            board = rsvp_keyboard(tr, sid)
+            if answered:
+                keep = {
+                    "text": tr.gettext("🔁 Mantener mi respuesta anterior"),
+                    "callback_data": keep_data(sid),
+                }
+                board["inline_keyboard"].insert(0, [keep])
+            return board
+
+        if await send_to(
+            db,
+            who,
+            text,
+            catalogs=catalogs,
+            now=now,
+            commission_id=session.commission_id,
+            keyboard_for=keyboard,
+        ):
+            await enqueue_document(
+                db,
+                who.telegram_id or 0,
+                f"sesion-{session.id}.ics",
+                ics,
+                now=now,
+                person_id=who.id,
+                commission_id=session.commission_id,
+            )
+    await db.flush()
+    await record(
+        db,
+        commission_id=session.commission_id,
+        actor=actor.person,
+        action="sessions.postponed",
+        entity="meeting_session",
+        entity_id=session.id,
+        before=before,
+        after=snapshot(session, "starts_at", "status", "status_reason"),
+        now=now,
+    )
+    return session
+
+
+async def cancel_session(
+    db: AsyncSession, person: Person | None, session_id: int, reason: str, *, now: datetime
+) -> tuple[MeetingSession, list[Notice]]:
+    actor, session = await access_session(db, person, session_id, Action.MANAGE_SESSIONS)
+    if session.status not in OPEN_STATUSES:
+        raise UserError(msg("Esta sesión ya no admite cambios."))
+    reason = tidy(reason)
+    if not 3 <= len(reason) <= MAX_REASON:
+        raise UserError(msg("Escriba el motivo (entre 3 y 1000 caracteres)."))
+    before = snapshot(session, "status")
+    session.status, session.status_reason = SessionStatus.CANCELLED, reason
+    db.add(session)
+    await db.flush()
+    await record(
+        db,
+        commission_id=session.commission_id,
+        actor=actor.person,
+        action="sessions.cancelled",
+        entity="meeting_session",
+        entity_id=session.id,
+        before=before,
+        after=snapshot(session, "status", "status_reason"),
+        now=now,
+    )
+    invitees = (
+        await db.exec(select(SessionInvitee.person_id).where(SessionInvitee.session_id == session.id))
+    ).all()
+    text = msg(
+        "🚫 La sesión de {commission} del {when} fue cancelada.\nMotivo: {reason}",
+        commission=actor.commission.name,
+        when=session.starts_at,
+        reason=reason,
+    )
+    return session, [Notice(pid, text, session.commission_id) for pid in invitees if pid != actor.person.id]

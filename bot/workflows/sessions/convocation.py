@@ -1,0 +1,414 @@
+"""Convocation and answers: who is convened, what they receive, RSVPs, postponement, cancellation.
+
+A convocation carries buttons (RSVP), which a `Notice` cannot, so these messages are rendered here
+in each recipient's own language and queued straight into the outbox. The callback data written
+here is the packed form of `bot.handlers.sessions.ui.RsvpCB` / `KeepCB` (a test checks they agree).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Catalogs, Translator
+from bot.workflows.access import CONVENED, Action
+from bot.workflows.audit import record, snapshot
+from bot.workflows.errors import UserError
+from bot.workflows.labels import SESSION_KIND_LABELS
+from bot.workflows.membership.commissions import tidy
+from bot.workflows.notices import Notice, Text, msg
+from bot.workflows.outbox import enqueue_document, enqueue_text
+from bot.workflows.sessions.ics import convocation_ics
+from bot.workflows.sessions.schedule import (
+    CONVENED_STATUSES,
+    MAX_REASON,
+    SESSION_LENGTH,
+    access_session,
+    agenda,
+    check_session_date,
+    documents,
+    forecast,
+    president_and_secretaries,
+    settings_row,
+)
+from db.models import (
+    Answer,
+    Commission,
+    MeetingSession,
+    Membership,
+    Person,
+    SessionInvitee,
+    SessionKind,
+    SessionReminder,
+    SessionStatus,
+)
+
+RSVP_PREFIX = "rsvp1"
+KEEP_PREFIX = "keep1"
+KIND_LABELS = SESSION_KIND_LABELS
+MAX_ALTERNATE = 120
+
+
+@functools.cache
+def rsvp_data(session_id: int, answer: Answer) -> str:
+    return f"{RSVP_PREFIX}:{session_id}:{answer.value}"
+
+
+def keep_data(session_id: int) -> str:
+    return f"{KEEP_PREFIX}:{session_id}"
+
+
+def rsvp_keyboard(tr: Translator, session_id: int) -> dict[str, Any]:
+    def button(label: str, answer: Answer) -> dict[str, str]:
+        return {"text": label, "callback_data": rsvp_data(session_id, answer)}
+
+    return {
+        "inline_keyboard": [
+            [button(tr.gettext("✅ Asistiré"), Answer.ATTENDING)],
+            [button(tr.gettext("❌ No asistiré (justificar)"), Answer.ABSENT)],
+            [button(tr.gettext("👤 Enviaré a un alterno acreditado"), Answer.ALTERNATE)],
+        ]
+    }
+
+
+def where_text(session: MeetingSession) -> str:
+    return " · ".join(p for p in (session.place, session.link) if p)
+
+
+async def agenda_lines(db: AsyncSession, session: MeetingSession) -> str:
+    assert session.id is not None
+    docs = await documents(db, session.id)
+    lines = []
+    for item in await agenda(db, session.id):
+        lines.append(f"{item.position}. {item.title}")
+        lines.extend(f"   📎 {d.file_name}" for d in docs.get(item.id or 0, []))
+    return "\n".join(lines)
+
+
+def convocation_text(session: MeetingSession, commission: Commission, agenda_text: str) -> Text:
+    return msg(
+        "📣 Convocatoria a sesión {kind} de {commission}\n"
+        "Fecha y hora: {when}\n"
+        "Lugar o enlace: {where}\n\n"
+        "Orden del día:\n{agenda}\n\n"
+        "¿Asistirá? Responda con los botones.",
+        kind=KIND_LABELS[session.kind],
+        commission=commission.name,
+        when=session.starts_at,
+        where=where_text(session),
+        agenda=agenda_text,
+    )
+
+
+async def convened_people(db: AsyncSession, commission_id: int) -> list[tuple[Person, int | None]]:
+    """Every member, alternate, liaison, observer and the president: once each, with a seat."""
+    rows = await db.exec(
+        select(Person, Membership)
+        .join(Membership, col(Membership.person_id) == Person.id)
+        .where(Membership.commission_id == commission_id, col(Membership.role).in_(list(CONVENED)))
+        .order_by(col(Person.id))
+    )
+    people: dict[int, tuple[Person, int | None]] = {}
+    for person, membership in rows.all():
+        assert person.id is not None
+        seat = people.get(person.id, (person, None))[1] or membership.seat_id
+        people[person.id] = (person, seat)
+    return list(people.values())
+
+
+async def send_to(
+    db: AsyncSession,
+    person: Person,
+    text: Text,
+    *,
+    catalogs: Catalogs,
+    now: datetime,
+    commission_id: int,
+    keyboard_for: Any = None,
+) -> bool:
+    """Render `text` (and the keyboard) in the person's language and queue it; False if unreachable."""
+    if person.telegram_id is None or person.unreachable_at is not None:
+        return False
+    tr = catalogs.translator(person.language)
+    await enqueue_text(
+        db,
+        person.telegram_id,
+        tr.render(text),
+        now=now,
+        reply_markup=keyboard_for(tr) if keyboard_for else None,
+        person_id=person.id,
+        commission_id=commission_id,
+    )
+    return True
+
+
+def calendar_file(
+    session: MeetingSession,
+    commission: Commission,
+    agenda_text: str,
+    now: datetime,
+    *,
+    cancelled: bool = False,
+) -> bytes:
+    kind = "ordinaria" if session.kind is SessionKind.ORDINARY else "extraordinaria"
+    return convocation_ics(
+        uid=f"session-{session.id}@cra-bot",
+        title=f"Sesión {kind} · {commission.name}",
+        start=session.starts_at,
+        duration=SESSION_LENGTH,
+        location=session.place,
+        url=session.link,
+        description=agenda_text,
+        organizer_name=f"Secretaría Técnica · {commission.code}",
+        sequence=session.ics_sequence,
+        cancelled=cancelled,
+        stamp=now,
+    )
+
+
+@dataclass(frozen=True)
+class Convened:
+    session: MeetingSession
+    sent: int
+    unreachable: list[str] = field(default_factory=list)
+    posted_to_group: bool = False
+
+
+async def convene(
+    db: AsyncSession, person: Person | None, session_id: int, *, now: datetime, catalogs: Catalogs
+) -> Convened:
+    """Send the convocation (text, agenda, RSVP buttons, .ics) to everyone convened, and the group."""
+    actor, session = await access_session(db, person, session_id, Action.MANAGE_SESSIONS)
+    if session.status is not SessionStatus.PLANNED:
+        raise UserError(msg("Esta sesión ya fue convocada."))
+    # The notice is counted from the day it is actually sent.
+    await check_session_date(
+        db,
+        session.commission_id,
+        session.kind,
+        session.starts_at,
+        now=now,
+        override_reason=session.notice_override_reason,
+    )
+    commission = actor.commission
+    agenda_text = await agenda_lines(db, session)
+    text = convocation_text(session, commission, agenda_text)
+    ics = calendar_file(session, commission, agenda_text, now)
+    assert session.id is not None
+    attachments = [d for docs in (await documents(db, session.id)).values() for d in docs]
+    sent, unreachable = 0, []
+    for invitee, seat_id in await convened_people(db, session.commission_id):
+        assert invitee.id is not None and session.id is not None
+        db.add(SessionInvitee(session_id=session.id, person_id=invitee.id, seat_id=seat_id))
+        sid = session.id
+        if await send_to(
+            db,
+            invitee,
+            text,
+            catalogs=catalogs,
+            now=now,
+            commission_id=session.commission_id,
+            keyboard_for=lambda tr, sid=sid: rsvp_keyboard(tr, sid),
+        ):
+            await enqueue_document(
+                db,
+                invitee.telegram_id or 0,
+                f"sesion-{session.id}.ics",
+                ics,
+                now=now,
+                caption=catalogs.translator(invitee.language).gettext("Agregue la sesión a su calendario."),
+                person_id=invitee.id,
+                commission_id=session.commission_id,
+            )
+            for attached in attachments:  # the session documents themselves (art. 42.h)
+                await enqueue_document(
+                    db,
+                    invitee.telegram_id or 0,
+                    attached.file_name,
+                    None,
+                    file_id=attached.file_id,
+                    now=now,
+                    person_id=invitee.id,
+                    commission_id=session.commission_id,
+                )
+            sent += 1
+        else:
+            unreachable.append(invitee.name)
+    settings = await settings_row(db, session.commission_id)
+    posted = False
+    if settings is not None and settings.group_chat_id is not None:
+        spanish = catalogs.translator(None)
+        group_text = msg(
+            "📣 Convocatoria a sesión {kind} de {commission}\n"
+            "Fecha y hora: {when}\n"
+            "Lugar o enlace: {where}\n\n"
+            "Orden del día:\n{agenda}",
+            kind=KIND_LABELS[session.kind],
+            commission=commission.name,
+            when=session.starts_at,
+            where=where_text(session),
+            agenda=agenda_text,
+        )
+        await enqueue_text(db, settings.group_chat_id, spanish.render(group_text), now=now)
+        posted = True
+    before = snapshot(session, "status")
+    session.status, session.convened_at = SessionStatus.CONVENED, now
+    db.add(session)
+    await db.flush()
+    await record(
+        db,
+        commission_id=session.commission_id,
+        actor=actor.person,
+        action="sessions.convened",
+        entity="meeting_session",
+        entity_id=session.id,
+        before=before,
+        after=snapshot(session, "status", "convened_at") | {"sent": sent},
+        now=now,
+    )
+    return Convened(session, sent, unreachable, posted)
+
+
+# --- answers ---------------------------------------------------------------------------------------
+
+
+async def _invitee(db: AsyncSession, session: MeetingSession, person: Person) -> SessionInvitee:
+    row = (
+        await db.exec(
+            select(SessionInvitee).where(
+                SessionInvitee.session_id == session.id, SessionInvitee.person_id == person.id
+            )
+        )
+    ).first()
+    if row is None:
+        raise UserError(msg("Usted no figura entre los convocados a esta sesión."))
+    return row
+
+
+@dataclass(frozen=True)
+class Answered:
+    session: MeetingSession
+    invitee: SessionInvitee
+    notices: list[Notice] = field(default_factory=list)
+
+
+async def answer_convocation(
+    db: AsyncSession,
+    person: Person | None,
+    session_id: int,
+    answer: Answer,
+    *,
+    now: datetime,
+    justification: str | None = None,
+    alternate_name: str | None = None,
+) -> Answered:
+    """Record an RSVP. Not attending needs a written justification; an alternate needs a name."""
+    actor, session = await access_session(db, person, session_id, Action.ANSWER_CONVOCATION)
+    if session.status not in CONVENED_STATUSES or session.starts_at <= now:
+        raise UserError(msg("Esta sesión ya no recibe respuestas."))
+    invitee = await _invitee(db, session, actor.person)
+    if answer is Answer.PENDING:
+        raise UserError(msg("Elija una respuesta con los botones."))
+    if answer is Answer.ABSENT:
+        justification = tidy(justification or "")
+        if not 5 <= len(justification) <= MAX_REASON:
+            raise UserError(msg("Escriba la justificación de su inasistencia (entre 5 y 1000 caracteres)."))
+    if answer is Answer.ALTERNATE:
+        alternate_name = tidy(alternate_name or "")
+        if not 2 <= len(alternate_name) <= MAX_ALTERNATE:
+            raise UserError(msg("Escriba el nombre de la persona alterna (entre 2 y 120 caracteres)."))
+    before = snapshot(invitee, "answer", "justification", "alternate_name")
+    invitee.answer = answer
+    invitee.justification = justification if answer is Answer.ABSENT else None
+    invitee.alternate_name = alternate_name if answer is Answer.ALTERNATE else None
+    invitee.answered_at = now
+    db.add(invitee)
+    await db.flush()
+    await record(
+        db,
+        commission_id=session.commission_id,
+        actor=actor.person,
+        action="sessions.answered",
+        entity="session_invitee",
+        entity_id=invitee.id,
+        before=before,
+        after=snapshot(invitee, "answer", "justification", "alternate_name"),
+        now=now,
+    )
+    return Answered(session, invitee, await impossible_quorum_alert(db, session, now=now))
+
+
+async def keep_answer(db: AsyncSession, person: Person | None, session_id: int, *, now: datetime) -> Answered:
+    """After a postponement: confirm the answer given for the old date."""
+    actor, session = await access_session(db, person, session_id, Action.ANSWER_CONVOCATION)
+    invitee = await _invitee(db, session, actor.person)
+    if invitee.alternate_name:
+        previous = Answer.ALTERNATE
+    elif invitee.justification:
+        previous = Answer.ABSENT
+    else:
+        previous = Answer.ATTENDING
+    return await answer_convocation(
+        db,
+        person,
+        session_id,
+        previous,
+        now=now,
+        justification=invitee.justification,
+        alternate_name=invitee.alternate_name,
+    )
+
+
+async def once(db: AsyncSession, commission_id: int, key: str, now: datetime) -> bool:
+    """True the first time `key` is seen (and remembers it): scheduled work never repeats."""
+    found = (await db.exec(select(SessionReminder).where(SessionReminder.key == key))).first()
+    if found is not None:
+        return False
+    db.add(SessionReminder(commission_id=commission_id, key=key, sent_at=now))
+    await db.flush()
+    return True
+
+
+async def impossible_quorum_alert(
+    db: AsyncSession, session: MeetingSession, *, now: datetime
+) -> list[Notice]:
+    """Art. 30.3: justified absences leave fewer than half → tell the secretary and president, once."""
+    fc = await forecast(db, session)
+    if not fc.seats or not fc.quorum.impossible:
+        return []
+    if not await once(db, session.commission_id, f"s{session.id}:q{session.ics_sequence}:impossible", now):
+        return []
+    text = msg(
+        "⚠️ La sesión del {when} no podrá alcanzar el quórum: {justified} de {seats} asientos con voto "
+        "justificaron su inasistencia. Le sugiero reprogramarla (/sesiones).",
+        when=session.starts_at,
+        justified=fc.quorum.justified_absences,
+        seats=fc.quorum.voting_seats,
+    )
+    return [
+        Notice(pid, text, session.commission_id)
+        for pid in await president_and_secretaries(db, session.commission_id)
+    ]
+
+
+def invitee_counts(invitees: Sequence[SessionInvitee]) -> dict[Answer, int]:
+    counts = dict.fromkeys(Answer, 0)
+    for i in invitees:
+        counts[i.answer] += 1
+    return counts
+
+
+async def invitees_of(db: AsyncSession, session_id: int) -> list[tuple[SessionInvitee, Person]]:
+    rows = await db.exec(
+        select(SessionInvitee, Person)
+        .join(Person, col(Person.id) == SessionInvitee.person_id)
+        .where(SessionInvitee.session_id == session_id)
+        .order_by(col(Person.name))
+    )
+    return list(rows.all())
