@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.access import Action, may
-from bot.workflows.notices import Text, msg
 from db.models import Role
 
 

@@ -1,4 +1,5 @@
-"""Languages: catalogs loaded from locales/, one Translator per reader, dates via Babel.
+"""Languages: translatable text (`Text`, `msg`, `nmsg`: what workflows return, rendered later in
+each reader's language), catalogs loaded from locales/, one Translator per reader, dates via Babel.
 
 Why not aiogram's I18n: it needs compiled .mo files and Babel-known locales, so an Aymara (`ay`)
 reader silently gets Spanish (L10N.md). We read the .po files with polib (which keeps the
@@ -14,15 +15,14 @@ import html
 import io
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import polib
 from babel.dates import format_date, format_datetime
-
-from bot.workflows.notices import Text
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,26 @@ FORMAT_LOCALES: Mapping[str, str] = {
     "agr": "es_PE",
     "shp": "es_PE",
 }
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message id (Spanish) with named parameters; plural when `plural` and `n` are set."""
+
+    msgid: str
+    plural: str | None = None
+    n: int | None = None
+    params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def msg(msgid: str, /, **params: object) -> Text:
+    """Mark a message for translation and rendering later, in the reader's language."""
+    return Text(msgid, params=MappingProxyType(params))
+
+
+def nmsg(singular: str, plural: str, n: int, /, **params: object) -> Text:
+    """Like `msg` for a count: the reader's language picks the plural form for `n`."""
+    return Text(singular, plural, n, MappingProxyType(params))
 
 
 @dataclass(frozen=True)

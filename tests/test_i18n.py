@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import Catalogs
-from bot.workflows.notices import msg, nmsg
+from bot.i18n import Catalogs, msg, nmsg
 
 CATALOG = """msgid ""
 msgstr ""

@@ -10,12 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import keyboards
 from bot.callbacks import LanguageCB
 from bot.commands import publish_person_commands
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Translator, msg
 from bot.render import help_text
 from bot.replies import Replies
 from bot.workflows.errors import UserError
 from bot.workflows.membership.people import active_actor, choose_language, list_memberships
-from bot.workflows.notices import msg
 from db.models import Person
 
 

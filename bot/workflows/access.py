@@ -12,8 +12,8 @@ from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg
 from bot.workflows.errors import AccessDenied
-from bot.workflows.notices import msg
 from bot.workflows.standing import serving
 from db.models import Commission, Person, Role
 

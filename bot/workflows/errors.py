@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.workflows.notices import Text
+from bot.i18n import Text
 
 
 class UserError(Exception):

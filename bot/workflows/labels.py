@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.workflows.notices import Text, msg
+from bot.i18n import Text, msg
 from db.models import AssistanceStatus, AssistanceTopic, InstitutionCategory, Role, SessionKind, SessionStatus
 
 ROLE_LABELS: dict[Role, Text] = {

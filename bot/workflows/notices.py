@@ -1,35 +1,11 @@
-"""Translatable text that is not rendered yet, and notices addressed to people.
-
-Workflows cannot know the reader's language, so they return `Text` (a Spanish message id plus
-named parameters); the bot layer renders it per recipient. `msg` and `nmsg` are the extraction
-keywords for these message ids (see locales/README.md).
-"""
+"""Notices: what workflows say to whom. The text is a `bot.i18n.Text`, rendered later in each
+recipient's own language by the one exit for messages (bot/notify.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Text:
-    """A message id (Spanish) with named parameters; plural when `plural` and `n` are set."""
-
-    msgid: str
-    plural: str | None = None
-    n: int | None = None
-    params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-
-
-def msg(msgid: str, /, **params: object) -> Text:
-    """Mark a message for translation and rendering later, in the reader's language."""
-    return Text(msgid, params=MappingProxyType(params))
-
-
-def nmsg(singular: str, plural: str, n: int, /, **params: object) -> Text:
-    """Like `msg` for a count: the reader's language picks the plural form for `n`."""
-    return Text(singular, plural, n, MappingProxyType(params))
+from bot.i18n import Text
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, msg
 from bot.workflows.labels import ROLE_LABELS
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from db.engine import dialect_of
 from db.models import Membership, OutboxMessage, OutboxStatus, Person, ProcessedUpdate, Role
 

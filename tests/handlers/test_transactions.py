@@ -9,8 +9,9 @@ from aiogram.types import Message, MessageEntity, Update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg
 from bot.workflows.errors import UserError
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from db.models import Person, ProcessedUpdate, Role
 from tests.handlers.conftest import Invite
 from tests.harness import Harness, replies

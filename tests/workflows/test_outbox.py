@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs
+from bot.i18n import Catalogs, msg
 from bot.workflows.membership.commissions import create_commission, issue_invitation, redeem_invitation
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from bot.workflows.outbox import (
     backoff,
     chat_unreachable,

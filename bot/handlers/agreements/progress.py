@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.agreements import ui
 from bot.handlers.fallback import press_a_button
-from bot.i18n import Translator
+from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor
 from bot.workflows.agreements.change import Evidence, record_progress
@@ -30,7 +30,7 @@ from bot.workflows.agreements.read import (
 )
 from bot.workflows.errors import UserError
 from bot.workflows.membership.people import access_active
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from db.models import AgreementStatus, EvidenceKind, Person, ProgressDraft
 
 

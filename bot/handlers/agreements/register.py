@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.filters import DOCUMENT, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.agreements import progress, ui
 from bot.handlers.fallback import press_a_button
-from bot.i18n import Translator
+from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor, access_commission
 from bot.workflows.agreements.change import (
@@ -38,7 +38,7 @@ from bot.workflows.agreements.read import Filter, agreement_detail, list_agreeme
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.membership.people import access_active
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from db.models import Person
 
 

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.rounds import ui
-from bot.i18n import Translator
+from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.assistance.requests import (
@@ -27,7 +27,7 @@ from bot.workflows.assistance.requests import (
 )
 from bot.workflows.errors import UserError
 from bot.workflows.membership.people import access_active
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from db.models import AssistanceStatus, AssistanceTopic, Person
 
 

@@ -16,13 +16,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import NOT_COMMAND, PRIVATE
 from bot.handlers.rounds import ui
-from bot.i18n import Translator
+from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.agreements.change import Evidence
 from bot.workflows.errors import UserError
 from bot.workflows.membership.people import access_active
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from bot.workflows.rounds.answers import (
     Answered,
     answer_blocker,

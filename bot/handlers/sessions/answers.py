@@ -13,12 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import GROUP, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.sessions import ui
-from bot.i18n import Translator
+from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.errors import AccessDenied
 from bot.workflows.membership.people import active_actor
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import Answered, answer_convocation, keep_answer
 from bot.workflows.sessions.meeting import cast_vote
 from bot.workflows.sessions.schedule import access_session, link_group

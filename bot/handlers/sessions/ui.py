@@ -12,11 +12,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Translator
+from bot.i18n import Text, Translator, msg
 from bot.keyboards import cancel_row
 from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_STATUS_LABELS
-from bot.workflows.notices import Text, msg
 from bot.workflows.sessions.convocation import KIND_LABELS, where_text
 from bot.workflows.sessions.dates import SessionDateError, parse_session_datetime
 from bot.workflows.sessions.schedule import Forecast, SeatInfo

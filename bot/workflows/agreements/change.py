@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg
 from bot.workflows.access import Action, Actor
 from bot.workflows.agreements.create import (
     AUDITED_FIELDS,
@@ -30,7 +31,7 @@ from bot.workflows.agreements.create import (
 )
 from bot.workflows.audit import record, snapshot
 from bot.workflows.errors import AccessDenied, UserError
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from db.models import (
     Agreement,
     AgreementEvent,

@@ -19,11 +19,12 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg
 from bot.workflows.access import Action, Actor, access_commission
 from bot.workflows.audit import record, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import NotFound, UserError
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from db.engine import dialect_of
 from db.models import (
     Agreement,

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import Text, msg, nmsg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.create import (
     AUDITED_FIELDS,
@@ -35,7 +36,7 @@ from bot.workflows.audit import record, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import normalise
-from bot.workflows.notices import Notice, Text, msg, nmsg
+from bot.workflows.notices import Notice
 from db.models import (
     Agreement,
     AgreementEvent,

@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.change import (
     LIAISON_STATUSES,
@@ -27,7 +28,6 @@ from bot.workflows.agreements.create import (
 )
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
-from bot.workflows.notices import msg
 from db.models import (
     Agreement,
     AgreementEvent,

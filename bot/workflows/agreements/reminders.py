@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, shipped_catalogs
+from bot.i18n import Catalogs, Text, msg, nmsg, shipped_catalogs
 from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.create import (
     OPEN_STATUSES,
@@ -31,7 +31,7 @@ from bot.workflows.agreements.create import (
 from bot.workflows.audit import record
 from bot.workflows.business_days import LIMA, lima_date
 from bot.workflows.errors import UserError
-from bot.workflows.notices import Notice, Text, msg, nmsg
+from bot.workflows.notices import Notice
 from bot.workflows.outbox import enqueue_notices
 from db.models import Agreement, AgreementReminder, AgreementRules, Commission, Person, Role
 

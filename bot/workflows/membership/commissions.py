@@ -17,11 +17,12 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg
 from bot.workflows.access import INVITABLE_ROLES, Action, access_commission
 from bot.workflows.audit import record, snapshot
 from bot.workflows.errors import NotFound, UserError
 from bot.workflows.labels import ROLE_LABELS
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from db.models import (
     Commission,
     CommissionKind,

@@ -9,10 +9,10 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import Text, msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.audit import record, snapshot
 from bot.workflows.errors import NotFound
-from bot.workflows.notices import Text, msg
 from db.models import Institution, Invitation, Person, Role, Seat, TokenAttempt
 
 MAX_FAILED_ATTEMPTS = 5

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg
 from bot.workflows.access import Action, Actor, access_commission, require
 from bot.workflows.errors import UserError
-from bot.workflows.notices import msg
 from bot.workflows.standing import serving
 from db.models import Commission, Institution, Membership, Person, Role, Seat
 

@@ -15,10 +15,11 @@ from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg
 from bot.workflows.audit import jsonable, record
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.people import list_memberships
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from db.models import AuditEntry, Invitation, Membership, OutboxMessage, Person, Role
 
 ERASED_NAME = "(datos retirados)"

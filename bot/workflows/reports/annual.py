@@ -10,11 +10,10 @@ from datetime import date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Translator
+from bot.i18n import Text, Translator, msg
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_KIND_LABELS, SESSION_STATUS_LABELS
-from bot.workflows.notices import Text, msg
 from bot.workflows.reports.formats import (
     COLUMNS,
     Sheet,

@@ -18,10 +18,9 @@ from sqlalchemy import and_, exists, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, Translator, shipped_catalogs
+from bot.i18n import Catalogs, Text, Translator, msg, shipped_catalogs
 from bot.workflows.business_days import LIMA, lima_date
 from bot.workflows.membership.commissions import CAN_CODE
-from bot.workflows.notices import Text, msg
 from bot.workflows.outbox import enqueue_document, enqueue_text
 from bot.workflows.reports.formats import (
     chart_png,

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from babel.numbers import format_decimal, format_percent
 
-from bot.i18n import Translator
-from bot.workflows.notices import Text, msg
+from bot.i18n import Text, Translator, msg
 from bot.workflows.outbox import split_text
 from bot.workflows.reports.indicators import Light, RegionIndicators
 from bot.workflows.reports.periods import Period

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.i18n import msg
 from bot.workflows.business_days import LIMA
 from bot.workflows.errors import UserError
-from bot.workflows.notices import msg
 
 _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")

@@ -13,12 +13,12 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import Text, msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, NotFound
 from bot.workflows.membership.commissions import CAN_CODE, find_region
 from bot.workflows.membership.people import active_commission_id
-from bot.workflows.notices import Text, msg
 from bot.workflows.reports.indicators import RegionIndicators, compute_indicators
 from bot.workflows.reports.periods import Period, parse_period
 from db.models import Commission, Membership, Person, Role

@@ -14,12 +14,13 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.change import Evidence, check_percent, record_progress
 from bot.workflows.agreements.create import OPEN_STATUSES, clean_optional, seat_names, secretaries
 from bot.workflows.audit import record
 from bot.workflows.errors import AccessDenied, NotFound, UserError
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from db.models import (
     Agreement,
     AgreementEvent,

@@ -17,12 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, shipped_catalogs
+from bot.i18n import Catalogs, msg, shipped_catalogs
 from bot.workflows.agreements.create import seat_names, secretaries
 from bot.workflows.audit import record
 from bot.workflows.business_days import BusinessCalendar, lima_date
 from bot.workflows.errors import UserError
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from bot.workflows.outbox import enqueue_notices
 from bot.workflows.rounds.opening import _open, round_summary, seat_person, summary_text
 from db.models import (

@@ -15,12 +15,12 @@ from datetime import datetime
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg
 from bot.workflows.access import Action
 from bot.workflows.audit import record
 from bot.workflows.business_days import LIMA
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import tidy
-from bot.workflows.notices import msg
 from bot.workflows.sessions.convocation import invitees_of, where_text
 from bot.workflows.sessions.meeting import tally, votes_of
 from bot.workflows.sessions.rollcall import FINAL_STATUSES

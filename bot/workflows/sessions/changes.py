@@ -9,12 +9,12 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Translator, msg
 from bot.workflows.access import Action
 from bot.workflows.audit import record, snapshot
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import tidy
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from bot.workflows.outbox import enqueue_document
 from bot.workflows.sessions.convocation import (
     agenda_lines,

@@ -16,13 +16,13 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.access import CONVENED, Action
 from bot.workflows.audit import record, snapshot
 from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_KIND_LABELS
 from bot.workflows.membership.commissions import tidy
-from bot.workflows.notices import Notice, Text, msg
+from bot.workflows.notices import Notice
 from bot.workflows.outbox import enqueue_document, enqueue_text
 from bot.workflows.sessions.ics import convocation_ics
 from bot.workflows.sessions.schedule import (

@@ -13,12 +13,12 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Translator, msg
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import create_agreement
 from bot.workflows.audit import record, snapshot
 from bot.workflows.errors import AccessDenied, UserError
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import send_to
 from bot.workflows.sessions.rollcall import attendance_by_seat, own_seat
 from bot.workflows.sessions.schedule import (

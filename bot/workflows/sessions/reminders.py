@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, shipped_catalogs
+from bot.i18n import Catalogs, msg, shipped_catalogs
 from bot.workflows.business_days import LIMA, lima_date
-from bot.workflows.notices import Notice, msg
+from bot.workflows.notices import Notice
 from bot.workflows.outbox import enqueue_notices
 from bot.workflows.sessions.convocation import (
     impossible_quorum_alert,

@@ -12,10 +12,11 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg, nmsg
 from bot.workflows.access import Action, Actor
 from bot.workflows.audit import record, snapshot
 from bot.workflows.errors import UserError
-from bot.workflows.notices import Notice, msg, nmsg
+from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import once
 from bot.workflows.sessions.quorum import RollCall, numero_habil, roll_call
 from bot.workflows.sessions.schedule import (

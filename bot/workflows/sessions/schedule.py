@@ -13,12 +13,12 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import msg
 from bot.workflows.access import Action, Actor, access_commission
 from bot.workflows.audit import record, snapshot
 from bot.workflows.business_days import BusinessCalendar, lima_date
 from bot.workflows.errors import NotFound, UserError
 from bot.workflows.membership.commissions import tidy
-from bot.workflows.notices import msg
 from bot.workflows.sessions.quorum import QuorumForecast
 from bot.workflows.sessions.rules import CommissionRules
 from db.models import (

@@ -15,10 +15,10 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import Text, msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import normalise
-from bot.workflows.notices import Text, msg
 from bot.workflows.sessions.rules import CommissionRules, InvalidRule
 from bot.workflows.sessions.schedule import commission_rules, set_rules
 from db.models import NonWorkingDay, Person, PlannedSession
