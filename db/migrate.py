@@ -1,10 +1,13 @@
-"""Run Alembic migrations programmatically (no alembic.ini needed)."""
+"""Run Alembic migrations programmatically (the bot needs no alembic.ini; developers' alembic.ini
+at the repository root points at the same migrations)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -12,6 +15,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# How autogenerate compares models with a database: env.py and the drift test use the same options.
+COMPARE_OPTIONS: dict[str, Any] = {"compare_type": True}
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
@@ -24,7 +29,7 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
     return config
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
+def upgrade(url: str, revision: str = "head") -> None:
     """Upgrade the database at `url`; synchronous, and safe to call under a running event loop
     (the async migration environment then runs in a worker thread with a loop of its own)."""
     try:
@@ -36,7 +41,7 @@ def upgrade(url: str, revision: str = "heads") -> None:
         pool.submit(command.upgrade, alembic_config(url), revision).result()
 
 
-async def upgrade_engine(engine: AsyncEngine, revision: str = "heads") -> None:
+async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade through an existing async engine (for code already inside an event loop)."""
 
     def _run(connection: Connection) -> None:
@@ -46,8 +51,29 @@ async def upgrade_engine(engine: AsyncEngine, revision: str = "heads") -> None:
         await conn.run_sync(_run)
 
 
+def head() -> str:
+    """The one head revision; Alembic raises if a new migration forked the history again
+    (give it the current head as down_revision, or add a merge revision)."""
+    from alembic.script import ScriptDirectory
+
+    current = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if current is None:
+        raise RuntimeError(f"no migrations in {MIGRATIONS}")
+    return current
+
+
 def heads() -> set[str]:
-    """Every head revision (features may add migrations side by side from the same parent)."""
+    """Every head revision: exactly one, `head()`, while the history is linear."""
     from alembic.script import ScriptDirectory
 
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def url_from_environment() -> str:
+    """DATABASE_URL from the environment or ./.env, as the bot reads it (for the alembic command)."""
+    from dotenv import dotenv_values
+
+    url = os.environ.get("DATABASE_URL") or dotenv_values(".env").get("DATABASE_URL")
+    if not url:
+        raise SystemExit("alembic: set DATABASE_URL (e.g. sqlite+aiosqlite:///./cra.db)")
+    return url

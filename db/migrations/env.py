@@ -1,8 +1,12 @@
-"""Alembic environment: async engines, an injected connection, batch mode for SQLite."""
+"""Alembic environment: async engines, an injected connection, batch mode for SQLite.
+
+Configured in code by db/migrate.py (the bot, the tests), or by the repository's alembic.ini for the
+alembic command line, which then reads DATABASE_URL."""
 
 from __future__ import annotations
 
 import asyncio
+from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -10,9 +14,18 @@ from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from db.engine import make_engine
+from db.migrate import COMPARE_OPTIONS, url_from_environment
 
 config = context.config
 target_metadata = SQLModel.metadata
+
+# The alembic command line: its logging, unless a caller (a test) keeps its own.
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def _url() -> str:
+    return config.get_main_option("sqlalchemy.url") or url_from_environment()
 
 
 def _run(connection: Connection) -> None:
@@ -20,7 +33,7 @@ def _run(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
+        **COMPARE_OPTIONS,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -36,11 +49,7 @@ async def _run_async(url: str) -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
-        target_metadata=target_metadata,
-        literal_binds=True,
-    )
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -50,4 +59,4 @@ if context.is_offline_mode():
 elif (connection := config.attributes.get("connection")) is not None:
     _run(connection)
 else:
-    asyncio.run(_run_async(config.get_main_option("sqlalchemy.url") or ""))
+    asyncio.run(_run_async(_url()))
