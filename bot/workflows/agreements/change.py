@@ -29,7 +29,7 @@ from bot.workflows.agreements.create import (
     seat_people,
     secretaries,
 )
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.notices import Notice
 from db.models import (
@@ -137,16 +137,16 @@ async def _event(
 async def _audit(
     db: AsyncSession, actor: Actor, agreement: Agreement, verb: str, before: dict[str, object], now: datetime
 ) -> None:
-    await record(
+    await audited(
         db,
-        commission_id=agreement.commission_id,
-        actor=actor.person,
-        action=f"agreement.{verb}",
-        entity="agreement",
-        entity_id=agreement.id,
+        actor,
+        agreement.commission_id,
+        f"agreement.{verb}",
+        "agreement",
+        agreement.id,
+        now=now,
         before=before,
         after=snapshot(agreement, *AUDITED_FIELDS),
-        now=now,
     )
 
 
@@ -188,16 +188,16 @@ async def edit_agreement(
     agreement.updated_at = now
     db.add(agreement)
     await _event(db, agreement, actor.person, AgreementEventKind.EDITED, now, note=", ".join(notes) or None)
-    await record(
+    await audited(
         db,
-        commission_id=agreement.commission_id,
-        actor=actor.person,
-        action="agreement.edited",
-        entity="agreement",
-        entity_id=agreement.id,
+        actor,
+        agreement.commission_id,
+        "agreement.edited",
+        "agreement",
+        agreement.id,
+        now=now,
         before=before | {"seat_ids": old_seats},
         after=snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": await agreement_seat_ids(db, agreement_id)},
-        now=now,
     )
     names = await seat_names(db, added)
     return Changed(

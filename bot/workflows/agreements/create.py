@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, Actor, access_commission
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import NotFound, UserError
 from bot.workflows.notices import Notice
@@ -308,15 +308,15 @@ async def create_agreement(
             new_deadline=deadline,
         )
     )
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="agreement.created",
-        entity="agreement",
-        entity_id=agreement.id,
-        after=snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": seats},
+        actor,
+        commission_id,
+        "agreement.created",
+        "agreement",
+        agreement.id,
         now=now,
+        after=snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": seats},
     )
     names = await seat_names(db, seats)
     liaisons = await seat_people(db, seats, Role.LIAISON)

@@ -32,7 +32,7 @@ from bot.workflows.agreements.create import (
     seat_names,
     seat_people,
 )
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import normalise
@@ -143,15 +143,15 @@ async def export_csv(
                 a.cancel_reason or "",
             ]
         )
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="agreement.exported",
-        entity="commission",
-        entity_id=commission_id,
-        after={"count": len(agreements)},
+        actor,
+        commission_id,
+        "agreement.exported",
+        "commission",
+        commission_id,
         now=now,
+        after={"count": len(agreements)},
     )
     name = f"acuerdos-{actor.commission.code}-{lima_date(now).isoformat()}.csv"
     return Exported(name, out.getvalue().encode("utf-8-sig"), len(agreements))
@@ -363,15 +363,15 @@ async def import_csv(
                     new_deadline=agreement.deadline,
                 )
             )
-            await record(
+            await audited(
                 db,
-                commission_id=commission_id,
-                actor=actor.person,
-                action="agreement.imported",
-                entity="agreement",
-                entity_id=agreement.id,
-                after=snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": row.seat_ids},
+                actor,
+                commission_id,
+                "agreement.imported",
+                "agreement",
+                agreement.id,
                 now=now,
+                after=snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": row.seat_ids},
             )
             result.created += 1
             continue
@@ -428,15 +428,15 @@ async def _update(db: AsyncSession, agreement: Agreement, row: _Row, person: Per
             agreed_by="importación CSV" if rescheduled else None,
         )
     )
-    await record(
+    await audited(
         db,
-        commission_id=agreement.commission_id,
-        actor=person,
-        action="agreement.imported_update",
-        entity="agreement",
-        entity_id=agreement.id,
+        person,
+        agreement.commission_id,
+        "agreement.imported_update",
+        "agreement",
+        agreement.id,
+        now=now,
         before=before | {"seat_ids": old_seats},
         after=after | {"seat_ids": row.seat_ids},
-        now=now,
     )
     return True

@@ -28,7 +28,7 @@ from bot.workflows.agreements.create import (
     seat_people,
     secretaries,
 )
-from bot.workflows.audit import record
+from bot.workflows.audit import audited
 from bot.workflows.business_days import LIMA, lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.notices import Notice
@@ -97,16 +97,16 @@ async def set_rules(
         row = AgreementRules(commission_id=commission_id, settings={})
     row.settings = rules.to_dict()
     db.add(row)
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="agreement.rules_changed",
-        entity="agreement_rules",
-        entity_id=commission_id,
+        actor,
+        commission_id,
+        "agreement.rules_changed",
+        "agreement_rules",
+        commission_id,
+        now=now,
         before=before,
         after=rules.to_dict(),
-        now=now,
     )
     return rules
 
@@ -296,16 +296,16 @@ async def _step(
     if await _once(db, agreement, "can_flag", NOBODY, now):
         agreement.flagged_for_can_at = now
         db.add(agreement)
-        await record(
+        await audited(
             db,
-            commission_id=agreement.commission_id,
-            actor=None,
-            actor_label="system",
-            action="agreement.flagged_for_can",
-            entity="agreement",
-            entity_id=agreement.id,
-            after={"code": agreement.code, "deadline": agreement.deadline, "days_overdue": days},
+            None,
+            agreement.commission_id,
+            "agreement.flagged_for_can",
+            "agreement",
+            agreement.id,
             now=now,
+            after={"code": agreement.code, "deadline": agreement.deadline, "days_overdue": days},
+            actor_label="system",
         )
         secretaries_ = await secretaries(db, agreement.commission_id)
         return [

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, NotFound, UserError
 from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS
@@ -135,15 +135,15 @@ async def request_assistance(
     await db.flush()
     assert request.id is not None
     db.add(AssistanceEvent(request_id=request.id, at=now, actor_id=actor.person.id, status=request.status))
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="rounds.assistance_requested",
-        entity="assistance_request",
-        entity_id=request.id,
-        after=snapshot(request, *AUDITED),
+        actor,
+        commission_id,
+        "rounds.assistance_requested",
+        "assistance_request",
+        request.id,
         now=now,
+        after=snapshot(request, *AUDITED),
     )
     notices = [
         Notice(
@@ -235,16 +235,16 @@ async def change_status(
         request.answer = cleaned
     db.add(request)
     db.add(AssistanceEvent(request_id=request_id, at=now, actor_id=person.id, status=status, note=cleaned))
-    await record(
+    await audited(
         db,
-        commission_id=request.commission_id,
-        actor=person,
-        action="rounds.assistance_status",
-        entity="assistance_request",
-        entity_id=request_id,
+        person,
+        request.commission_id,
+        "rounds.assistance_status",
+        "assistance_request",
+        request_id,
+        now=now,
         before=before,
         after=snapshot(request, *AUDITED),
-        now=now,
     )
     if status == AssistanceStatus.ANSWERED:
         text = msg(

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import INVITABLE_ROLES, Action, access_commission
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import NotFound, UserError
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.notices import Notice
@@ -168,16 +168,16 @@ async def create_commission(db: AsyncSession, code: str, *, now: datetime) -> tu
     db.add(commission)
     await db.flush()
     assert commission.id is not None
-    await record(
+    await audited(
         db,
-        commission_id=commission.id,
-        actor=None,
-        actor_label="cli",
-        action="commission.created",
-        entity="commission",
-        entity_id=commission.id,
-        after=snapshot(commission, "code", "name", "kind"),
+        None,
+        commission.id,
+        "commission.created",
+        "commission",
+        commission.id,
         now=now,
+        after=snapshot(commission, "code", "name", "kind"),
+        actor_label="cli",
     )
     return commission, True
 
@@ -214,15 +214,15 @@ async def ensure_seat(
         )
         db.add(seat)
         await db.flush()
-        await record(
+        await audited(
             db,
-            commission_id=commission.id,
-            actor=None,
-            action="seat.created",
-            entity="seat",
-            entity_id=seat.id,
-            after={"institution": institution.name, "voting": seat.voting},
+            None,
+            commission.id,
+            "seat.created",
+            "seat",
+            seat.id,
             now=now,
+            after={"institution": institution.name, "voting": seat.voting},
         )
     return seat
 
@@ -299,16 +299,16 @@ async def issue_invitation(
     )
     db.add(invitation)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=commission.id,
-        actor=created_by,
-        actor_label=None if created_by else "cli",
-        action="invitation.issued",
-        entity="invitation",
-        entity_id=invitation.id,
-        after=snapshot(invitation, "role", "seat_id", "invitee_name", "expires_at"),
+        created_by,
+        commission.id,
+        "invitation.issued",
+        "invitation",
+        invitation.id,
         now=now,
+        after=snapshot(invitation, "role", "seat_id", "invitee_name", "expires_at"),
+        actor_label=None if created_by else "cli",
     )
     institution_name = None
     if seat is not None:
@@ -446,15 +446,15 @@ async def redeem_invitation(
     invitation.used_by_id = person.id
     db.add_all([person, invitation])
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=commission.id,
-        actor=person,
-        action="invitation.redeemed",
-        entity="membership",
-        entity_id=f"{person.id}:{invitation.role.value}",
-        after={"person_id": person.id, "role": invitation.role, "seat_id": invitation.seat_id},
+        person,
+        commission.id,
+        "invitation.redeemed",
+        "membership",
+        f"{person.id}:{invitation.role.value}",
         now=now,
+        after={"person_id": person.id, "role": invitation.role, "seat_id": invitation.seat_id},
     )
 
     institution = None

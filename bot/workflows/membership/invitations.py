@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Text, msg
 from bot.workflows.access import Action, access_commission
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import NotFound
 from db.models import Institution, Invitation, Person, Role, Seat, TokenAttempt
 
@@ -92,15 +92,15 @@ async def revoke_invitation(
     db.add(invitation)
     await db.flush()
     assert actor.commission.id is not None
-    await record(
+    await audited(
         db,
-        commission_id=actor.commission.id,
-        actor=actor.person,
-        action="invitation.revoked",
-        entity="invitation",
-        entity_id=invitation.id,
+        actor,
+        actor.commission.id,
+        "invitation.revoked",
+        "invitation",
+        invitation.id,
+        now=now,
         before={"revoked_at": None},
         after=snapshot(invitation, "revoked_at"),
-        now=now,
     )
     return invitation

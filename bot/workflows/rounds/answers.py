@@ -18,7 +18,7 @@ from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.change import Evidence, check_percent, record_progress
 from bot.workflows.agreements.create import OPEN_STATUSES, clean_optional, seat_names, secretaries
-from bot.workflows.audit import record
+from bot.workflows.audit import audited
 from bot.workflows.errors import AccessDenied, NotFound, UserError
 from bot.workflows.notices import Notice
 from db.models import (
@@ -263,15 +263,15 @@ async def _answered(
         at=now,
     )
     db.add(answer)
-    await record(
+    await audited(
         db,
-        commission_id=rnd.commission_id,
-        actor=person,
-        action="rounds.answered",
-        entity="agreement",
-        entity_id=agreement.id,
-        after={"round_id": rnd.id, "outcome": outcome.value, "blocker": blocker},
+        person,
+        rnd.commission_id,
+        "rounds.answered",
+        "agreement",
+        agreement.id,
         now=now,
+        after={"round_id": rnd.id, "outcome": outcome.value, "blocker": blocker},
     )
     target.position += 1
     target.step, target.pending = "status", {}

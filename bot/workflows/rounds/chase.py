@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, msg, shipped_catalogs
 from bot.workflows.agreements.create import seat_names, secretaries
-from bot.workflows.audit import record
+from bot.workflows.audit import audited
 from bot.workflows.business_days import BusinessCalendar, lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.notices import Notice
@@ -152,15 +152,15 @@ async def _close(db: AsyncSession, rnd: ProgressRound, now: datetime) -> list[No
     db.add(rnd)
     await db.flush()
     summary = await round_summary(db, rnd)
-    await record(
+    await audited(
         db,
-        commission_id=rnd.commission_id,
-        actor=None,
-        action="rounds.closed",
-        entity="progress_round",
-        entity_id=rnd.id,
-        after={"rate": summary.rate, "finished": len(summary.finished), "targets": summary.targets},
+        None,
+        rnd.commission_id,
+        "rounds.closed",
+        "progress_round",
+        rnd.id,
         now=now,
+        after={"rate": summary.rate, "finished": len(summary.finished), "targets": summary.targets},
     )
     text = summary_text(summary)
     people = list(

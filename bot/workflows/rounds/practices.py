@@ -12,7 +12,7 @@ from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.create import seat_names
 from bot.workflows.assistance.requests import can_analysts
-from bot.workflows.audit import record
+from bot.workflows.audit import audited
 from bot.workflows.errors import NotFound, UserError
 from bot.workflows.notices import Notice
 from db.models import Agreement, AgreementEvent, AgreementEventKind, Commission, GoodPractice, Person
@@ -49,15 +49,15 @@ async def mark_good_practice(
             marked_at=now,
         )
     )
-    await record(
+    await audited(
         db,
-        commission_id=agreement.commission_id,
-        actor=actor.person,
-        action="rounds.good_practice",
-        entity="agreement_event",
-        entity_id=event_id,
-        after={"agreement": agreement.code},
+        actor,
+        agreement.commission_id,
+        "rounds.good_practice",
+        "agreement_event",
+        event_id,
         now=now,
+        after={"agreement": agreement.code},
     )
     names = await seat_names(db, [event.seat_id] if event.seat_id else [])
     text = msg(

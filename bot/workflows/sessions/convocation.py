@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.access import CONVENED, Action
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_KIND_LABELS
 from bot.workflows.membership.commissions import tidy
@@ -261,16 +261,16 @@ async def convene(
     session.status, session.convened_at = SessionStatus.CONVENED, now
     db.add(session)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.convened",
-        entity="meeting_session",
-        entity_id=session.id,
+        actor,
+        session.commission_id,
+        "sessions.convened",
+        "meeting_session",
+        session.id,
+        now=now,
         before=before,
         after=snapshot(session, "status", "convened_at") | {"sent": sent},
-        now=now,
     )
     return Convened(session, sent, unreachable, posted)
 
@@ -330,16 +330,16 @@ async def answer_convocation(
     invitee.answered_at = now
     db.add(invitee)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.answered",
-        entity="session_invitee",
-        entity_id=invitee.id,
+        actor,
+        session.commission_id,
+        "sessions.answered",
+        "session_invitee",
+        invitee.id,
+        now=now,
         before=before,
         after=snapshot(invitee, "answer", "justification", "alternate_name"),
-        now=now,
     )
     return Answered(session, invitee, await impossible_quorum_alert(db, session, now=now))
 

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Catalogs, Translator, msg
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import create_agreement
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import send_to
@@ -148,16 +148,16 @@ async def cast_vote(
     row.vote, row.recorded_by_id, row.recorded_at = vote.value, actor.person.id, now
     db.add(row)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.vote",
-        entity="meeting_vote",
-        entity_id=row.id,
+        actor,
+        session.commission_id,
+        "sessions.vote",
+        "meeting_vote",
+        row.id,
+        now=now,
         before=before,
         after=snapshot(row, "item_id", "seat_id", "vote"),
-        now=now,
     )
     return row
 
@@ -232,13 +232,14 @@ async def close_vote(
     item.casting_vote = "president" if result.casting_vote_used else None
     db.add(item)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.vote_closed",
-        entity="agenda_item",
-        entity_id=item.id,
+        actor,
+        session.commission_id,
+        "sessions.vote_closed",
+        "agenda_item",
+        item.id,
+        now=now,
         after={
             "adopted": adopted,
             "for": result.votes_for,
@@ -246,7 +247,6 @@ async def close_vote(
             "abstentions": result.abstentions,
             "casting_vote_used": result.casting_vote_used,
         },
-        now=now,
     )
     agreement, notices = None, []
     if adopted and item.approves_acta_of_id is not None:
@@ -293,15 +293,15 @@ async def close_session(
     session.status, session.closed_at = SessionStatus.HELD, now
     db.add(session)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.held",
-        entity="meeting_session",
-        entity_id=session.id,
+        actor,
+        session.commission_id,
+        "sessions.held",
+        "meeting_session",
+        session.id,
+        now=now,
         before=before,
         after=snapshot(session, "status", "closed_at"),
-        now=now,
     )
     return session

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, Actor, access_commission
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import BusinessCalendar, lima_date
 from bot.workflows.errors import NotFound, UserError
 from bot.workflows.membership.commissions import tidy
@@ -78,16 +78,16 @@ async def set_rules(
     row.rules, row.updated_at = rules.to_dict(), now
     db.add(row)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="sessions.rules_changed",
-        entity="session_settings",
-        entity_id=row.id,
+        actor,
+        commission_id,
+        "sessions.rules_changed",
+        "session_settings",
+        row.id,
+        now=now,
         before=before,
         after=row.rules,
-        now=now,
     )
     return rules
 
@@ -105,15 +105,15 @@ async def add_non_working_day(
     row = NonWorkingDay(commission_id=commission_id, day=day, label=label)
     db.add(row)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="sessions.non_working_day_added",
-        entity="non_working_day",
-        entity_id=row.id,
-        after=snapshot(row, "day", "label"),
+        actor,
+        commission_id,
+        "sessions.non_working_day_added",
+        "non_working_day",
+        row.id,
         now=now,
+        after=snapshot(row, "day", "label"),
     )
     return row
 
@@ -137,15 +137,15 @@ async def plan_session(
     row = PlannedSession(commission_id=commission_id, planned_on=planned_on)
     db.add(row)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="sessions.planned",
-        entity="planned_session",
-        entity_id=row.id,
-        after=snapshot(row, "planned_on"),
+        actor,
+        commission_id,
+        "sessions.planned",
+        "planned_session",
+        row.id,
         now=now,
+        after=snapshot(row, "planned_on"),
     )
     return row
 
@@ -160,16 +160,16 @@ async def link_group(
     row.group_chat_id, row.updated_at = chat_id, now
     db.add(row)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="sessions.group_linked",
-        entity="session_settings",
-        entity_id=row.id,
+        actor,
+        commission_id,
+        "sessions.group_linked",
+        "session_settings",
+        row.id,
+        now=now,
         before={"group_chat_id": before},
         after={"group_chat_id": chat_id},
-        now=now,
     )
     return row
 
@@ -320,16 +320,16 @@ async def schedule_session(
         )
         position += 1
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="sessions.scheduled",
-        entity="meeting_session",
-        entity_id=session.id,
+        actor,
+        commission_id,
+        "sessions.scheduled",
+        "meeting_session",
+        session.id,
+        now=now,
         after=snapshot(session, "kind", "starts_at", "place", "link", "notice_override_reason")
         | {"items": [i.title for i in items]},
-        now=now,
     )
     return session
 
@@ -345,15 +345,15 @@ async def attach_document(
     )
     db.add(doc)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.document_attached",
-        entity="agenda_document",
-        entity_id=doc.id,
-        after=snapshot(doc, "item_id", "file_name"),
+        actor,
+        session.commission_id,
+        "sessions.document_attached",
+        "agenda_document",
+        doc.id,
         now=now,
+        after=snapshot(doc, "item_id", "file_name"),
     )
     return doc
 
