@@ -25,12 +25,12 @@ from bot.workflows.agreements.create import (
     clean_optional,
     clean_text,
     new_responsibility_notices,
-    seat_names,
     seat_people,
     secretaries,
 )
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import AccessDenied, UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from db.models import (
     Agreement,

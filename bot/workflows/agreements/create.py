@@ -24,6 +24,7 @@ from bot.workflows.access import Action, Actor, access_commission
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import NotFound, UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from db.engine import dialect_of
 from db.models import (
@@ -158,17 +159,6 @@ async def check_seats(db: AsyncSession, commission_id: int, seat_ids: Iterable[i
     if any(s not in known for s in wanted):
         raise UserError(msg("Esa institución no tiene un asiento en esta comisión."))
     return wanted
-
-
-async def seat_names(db: AsyncSession, seat_ids: Sequence[int]) -> dict[int, str]:
-    if not seat_ids:
-        return {}
-    rows = await db.exec(
-        select(Seat.id, Institution.name)
-        .join(Institution, col(Institution.id) == Seat.institution_id)
-        .where(col(Seat.id).in_(seat_ids))
-    )
-    return {seat_id: name for seat_id, name in rows.all() if seat_id is not None}
 
 
 async def agreement_seat_ids(db: AsyncSession, agreement_id: int) -> list[int]:

@@ -29,13 +29,12 @@ from bot.workflows.agreements.create import (
     commission_seats,
     format_code,
     next_code,
-    seat_names,
     seat_people,
 )
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
-from bot.workflows.membership.commissions import normalise
+from bot.workflows.membership.commissions import normalise, seat_names
 from bot.workflows.notices import Notice
 from db.models import (
     Agreement,

@@ -23,11 +23,11 @@ from bot.workflows.agreements.create import (
     Shown,
     access_agreement,
     agreement_seat_ids,
-    seat_names,
     shown_status,
 )
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import seat_names
 from db.models import (
     Agreement,
     AgreementEvent,

@@ -3,7 +3,7 @@
 Any role of the requester's commission may ask; the request gets a code (`AT-CUS-2026-003`) and
 reaches the CAN analysts (role `can_analyst` in the commission with code "CAN") in their language.
 Only those analysts change its status (received → in progress → answered → closed); the requester
-is told of each change. (No dedicated Action exists yet: the roles are checked here.)
+is told of each change. Who is an analyst is asked of the gate (`is_can_analyst`, in membership).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, NotFound, UserError
 from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS
+from bot.workflows.membership.commissions import can_analysts, is_can_analyst
 from bot.workflows.notices import Notice
 from db.engine import dialect_of
 from db.models import (
@@ -29,12 +30,9 @@ from db.models import (
     AssistanceStatus,
     AssistanceTopic,
     Commission,
-    Membership,
     Person,
-    Role,
 )
 
-CAN_CODE = "CAN"
 TEXT_MIN, TEXT_MAX = 10, 2000
 AUDITED = ("code", "topic", "status", "answer")
 NEXT: dict[AssistanceStatus, tuple[AssistanceStatus, ...]] = {
@@ -55,32 +53,6 @@ TOPIC_TEXT = ASSISTANCE_TOPIC_LABELS
 class Filed:
     request: AssistanceRequest
     notices: list[Notice] = field(default_factory=list)
-
-
-async def can_commission(db: AsyncSession) -> Commission | None:
-    return (await db.exec(select(Commission).where(Commission.code == CAN_CODE))).first()
-
-
-async def can_analysts(db: AsyncSession) -> list[int]:
-    can = await can_commission(db)
-    if can is None:
-        return []
-    rows = await db.exec(
-        select(Membership.person_id)
-        .where(Membership.commission_id == can.id, Membership.role == Role.CAN_ANALYST)
-        .order_by(col(Membership.id))
-    )
-    return list(rows.all())
-
-
-async def is_can_analyst(db: AsyncSession, person: Person | None) -> bool:
-    """Whether the permission gate lets this person handle requests in the CAN."""
-    can = await can_commission(db)
-    try:
-        await access_commission(db, person, can.id if can else None, Action.HANDLE_ASSISTANCE)
-    except AccessDenied:
-        return False
-    return True
 
 
 async def request_assistance(

@@ -26,7 +26,7 @@ from sqlmodel import select as select_models
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.business_days import lima_date
-from bot.workflows.reports.periods import Period, lima_midnight, quarter_of, year_period
+from bot.workflows.periods import Period, lima_midnight, quarter_of, year_period
 from bot.workflows.sessions.rules import CommissionRules
 from db.models import (
     Agreement,

@@ -17,9 +17,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.change import Evidence, check_percent, record_progress
-from bot.workflows.agreements.create import OPEN_STATUSES, clean_optional, seat_names, secretaries
+from bot.workflows.agreements.create import OPEN_STATUSES, clean_optional, secretaries
 from bot.workflows.audit import audited
 from bot.workflows.errors import AccessDenied, NotFound, UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from db.models import (
     Agreement,

@@ -16,10 +16,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Text, msg, nmsg
 from bot.workflows.access import Action, Actor, access_commission
-from bot.workflows.agreements.create import OPEN_STATUSES, seat_names, secretaries
+from bot.workflows.agreements.create import OPEN_STATUSES, secretaries
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import BusinessCalendar, lima_date
 from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from db.models import (
     Agreement,

@@ -10,10 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
-from bot.workflows.agreements.create import seat_names
-from bot.workflows.assistance.requests import can_analysts
 from bot.workflows.audit import audited
 from bot.workflows.errors import NotFound, UserError
+from bot.workflows.membership.commissions import can_analysts, seat_names
 from bot.workflows.notices import Notice
 from db.models import Agreement, AgreementEvent, AgreementEventKind, Commission, GoodPractice, Person
 

@@ -20,11 +20,11 @@ from bot.workflows.access import Action
 from bot.workflows.audit import audited
 from bot.workflows.business_days import LIMA
 from bot.workflows.errors import UserError
-from bot.workflows.membership.commissions import tidy
+from bot.workflows.membership.commissions import seat_names, tidy
 from bot.workflows.sessions.convocation import invitees_of, where_text
 from bot.workflows.sessions.meeting import tally, votes_of
 from bot.workflows.sessions.rollcall import FINAL_STATUSES
-from bot.workflows.sessions.schedule import access_item, access_session, acta_of, agenda, seat_names
+from bot.workflows.sessions.schedule import access_item, access_session, acta_of, agenda
 from bot.workflows.sessions.votes import Vote
 from db.models import Answer, MeetingAttendance, Person, SessionActa, SessionKind, SessionStatus
 

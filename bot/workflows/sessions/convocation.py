@@ -23,6 +23,7 @@ from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_KIND_LABELS
 from bot.workflows.membership.commissions import tidy
 from bot.workflows.notices import Notice
+from bot.workflows.once import claim_once
 from bot.workflows.outbox import enqueue_document, enqueue_text
 from bot.workflows.sessions.ics import convocation_ics
 from bot.workflows.sessions.schedule import (
@@ -367,12 +368,7 @@ async def keep_answer(db: AsyncSession, person: Person | None, session_id: int, 
 
 async def once(db: AsyncSession, commission_id: int, key: str, now: datetime) -> bool:
     """True the first time `key` is seen (and remembers it): scheduled work never repeats."""
-    found = (await db.exec(select(SessionReminder).where(SessionReminder.key == key))).first()
-    if found is not None:
-        return False
-    db.add(SessionReminder(commission_id=commission_id, key=key, sent_at=now))
-    await db.flush()
-    return True
+    return await claim_once(db, SessionReminder(commission_id=commission_id, key=key, sent_at=now))
 
 
 async def impossible_quorum_alert(

@@ -16,6 +16,7 @@ from bot.i18n import msg, nmsg
 from bot.workflows.access import Action, Actor
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import once
 from bot.workflows.sessions.quorum import RollCall, numero_habil, roll_call
@@ -26,7 +27,6 @@ from bot.workflows.sessions.schedule import (
     commission_rules,
     forecast,
     president_and_secretaries,
-    seat_names,
     voting_seats,
 )
 from db.models import (

@@ -420,17 +420,6 @@ async def voting_seats(db: AsyncSession, commission_id: int) -> list[SeatInfo]:
     return [SeatInfo(sid, name, True, tuple(people)) for sid, (name, people) in seats.items()]
 
 
-async def seat_names(db: AsyncSession, seat_ids: Sequence[int]) -> dict[int, str]:
-    if not seat_ids:
-        return {}
-    rows = await db.exec(
-        select(Seat.id, Institution.name)
-        .join(Institution, col(Institution.id) == Seat.institution_id)
-        .where(col(Seat.id).in_(list(seat_ids)))
-    )
-    return {sid: name for sid, name in rows.all() if sid is not None}
-
-
 @dataclass(frozen=True)
 class SeatForecast:
     seat_id: int
