@@ -20,10 +20,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
-from bot.workflows.access import Action, Actor, access_commission
+from bot.workflows.access import Action, Actor, access_commission, access_object
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
-from bot.workflows.errors import NotFound, UserError
+from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from db.engine import dialect_of
@@ -212,19 +212,14 @@ def format_code(commission_code: str, year: int, seq: int) -> str:
     return f"{commission_code}-{year}-{seq:03d}"
 
 
-async def load_agreement(db: AsyncSession, agreement_id: int) -> Agreement:
-    agreement = await db.get(Agreement, agreement_id)
-    if agreement is None:
-        raise NotFound(msg("Ese acuerdo no existe."))
-    return agreement
-
-
 async def access_agreement(
     db: AsyncSession, person: Person | None, agreement_id: int, action: Action
 ) -> tuple[Actor, Agreement]:
-    """The gate for one agreement: the person's roles in the agreement's own commission."""
-    agreement = await load_agreement(db, agreement_id)
-    actor = await access_commission(db, person, agreement.commission_id, action)
+    """The only way to fetch an agreement by id for a person: the gate runs on its own commission."""
+    agreement = await db.get(Agreement, agreement_id)
+    unknown = msg("Ese acuerdo no existe.")
+    actor = await access_object(db, person, agreement.commission_id if agreement else None, action, unknown)
+    assert agreement is not None
     return actor, agreement
 
 

@@ -19,7 +19,7 @@ from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
-from bot.workflows.errors import AccessDenied, NotFound, UserError
+from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS
 from bot.workflows.membership.commissions import can_analysts, is_can_analyst
 from bot.workflows.notices import Notice
@@ -137,12 +137,13 @@ async def request_assistance(
 
 
 async def access_request(db: AsyncSession, person: Person | None, request_id: int) -> AssistanceRequest:
-    """A request, for its requester or a CAN analyst."""
+    """The only way to fetch a request by id: for its requester or a CAN analyst. Anybody else is
+    told it does not exist, as for a missing one."""
     request = await db.get(AssistanceRequest, request_id)
-    if request is None:
-        raise NotFound(msg("Esa solicitud no existe."))
-    if person is None or (person.id != request.requester_id and not await is_can_analyst(db, person)):
-        raise AccessDenied(msg("Solo la persona que la pidió y los analistas de la CAN ven esa solicitud."))
+    if request is None or person is None:
+        raise AccessDenied(msg("Esa solicitud no existe."))
+    if person.id != request.requester_id and not await is_can_analyst(db, person):
+        raise AccessDenied(msg("Esa solicitud no existe."))
     return request
 
 

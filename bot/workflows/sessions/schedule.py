@@ -14,10 +14,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
-from bot.workflows.access import Action, Actor, access_commission
+from bot.workflows.access import Action, Actor, access_commission, access_object
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import BusinessCalendar, lima_date
-from bot.workflows.errors import NotFound, UserError
+from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import tidy
 from bot.workflows.sessions.quorum import QuorumForecast
 from bot.workflows.sessions.rules import CommissionRules
@@ -182,19 +182,21 @@ async def access_session(
 ) -> tuple[Actor, MeetingSession]:
     """The only way to fetch a session by id for a person: the gate runs on its commission."""
     session = await db.get(MeetingSession, session_id)
-    if session is None:
-        raise NotFound(msg("Esa sesión no existe."))
-    actor = await access_commission(db, person, session.commission_id, action)
+    unknown = msg("Esa sesión no existe.")
+    actor = await access_object(db, person, session.commission_id if session else None, action, unknown)
+    assert session is not None
     return actor, session
 
 
 async def access_item(
     db: AsyncSession, person: Person | None, item_id: int, action: Action
 ) -> tuple[Actor, MeetingSession, AgendaItem]:
+    """The only way to fetch an agenda item by id for a person: the gate runs on its session's commission."""
     item = await db.get(AgendaItem, item_id)
-    if item is None:
-        raise NotFound(msg("Ese punto de agenda no existe."))
-    actor, session = await access_session(db, person, item.session_id, action)
+    session = await db.get(MeetingSession, item.session_id) if item else None
+    unknown = msg("Ese punto de agenda no existe.")
+    actor = await access_object(db, person, session.commission_id if session else None, action, unknown)
+    assert item is not None and session is not None
     return actor, session, item
 
 
