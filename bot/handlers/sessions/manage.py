@@ -30,6 +30,7 @@ from bot.workflows.sessions.convocation import (
     invitee_counts,
     invitees_of,
 )
+from bot.workflows.sessions.forecast import forecast, voting_seats
 from bot.workflows.sessions.meeting import (
     cast_vote,
     close_session,
@@ -45,9 +46,7 @@ from bot.workflows.sessions.schedule import (
     access_session,
     agenda,
     attach_document,
-    forecast,
     list_sessions,
-    voting_seats,
 )
 from db.models import AgendaItem, Person, Role, SessionInvitee, SessionStatus
 

@@ -25,6 +25,7 @@ from bot.workflows.membership.commissions import tidy
 from bot.workflows.notices import Notice
 from bot.workflows.once import claim_once
 from bot.workflows.outbox import enqueue_document, enqueue_text
+from bot.workflows.sessions.forecast import forecast, president_and_secretaries
 from bot.workflows.sessions.ics import convocation_ics
 from bot.workflows.sessions.schedule import (
     CONVENED_STATUSES,
@@ -34,10 +35,8 @@ from bot.workflows.sessions.schedule import (
     agenda,
     check_session_date,
     documents,
-    forecast,
-    president_and_secretaries,
-    settings_row,
 )
+from bot.workflows.sessions.settings import settings_row
 from db.models import (
     Answer,
     Commission,

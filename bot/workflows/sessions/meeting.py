@@ -20,14 +20,10 @@ from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import send_to
+from bot.workflows.sessions.forecast import voting_seats
 from bot.workflows.sessions.rollcall import attendance_by_seat, own_seat
-from bot.workflows.sessions.schedule import (
-    access_item,
-    access_session,
-    agenda,
-    commission_rules,
-    voting_seats,
-)
+from bot.workflows.sessions.schedule import access_item, access_session, agenda
+from bot.workflows.sessions.settings import commission_rules
 from bot.workflows.sessions.votes import Vote, VoteResult, count_votes
 from db.models import (
     AgendaItem,

@@ -25,14 +25,9 @@ from bot.workflows.sessions.convocation import (
     send_to,
     where_text,
 )
-from bot.workflows.sessions.schedule import (
-    CONVENED_STATUSES,
-    agenda,
-    commission_rules,
-    documents,
-    forecast,
-    president_and_secretaries,
-)
+from bot.workflows.sessions.forecast import forecast, president_and_secretaries
+from bot.workflows.sessions.schedule import CONVENED_STATUSES, agenda, documents
+from bot.workflows.sessions.settings import commission_rules
 from db.models import (
     Answer,
     Commission,

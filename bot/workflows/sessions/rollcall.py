@@ -19,16 +19,10 @@ from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import once
+from bot.workflows.sessions.forecast import VOTING_ROLES, forecast, president_and_secretaries, voting_seats
 from bot.workflows.sessions.quorum import RollCall, numero_habil, roll_call
-from bot.workflows.sessions.schedule import (
-    CONVENED_STATUSES,
-    VOTING_ROLES,
-    access_session,
-    commission_rules,
-    forecast,
-    president_and_secretaries,
-    voting_seats,
-)
+from bot.workflows.sessions.schedule import CONVENED_STATUSES, access_session
+from bot.workflows.sessions.settings import commission_rules
 from db.models import (
     MeetingAttendance,
     MeetingSession,

@@ -1,14 +1,15 @@
-"""Sessions: a commission's rules and calendar, scheduling, the agenda and the quorum forecast.
+"""Sessions: fetching one for a person, scheduling it with its agenda, and reading them.
 
-Every number comes from the commission's `CommissionRules` (the law's defaults when the secretary
-has set none). Convocation, reminders, roll call, votes and the acta live in the sibling modules.
+Every number comes from the commission's `CommissionRules` (settings.py; the law's defaults when
+the secretary has set none). The quorum forecast is in forecast.py; convocation, reminders, roll
+call, votes and the acta live in the sibling modules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,26 +17,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import msg
 from bot.workflows.access import Action, Actor, access_commission, access_object
 from bot.workflows.audit import audited, snapshot
-from bot.workflows.business_days import BusinessCalendar, lima_date
+from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import tidy
-from bot.workflows.sessions.quorum import QuorumForecast
-from bot.workflows.sessions.rules import CommissionRules
+from bot.workflows.sessions.settings import business_calendar, commission_rules
 from db.models import (
     AgendaDocument,
     AgendaItem,
-    Answer,
-    CommissionSessionSettings,
-    Institution,
     MeetingSession,
-    Membership,
-    NonWorkingDay,
     Person,
-    PlannedSession,
-    Role,
-    Seat,
     SessionActa,
-    SessionInvitee,
     SessionKind,
     SessionStatus,
 )
@@ -43,135 +34,10 @@ from db.models import (
 # Sessions people may still be convened to, answer or remind about.
 OPEN_STATUSES = (SessionStatus.PLANNED, SessionStatus.CONVENED, SessionStatus.POSTPONED)
 CONVENED_STATUSES = (SessionStatus.CONVENED, SessionStatus.POSTPONED)
-# Roles whose seat's vote counts (and so whose seat counts for quorum).
-VOTING_ROLES = (Role.PRESIDENT, Role.MEMBER, Role.ALTERNATE)
 MAX_TITLE = 300
 MAX_PLACE = 300
 MAX_REASON = 1000
 SESSION_LENGTH = timedelta(hours=2)
-
-
-# --- rules, non-working days, calendar, group ---------------------------------------------------
-
-
-async def settings_row(db: AsyncSession, commission_id: int) -> CommissionSessionSettings | None:
-    query = select(CommissionSessionSettings).where(CommissionSessionSettings.commission_id == commission_id)
-    return (await db.exec(query)).first()
-
-
-async def commission_rules(db: AsyncSession, commission_id: int) -> CommissionRules:
-    row = await settings_row(db, commission_id)
-    return CommissionRules.from_dict(row.rules) if row else CommissionRules()
-
-
-async def business_calendar(db: AsyncSession, commission_id: int) -> BusinessCalendar:
-    days = await db.exec(select(col(NonWorkingDay.day)).where(NonWorkingDay.commission_id == commission_id))
-    return BusinessCalendar(days.all())
-
-
-async def set_rules(
-    db: AsyncSession, person: Person, commission_id: int, rules: CommissionRules, *, now: datetime
-) -> CommissionRules:
-    actor = await access_commission(db, person, commission_id, Action.MANAGE_SESSIONS)
-    row = await settings_row(db, commission_id) or CommissionSessionSettings(commission_id=commission_id)
-    before = dict(row.rules or {})
-    row.rules, row.updated_at = rules.to_dict(), now
-    db.add(row)
-    await db.flush()
-    await audited(
-        db,
-        actor,
-        commission_id,
-        "sessions.rules_changed",
-        "session_settings",
-        row.id,
-        now=now,
-        before=before,
-        after=row.rules,
-    )
-    return rules
-
-
-async def add_non_working_day(
-    db: AsyncSession, person: Person, commission_id: int, day: date, label: str, *, now: datetime
-) -> NonWorkingDay:
-    actor = await access_commission(db, person, commission_id, Action.MANAGE_SESSIONS)
-    label = tidy(label)[:120] or "día no laborable"
-    exists = await db.exec(
-        select(NonWorkingDay).where(NonWorkingDay.commission_id == commission_id, NonWorkingDay.day == day)
-    )
-    if exists.first():
-        raise UserError(msg("Esa fecha ya figura como día no laborable."))
-    row = NonWorkingDay(commission_id=commission_id, day=day, label=label)
-    db.add(row)
-    await db.flush()
-    await audited(
-        db,
-        actor,
-        commission_id,
-        "sessions.non_working_day_added",
-        "non_working_day",
-        row.id,
-        now=now,
-        after=snapshot(row, "day", "label"),
-    )
-    return row
-
-
-async def plan_session(
-    db: AsyncSession, person: Person, commission_id: int, planned_on: date, *, now: datetime
-) -> PlannedSession:
-    """Add an ordinary session to the annual calendar (art. 45.3.a)."""
-    actor = await access_commission(db, person, commission_id, Action.MANAGE_SESSIONS)
-    if planned_on < lima_date(now):
-        raise UserError(msg("Esa fecha ya pasó. Indique una fecha futura."))
-    calendar = await business_calendar(db, commission_id)
-    if not calendar.is_business_day(planned_on):
-        raise UserError(
-            msg(
-                "El {day} no es día hábil. El siguiente día hábil es el {next}.",
-                day=planned_on,
-                next=calendar.next_business_day(planned_on),
-            )
-        )
-    row = PlannedSession(commission_id=commission_id, planned_on=planned_on)
-    db.add(row)
-    await db.flush()
-    await audited(
-        db,
-        actor,
-        commission_id,
-        "sessions.planned",
-        "planned_session",
-        row.id,
-        now=now,
-        after=snapshot(row, "planned_on"),
-    )
-    return row
-
-
-async def link_group(
-    db: AsyncSession, person: Person, commission_id: int, chat_id: int, *, now: datetime
-) -> CommissionSessionSettings:
-    """The commission's Telegram group gets convocations (never personal data)."""
-    actor = await access_commission(db, person, commission_id, Action.LINK_GROUP)
-    row = await settings_row(db, commission_id) or CommissionSessionSettings(commission_id=commission_id)
-    before = row.group_chat_id
-    row.group_chat_id, row.updated_at = chat_id, now
-    db.add(row)
-    await db.flush()
-    await audited(
-        db,
-        actor,
-        commission_id,
-        "sessions.group_linked",
-        "session_settings",
-        row.id,
-        now=now,
-        before={"group_chat_id": before},
-        after={"group_chat_id": chat_id},
-    )
-    return row
 
 
 # --- access to one session ----------------------------------------------------------------------
@@ -392,93 +258,6 @@ async def list_sessions(db: AsyncSession, person: Person | None, commission_id: 
         .limit(10)
     )
     return list(rows.all())
-
-
-@dataclass(frozen=True)
-class SeatInfo:
-    seat_id: int
-    institution: str
-    voting: bool
-    person_ids: tuple[int, ...]  # people holding a voting role on this seat
-
-
-async def voting_seats(db: AsyncSession, commission_id: int) -> list[SeatInfo]:
-    """Voting seats with somebody who can vote for them (president, member or alternate)."""
-    rows = await db.exec(
-        select(Seat.id, Institution.name, Membership.person_id)
-        .join(Institution, col(Institution.id) == Seat.institution_id)
-        .join(Membership, col(Membership.seat_id) == Seat.id)
-        .where(
-            Seat.commission_id == commission_id,
-            col(Seat.voting).is_(True),
-            col(Membership.role).in_(VOTING_ROLES),
-        )
-        .order_by(col(Institution.name))
-    )
-    seats: dict[int, tuple[str, list[int]]] = {}
-    for seat_id, name, person_id in rows.all():
-        assert seat_id is not None
-        seats.setdefault(seat_id, (name, []))[1].append(person_id)
-    return [SeatInfo(sid, name, True, tuple(people)) for sid, (name, people) in seats.items()]
-
-
-@dataclass(frozen=True)
-class SeatForecast:
-    seat_id: int
-    institution: str
-    answer: Answer  # the best answer among the seat's voting people
-
-
-@dataclass(frozen=True)
-class Forecast:
-    quorum: QuorumForecast
-    seats: list[SeatForecast] = field(default_factory=list)
-
-    @property
-    def justified(self) -> list[SeatForecast]:
-        return [s for s in self.seats if s.answer is Answer.ABSENT]
-
-
-async def forecast(db: AsyncSession, session: MeetingSession) -> Forecast:
-    """Will quorum be reached? One answer per voting seat: coming (in person or by an alternate),
-    justified absence, or not answered."""
-    rules = await commission_rules(db, session.commission_id)
-    seats = await voting_seats(db, session.commission_id)
-    invitees = (await db.exec(select(SessionInvitee).where(SessionInvitee.session_id == session.id))).all()
-    answers = {i.person_id: i.answer for i in invitees}
-    out: list[SeatForecast] = []
-    for seat in seats:
-        given = [answers.get(pid, Answer.PENDING) for pid in seat.person_ids]
-        if Answer.ATTENDING in given or Answer.ALTERNATE in given:
-            best = Answer.ATTENDING
-        elif given and all(a is Answer.ABSENT for a in given):
-            best = Answer.ABSENT
-        else:
-            best = Answer.PENDING
-        out.append(SeatForecast(seat.seat_id, seat.institution, best))
-    confirmed = sum(s.answer is Answer.ATTENDING for s in out)
-    justified = sum(s.answer is Answer.ABSENT for s in out)
-    unanswered = sum(s.answer is Answer.PENDING for s in out)
-    return Forecast(
-        QuorumForecast(
-            voting_seats=len(out),
-            justified_absences=justified,
-            confirmed=confirmed,
-            unanswered=unanswered,
-            quorum_above=rules.quorum_above,
-        ),
-        out,
-    )
-
-
-async def president_and_secretaries(db: AsyncSession, commission_id: int) -> list[int]:
-    rows = await db.exec(
-        select(Membership.person_id).where(
-            Membership.commission_id == commission_id,
-            col(Membership.role).in_([Role.SECRETARY, Role.PRESIDENT]),
-        )
-    )
-    return sorted(set(rows.all()))
 
 
 async def acta_of(db: AsyncSession, session_id: int) -> SessionActa | None:

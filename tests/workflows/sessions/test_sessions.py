@@ -20,20 +20,13 @@ from bot.workflows.sessions.convocation import (
     convene,
     keep_answer,
 )
+from bot.workflows.sessions.forecast import forecast
 from bot.workflows.sessions.meeting import cast_vote, close_session, close_vote, tally
 from bot.workflows.sessions.reminders import send_session_reminders
 from bot.workflows.sessions.rollcall import close_roll_call, mark_attendance, own_seat
 from bot.workflows.sessions.rules import CommissionRules
-from bot.workflows.sessions.schedule import (
-    NewItem,
-    add_non_working_day,
-    agenda,
-    forecast,
-    link_group,
-    plan_session,
-    schedule_session,
-    set_rules,
-)
+from bot.workflows.sessions.schedule import NewItem, agenda, schedule_session
+from bot.workflows.sessions.settings import add_non_working_day, link_group, plan_session, set_rules
 from bot.workflows.sessions.votes import Vote
 from db.models import (
     AgendaItem,
