@@ -11,8 +11,8 @@ from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.access import Action
-from bot.workflows.agreements.change import record_progress
 from bot.workflows.agreements.create import access_agreement, create_agreement
+from bot.workflows.agreements.progress import record_progress
 from bot.workflows.assistance.requests import access_request, open_requests, request_assistance
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.membership.commissions import create_commission, is_can_analyst

@@ -12,12 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
-from bot.workflows.agreements.change import (
-    LIAISON_STATUSES,
-    check_percent,
-    liaison_seat_ids,
-    reporting_seat,
-)
+from bot.workflows.agreements.change import check_percent
 from bot.workflows.agreements.create import (
     OPEN_STATUSES,
     Shown,
@@ -25,6 +20,7 @@ from bot.workflows.agreements.create import (
     agreement_seat_ids,
     shown_status,
 )
+from bot.workflows.agreements.progress import LIAISON_STATUSES, liaison_seat_ids, reporting_seat
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import seat_names

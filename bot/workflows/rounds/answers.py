@@ -16,8 +16,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, access_object
-from bot.workflows.agreements.change import Evidence, check_percent, record_progress
+from bot.workflows.agreements.change import check_percent
 from bot.workflows.agreements.create import OPEN_STATUSES, clean_optional, secretaries
+from bot.workflows.agreements.progress import Evidence, record_progress
 from bot.workflows.audit import audited
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.membership.commissions import seat_names
