@@ -24,7 +24,8 @@ from bot.workflows.reports.formats import (
     percent,
     xlsx_bytes,
 )
-from bot.workflows.reports.indicators import OPEN, RegionIndicators, compute_indicators
+from bot.workflows.reports.indicators import OPEN, compute_indicators
+from bot.workflows.reports.lights import RegionIndicators
 from bot.workflows.reports.requests import parse_args, report_target
 from db.models import (
     Agreement,

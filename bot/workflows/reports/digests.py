@@ -30,7 +30,8 @@ from bot.workflows.reports.formats import (
     region_message,
     xlsx_bytes,
 )
-from bot.workflows.reports.indicators import OPEN, RegionIndicators, compute_indicators
+from bot.workflows.reports.indicators import OPEN, compute_indicators
+from bot.workflows.reports.lights import RegionIndicators
 from db.models import Agreement, Commission, CommissionKind, Membership, Person, ReportDelivery, Role
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,8 @@ from bot.workflows.errors import AccessDenied, NotFound
 from bot.workflows.membership.commissions import CAN_CODE, find_region, is_can_analyst
 from bot.workflows.membership.people import active_commission_id
 from bot.workflows.periods import Period
-from bot.workflows.reports.indicators import RegionIndicators, compute_indicators
+from bot.workflows.reports.indicators import compute_indicators
+from bot.workflows.reports.lights import RegionIndicators
 from bot.workflows.reports.periods import parse_period
 from db.models import Commission, Person, Role
 

@@ -21,7 +21,8 @@ from bot.workflows.reports import digests as reports_digests
 from bot.workflows.reports.annual import annual_data, annual_docx, annual_xlsx
 from bot.workflows.reports.digests import due_month, due_week, reports_tick, send_weekly_digests
 from bot.workflows.reports.formats import csv_bytes, indicator_sheets, national_message, xlsx_bytes
-from bot.workflows.reports.indicators import Light, compute_indicators
+from bot.workflows.reports.indicators import compute_indicators
+from bot.workflows.reports.lights import Light
 from bot.workflows.reports.periods import parse_period
 from bot.workflows.reports.requests import request_report
 from db.models import (
