@@ -10,10 +10,11 @@ import pytest
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.workflows.access import Action
+from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.create import access_agreement, create_agreement
 from bot.workflows.agreements.progress import record_progress
 from bot.workflows.assistance.requests import access_request, open_requests, request_assistance
+from bot.workflows.audit import audited, verify_chain
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.membership.commissions import create_commission, is_can_analyst
 from bot.workflows.once import claim_once
@@ -159,3 +160,21 @@ async def test_the_run_once_guard_claims_each_key_once_for_every_feature(db: Asy
     await db.commit()
     assert [await claim_once(db, r) for r in rows("half")] == [False, False, False]
     assert [await claim_once(db, r) for r in rows("last")] == [True, True, True]
+
+
+async def test_an_audited_change_names_the_same_person_whether_given_the_actor_or_the_person(
+    db: AsyncSession,
+) -> None:
+    w = await make_world(db)
+    cus = w.cus.id or 0
+    actor = await access_commission(db, w.secretary, cus, Action.MANAGE_AGREEMENTS)
+    by_actor = await audited(db, actor, cus, "agreement.exported", "commission", cus, now=NOW, after={"n": 1})
+    by_person = await audited(db, w.secretary, cus, "agreement.exported", "commission", cus, now=NOW)
+    by_system = await audited(db, None, cus, "rounds.closed", "progress_round", 7, now=NOW)
+    assert (by_actor.actor_id, by_actor.actor_label) == (w.secretary.id, "Rosa Quispe")
+    assert (by_person.actor_id, by_person.actor_label) == (w.secretary.id, "Rosa Quispe")
+    assert (by_system.actor_id, by_system.actor_label) == (None, "system")
+    assert by_actor.after == {"n": 1} and by_system.entity_id == "7"
+    assert [by_actor.seq, by_person.seq, by_system.seq] == [by_actor.seq, by_actor.seq + 1, by_actor.seq + 2]
+    checked, broken = await verify_chain(db)
+    assert checked >= 3 and broken == []
