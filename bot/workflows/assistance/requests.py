@@ -136,6 +136,14 @@ async def request_assistance(
     return Filed(request, notices)
 
 
+async def require_analyst(db: AsyncSession, person: Person | None) -> None:
+    """Only the CAN's analysts handle requests: anybody else is refused here."""
+    if not await is_can_analyst(db, person):
+        raise AccessDenied(
+            msg("Solo los analistas de la CAN atienden las solicitudes de asistencia técnica.")
+        )
+
+
 async def access_request(db: AsyncSession, person: Person | None, request_id: int) -> AssistanceRequest:
     """The only way to fetch a request by id: for its requester or a CAN analyst. Anybody else is
     told it does not exist, as for a missing one."""
@@ -149,10 +157,7 @@ async def access_request(db: AsyncSession, person: Person | None, request_id: in
 
 async def open_requests(db: AsyncSession, person: Person | None) -> list[AssistanceRequest]:
     """For a CAN analyst: every request not closed, oldest first."""
-    if not await is_can_analyst(db, person):
-        raise AccessDenied(
-            msg("Solo los analistas de la CAN atienden las solicitudes de asistencia técnica.")
-        )
+    await require_analyst(db, person)
     rows = await db.exec(
         select(AssistanceRequest)
         .where(AssistanceRequest.status != AssistanceStatus.CLOSED)
@@ -183,10 +188,7 @@ async def change_status(
     answer: str | None = None,
 ) -> Filed:
     """A CAN analyst moves the request on; "answered" needs the answer text. The requester hears."""
-    if not await is_can_analyst(db, person):
-        raise AccessDenied(
-            msg("Solo los analistas de la CAN atienden las solicitudes de asistencia técnica.")
-        )
+    await require_analyst(db, person)
     assert person is not None
     request = await access_request(db, person, request_id)
     if status not in NEXT[request.status]:
