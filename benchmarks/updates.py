@@ -37,7 +37,8 @@ from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bot.middlewares import FloodMiddleware  # noqa: E402
-from bot.workflows.membership.commissions import create_commission, issue_invitation, redeem_invitation  # noqa: E402
+from bot.workflows.membership.commissions import create_commission  # noqa: E402
+from bot.workflows.membership.invitations import issue_invitation, redeem_invitation  # noqa: E402
 from db.engine import make_engine, make_sessionmaker  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import ProcessedUpdate, Role  # noqa: E402

@@ -149,7 +149,8 @@ def _commission(args: argparse.Namespace, settings: Settings) -> int:
 
 def _invite(args: argparse.Namespace, settings: Settings) -> int:
     from bot.i18n import LIMA
-    from bot.workflows.membership.commissions import deep_link, find_commission, issue_invitation
+    from bot.workflows.membership.commissions import find_commission
+    from bot.workflows.membership.invitations import deep_link, issue_invitation
     from db.models import Role
 
     username = args.bot_username or _bot_username(settings)

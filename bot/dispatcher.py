@@ -19,7 +19,7 @@ from bot.middlewares import (
     PersonMiddleware,
     TransactionMiddleware,
 )
-from bot.workflows.membership.commissions import DEFAULT_INVITATION_DAYS
+from bot.workflows.membership.invitations import DEFAULT_INVITATION_DAYS
 
 
 def build_dispatcher(

@@ -19,8 +19,13 @@ from bot.render import help_text, how_to_join
 from bot.replies import Replies
 from bot.workflows.errors import UserError
 from bot.workflows.labels import ROLE_LABELS
-from bot.workflows.membership.commissions import Redemption, preview_invitation, redeem_invitation
-from bot.workflows.membership.invitations import note_failed_attempt, too_many_attempts
+from bot.workflows.membership.invitations import (
+    Redemption,
+    note_failed_attempt,
+    preview_invitation,
+    redeem_invitation,
+    too_many_attempts,
+)
 from bot.workflows.membership.people import active_actor, list_memberships
 from bot.workflows.notices import Notice
 from db.models import Person

@@ -3,6 +3,11 @@
 Every workflow that reads or changes a commission's data obtains an `Actor` from
 `access_commission`, which checks the person's roles in *that* commission. Callback data is user
 input, so button presses come through here again.
+
+An object fetched by id (a session, an agreement, a request…) is fetched only by its feature's
+`access_*` function, which passes the object's commission to `access_object`: a person outside
+that commission is told the object does not exist, exactly as if it did not, so a forged id learns
+nothing (Zulip's `access_*` helpers).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import msg
+from bot.i18n import Text, msg
 from bot.workflows.errors import AccessDenied
 from bot.workflows.standing import serving
 from db.models import Commission, Person, Role
@@ -107,6 +112,24 @@ async def access_commission(
     roles = await roles_in(db, person.id, commission_id) if commission else frozenset()
     if commission is None or not roles:
         raise AccessDenied(msg("No forma parte de esa comisión."))
+    return require(Actor(person, commission, roles), action)
+
+
+async def access_object(
+    db: AsyncSession, person: Person | None, commission_id: int | None, action: Action, unknown: Text
+) -> Actor:
+    """The gate for one object of a commission (`commission_id` None: there is no such object).
+
+    A missing object and one in a commission the person is not in are refused alike, with
+    `unknown` ("Esa sesión no existe."); strangers hear what `access_commission` tells them; inside
+    the commission, the person's roles decide as everywhere.
+    """
+    if person is None or person.id is None:
+        return await access_commission(db, person, commission_id, action)  # refused: a stranger
+    roles = await roles_in(db, person.id, commission_id) if commission_id is not None else frozenset()
+    commission = await db.get(Commission, commission_id) if roles else None
+    if commission is None:
+        raise AccessDenied(unknown)
     return require(Actor(person, commission, roles), action)
 
 

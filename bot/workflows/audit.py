@@ -2,8 +2,8 @@
 
 Each entry's digest covers its own fields and the previous entry's digest, so editing a row
 changes its digest and deleting one leaves a gap: `verify_chain` reports the first broken link of
-each commission (`cra-bot audit verify`). Workflows call `record(...)` in the same transaction as
-the change itself.
+each commission (`cra-bot audit verify`). Workflows call `audited(...)` (a short form of `record`)
+in the same transaction as the change itself.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -22,6 +22,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import dialect_of
 from db.models import AuditEntry, Commission, Person
+
+if TYPE_CHECKING:
+    from bot.workflows.access import Actor
 
 GENESIS = "0" * 64
 
@@ -104,6 +107,36 @@ async def record(
     db.add(entry)
     await db.flush()
     return entry
+
+
+async def audited(
+    db: AsyncSession,
+    actor: Actor | Person | None,
+    commission_id: int,
+    action: str,
+    entity: str,
+    entity_id: object,
+    *,
+    now: datetime,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEntry:
+    """Record one audited change: who (the gate's `Actor`, a `Person`, or None for the system), in
+    which commission, what was done to which entity, and its state before and after."""
+    person = actor if actor is None or isinstance(actor, Person) else actor.person
+    return await record(
+        db,
+        commission_id=commission_id,
+        actor=person,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        now=now,
+        before=before,
+        after=after,
+        actor_label=actor_label,
+    )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.delivery import LocalPacer, NoPacer, OutboxSender, RedisPacer
 from bot.i18n import Catalogs
 from bot.telegram_session import TelegramSession
-from bot.workflows.membership.commissions import create_commission, issue_invitation, redeem_invitation
+from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation, redeem_invitation
 from bot.workflows.outbox import enqueue_text
 from db.models import OutboxMessage, OutboxStatus, Person, Role
 from tests.conftest import NOW

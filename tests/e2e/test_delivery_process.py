@@ -7,7 +7,8 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.workflows.membership.commissions import create_commission, issue_invitation
+from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation
 from bot.workflows.outbox import enqueue_text
 from db.engine import make_engine, make_sessionmaker
 from db.migrate import upgrade

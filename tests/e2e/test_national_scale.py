@@ -22,7 +22,8 @@ import pytest
 from sqlalchemy import make_url, text
 
 from bot.scheduler import LEADER_LOCK_KEY
-from bot.workflows.membership.commissions import create_commission, issue_invitation
+from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation
 from bot.workflows.outbox import enqueue_text
 from db.engine import make_engine, make_sessionmaker
 from db.migrate import upgrade

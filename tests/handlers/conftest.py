@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
-from bot.workflows.membership.commissions import create_commission, issue_invitation
+from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation
 from db.models import Role
 from tests.conftest import NOW
 from tests.harness import Harness, make_harness

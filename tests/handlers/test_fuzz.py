@@ -21,7 +21,8 @@ from sqlmodel import select
 
 from bot.commands import COMMANDS
 from bot.i18n import Catalogs
-from bot.workflows.membership.commissions import create_commission, issue_invitation
+from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation
 from db.engine import make_engine, make_sessionmaker
 from db.models import Membership, Person, Role
 from tests.conftest import NOW

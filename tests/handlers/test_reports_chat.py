@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
+from bot.workflows.periods import month_period
 from bot.workflows.reports.digests import reports_tick
 from bot.workflows.reports.formats import period_text
-from bot.workflows.reports.periods import month_period
 from db.models import Role
 from tests.conftest import NOW
 from tests.handlers.conftest import Invite

@@ -14,12 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.audit import history_csv, read_history, verify_chain
 from bot.workflows.errors import AccessDenied
-from bot.workflows.membership.commissions import (
-    create_commission,
-    invite_from_chat,
-    issue_invitation,
-    redeem_invitation,
-)
+from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import invite_from_chat, issue_invitation, redeem_invitation
 from db.engine import make_engine, make_sessionmaker
 from db.migrate import upgrade
 from db.models import AuditEntry, Role

@@ -12,7 +12,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, msg
-from bot.workflows.membership.commissions import create_commission, issue_invitation, redeem_invitation
+from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation, redeem_invitation
 from bot.workflows.notices import Notice
 from bot.workflows.outbox import (
     backoff,

@@ -11,7 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.access import Action, access_commission
 from bot.workflows.errors import AccessDenied
-from bot.workflows.membership.commissions import create_commission, issue_invitation, redeem_invitation
+from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation, redeem_invitation
 from db.models import Person, Role
 from tests.conftest import NOW
 

@@ -13,7 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.access import Action, access_commission
 from bot.workflows.errors import AccessDenied
-from bot.workflows.membership.commissions import create_commission, issue_invitation, redeem_invitation
+from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation, redeem_invitation
 from bot.workflows.membership.people import access_active, active_actor_and_count, switch_commission
 from bot.workflows.standing import find_person
 from db.models import Membership, Role

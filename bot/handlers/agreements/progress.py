@@ -20,7 +20,7 @@ from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor
-from bot.workflows.agreements.change import Evidence, record_progress
+from bot.workflows.agreements.progress import Evidence, record_progress
 from bot.workflows.agreements.read import (
     agreement_row,
     discard_draft,

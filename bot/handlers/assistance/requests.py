@@ -18,14 +18,13 @@ from bot.workflows.access import Action
 from bot.workflows.assistance.requests import (
     STATUS_TEXT,
     access_request,
-    can_commission,
     change_status,
-    is_can_analyst,
     my_requests,
     open_requests,
     request_assistance,
 )
 from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import can_commission, is_can_analyst
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Notice
 from db.models import AssistanceStatus, AssistanceTopic, Person

@@ -24,8 +24,14 @@ from bot.states import InviteFlow
 from bot.workflows.access import INVITABLE_ROLES, Action, Actor
 from bot.workflows.business_days import lima_date
 from bot.workflows.labels import ROLE_LABELS
-from bot.workflows.membership.commissions import SEATED_ROLES, deep_link, invite_from_chat, list_seats, tidy
-from bot.workflows.membership.invitations import list_pending, revoke_invitation
+from bot.workflows.membership.commissions import list_seats, tidy
+from bot.workflows.membership.invitations import (
+    SEATED_ROLES,
+    deep_link,
+    invite_from_chat,
+    list_pending,
+    revoke_invitation,
+)
 from bot.workflows.membership.people import access_active, active_commission_id
 from db.models import Person, Role
 

@@ -19,7 +19,7 @@ from bot.handlers.rounds import ui
 from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action
-from bot.workflows.agreements.change import Evidence
+from bot.workflows.agreements.progress import Evidence
 from bot.workflows.errors import UserError
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Notice

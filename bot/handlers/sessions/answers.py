@@ -21,7 +21,8 @@ from bot.workflows.membership.people import active_actor
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import Answered, answer_convocation, keep_answer
 from bot.workflows.sessions.meeting import cast_vote
-from bot.workflows.sessions.schedule import access_session, link_group
+from bot.workflows.sessions.schedule import access_session
+from bot.workflows.sessions.settings import link_group
 from db.models import Answer, Person
 
 

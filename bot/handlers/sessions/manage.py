@@ -19,6 +19,7 @@ from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import parse_deadline
 from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.acta import attendance_csv, build_acta, set_opinions
@@ -29,6 +30,7 @@ from bot.workflows.sessions.convocation import (
     invitee_counts,
     invitees_of,
 )
+from bot.workflows.sessions.forecast import forecast, voting_seats
 from bot.workflows.sessions.meeting import (
     cast_vote,
     close_session,
@@ -44,10 +46,7 @@ from bot.workflows.sessions.schedule import (
     access_session,
     agenda,
     attach_document,
-    forecast,
     list_sessions,
-    seat_names,
-    voting_seats,
 )
 from db.models import AgendaItem, Person, Role, SessionInvitee, SessionStatus
 

@@ -20,12 +20,13 @@ from bot.workflows.access import Action
 from bot.workflows.agreements.create import parse_deadline
 from bot.workflows.business_days import lima_date
 from bot.workflows.membership.people import access_active, active_commission_id
-from bot.workflows.sessions.schedule import add_non_working_day, plan_session
 from bot.workflows.sessions.settings import (
     RULE_KEYS,
+    add_non_working_day,
     change_rule,
     list_non_working_days,
     list_planned,
+    plan_session,
     read_rules,
     shown_value,
 )

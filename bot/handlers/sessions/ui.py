@@ -18,7 +18,7 @@ from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_STATUS_LABELS
 from bot.workflows.sessions.convocation import KIND_LABELS, where_text
 from bot.workflows.sessions.dates import SessionDateError, parse_session_datetime
-from bot.workflows.sessions.schedule import Forecast, SeatInfo
+from bot.workflows.sessions.forecast import Forecast, SeatInfo
 from bot.workflows.sessions.votes import Vote
 from db.models import AgendaItem, Answer, MeetingSession, SessionKind, SessionStatus
 

@@ -1,4 +1,6 @@
-"""Changing an agreement: edit, reschedule, close, cancel, and progress from the liaisons.
+"""Changing an agreement: edit, reschedule, close, cancel, reopen (the secretariat's changes).
+
+Progress from the liaisons is in progress.py.
 
 Every change appends an `AgreementEvent` (the history people read) and an audit entry, in the
 same transaction. Allowed status transitions are in `TRANSITIONS`; "vencido" is never stored.
@@ -10,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
@@ -25,12 +27,11 @@ from bot.workflows.agreements.create import (
     clean_optional,
     clean_text,
     new_responsibility_notices,
-    seat_names,
     seat_people,
-    secretaries,
 )
-from bot.workflows.audit import record, snapshot
-from bot.workflows.errors import AccessDenied, UserError
+from bot.workflows.audit import audited, snapshot
+from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from db.models import (
     Agreement,
@@ -38,8 +39,6 @@ from db.models import (
     AgreementEventKind,
     AgreementSeat,
     AgreementStatus,
-    EvidenceKind,
-    Membership,
     Person,
     ProgressDraft,
     Role,
@@ -60,20 +59,6 @@ TRANSITIONS: dict[AgreementStatus, frozenset[AgreementStatus]] = {
     AgreementStatus.DONE: frozenset({AgreementStatus.IN_PROGRESS}),
     AgreementStatus.CANCELLED: frozenset(),
 }
-# What a liaison may report (closing for good and cancelling are the secretary's).
-LIAISON_STATUSES = (AgreementStatus.IN_PROGRESS, AgreementStatus.DONE)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A Telegram file (by file id, with its metadata) or a link."""
-
-    kind: EvidenceKind
-    file_id: str | None = None
-    name: str | None = None
-    mime: str | None = None
-    size: int | None = None
-    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +105,7 @@ def check_percent(value: int) -> int:
     return value
 
 
-async def _event(
+async def add_event(
     db: AsyncSession,
     agreement: Agreement,
     actor: Person,
@@ -134,19 +119,19 @@ async def _event(
     return event
 
 
-async def _audit(
+async def audit_change(
     db: AsyncSession, actor: Actor, agreement: Agreement, verb: str, before: dict[str, object], now: datetime
 ) -> None:
-    await record(
+    await audited(
         db,
-        commission_id=agreement.commission_id,
-        actor=actor.person,
-        action=f"agreement.{verb}",
-        entity="agreement",
-        entity_id=agreement.id,
+        actor,
+        agreement.commission_id,
+        f"agreement.{verb}",
+        "agreement",
+        agreement.id,
+        now=now,
         before=before,
         after=snapshot(agreement, *AUDITED_FIELDS),
-        now=now,
     )
 
 
@@ -187,17 +172,19 @@ async def edit_agreement(
         notes.append("instituciones")
     agreement.updated_at = now
     db.add(agreement)
-    await _event(db, agreement, actor.person, AgreementEventKind.EDITED, now, note=", ".join(notes) or None)
-    await record(
+    await add_event(
+        db, agreement, actor.person, AgreementEventKind.EDITED, now, note=", ".join(notes) or None
+    )
+    await audited(
         db,
-        commission_id=agreement.commission_id,
-        actor=actor.person,
-        action="agreement.edited",
-        entity="agreement",
-        entity_id=agreement.id,
+        actor,
+        agreement.commission_id,
+        "agreement.edited",
+        "agreement",
+        agreement.id,
+        now=now,
         before=before | {"seat_ids": old_seats},
         after=snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": await agreement_seat_ids(db, agreement_id)},
-        now=now,
     )
     names = await seat_names(db, added)
     return Changed(
@@ -234,7 +221,7 @@ async def reschedule_agreement(
     agreement.updated_at = now
     agreement.flagged_for_can_at = None  # a new deadline starts the ladder again
     db.add(agreement)
-    await _event(
+    await add_event(
         db,
         agreement,
         actor.person,
@@ -245,7 +232,9 @@ async def reschedule_agreement(
         note=cleaned,
         agreed_by=who,
     )
-    await _audit(db, actor, agreement, "rescheduled", before | {"reason": cleaned, "agreed_by": who}, now)
+    await audit_change(
+        db, actor, agreement, "rescheduled", before | {"reason": cleaned, "agreed_by": who}, now
+    )
     seats = await agreement_seat_ids(db, agreement_id)
     notices = [
         Notice(
@@ -276,7 +265,7 @@ async def close_agreement(
     agreement.status, agreement.progress = AgreementStatus.DONE, 100
     agreement.closed_at = agreement.updated_at = now
     db.add(agreement)
-    await _event(
+    await add_event(
         db,
         agreement,
         actor.person,
@@ -286,7 +275,7 @@ async def close_agreement(
         progress=100,
         note=clean_optional(note, NOTE_MAX),
     )
-    await _audit(db, actor, agreement, "closed", before, now)
+    await audit_change(db, actor, agreement, "closed", before, now)
     await _drop_drafts(db, agreement_id)
     return Changed(agreement, await _tell_liaisons(db, agreement, "closed"))
 
@@ -302,10 +291,10 @@ async def cancel_agreement(
     agreement.status, agreement.cancel_reason = AgreementStatus.CANCELLED, cleaned
     agreement.closed_at = agreement.updated_at = now
     db.add(agreement)
-    await _event(
+    await add_event(
         db, agreement, actor.person, AgreementEventKind.CANCELLED, now, status=agreement.status, note=cleaned
     )
-    await _audit(db, actor, agreement, "cancelled", before, now)
+    await audit_change(db, actor, agreement, "cancelled", before, now)
     await _drop_drafts(db, agreement_id)
     return Changed(agreement, await _tell_liaisons(db, agreement, "cancelled"))
 
@@ -320,10 +309,10 @@ async def reopen_agreement(
     before = snapshot(agreement, *AUDITED_FIELDS)
     agreement.status, agreement.closed_at, agreement.updated_at = AgreementStatus.IN_PROGRESS, None, now
     db.add(agreement)
-    await _event(
+    await add_event(
         db, agreement, actor.person, AgreementEventKind.EDITED, now, status=agreement.status, note="reabierto"
     )
-    await _audit(db, actor, agreement, "reopened", before, now)
+    await audit_change(db, actor, agreement, "reopened", before, now)
     return Changed(agreement)
 
 
@@ -343,103 +332,3 @@ async def _tell_liaisons(db: AsyncSession, agreement: Agreement, what: str) -> l
 
 async def _drop_drafts(db: AsyncSession, agreement_id: int) -> None:
     await db.exec(delete(ProgressDraft).where(col(ProgressDraft.agreement_id) == agreement_id))
-
-
-async def liaison_seat_ids(db: AsyncSession, person_id: int, commission_id: int) -> list[int]:
-    rows = await db.exec(
-        select(Membership.seat_id).where(
-            Membership.person_id == person_id,
-            Membership.commission_id == commission_id,
-            Membership.role == Role.LIAISON,
-        )
-    )
-    return [s for s in rows.all() if s is not None]
-
-
-async def reporting_seat(db: AsyncSession, actor: Actor, agreement: Agreement) -> int | None:
-    """The seat a progress report is given for; a liaison only for its own institution's agreements."""
-    assert agreement.id is not None and actor.person.id is not None
-    responsible = await agreement_seat_ids(db, agreement.id)
-    own = [
-        s for s in await liaison_seat_ids(db, actor.person.id, agreement.commission_id) if s in responsible
-    ]
-    if own:
-        return own[0]
-    if Role.SECRETARY in actor.roles:
-        return None
-    raise AccessDenied(
-        msg("Ese acuerdo no está a cargo de su institución: solo puede informar sobre los suyos.")
-    )
-
-
-async def record_progress(
-    db: AsyncSession,
-    person: Person | None,
-    agreement_id: int,
-    *,
-    status: AgreementStatus,
-    progress: int,
-    note: str | None,
-    now: datetime,
-    evidence: Evidence | None = None,
-) -> Changed:
-    """A liaison (or the secretary) reports status, percentage, a short text and evidence."""
-    actor, agreement = await access_agreement(db, person, agreement_id, Action.REPORT_PROGRESS)
-    seat_id = await reporting_seat(db, actor, agreement)
-    if status not in LIAISON_STATUSES:
-        raise UserError(msg("Como avance puede informar «en curso» o «cumplido»."))
-    check_transition(agreement.status, status)
-    progress = 100 if status == AgreementStatus.DONE else check_percent(progress)
-    cleaned = clean_optional(note, NOTE_MAX)
-    if evidence is not None and evidence.link is not None:
-        link = evidence.link.strip()
-        if not link.startswith(("http://", "https://")) or len(link) > 500:
-            raise UserError(msg("El enlace debe empezar con http:// o https:// (máximo 500 caracteres)."))
-    before = snapshot(agreement, *AUDITED_FIELDS)
-    agreement.status, agreement.progress, agreement.updated_at = status, progress, now
-    if status == AgreementStatus.DONE:
-        agreement.closed_at = now
-    db.add(agreement)
-    event = await _event(
-        db,
-        agreement,
-        actor.person,
-        AgreementEventKind.PROGRESS,
-        now,
-        seat_id=seat_id,
-        status=status,
-        progress=progress,
-        note=cleaned,
-    )
-    if evidence is not None:
-        event.evidence_kind = evidence.kind
-        event.evidence_file_id = evidence.file_id
-        event.evidence_name = (evidence.name or "")[:200] or None
-        event.evidence_mime = (evidence.mime or "")[:100] or None
-        event.evidence_size = evidence.size
-        event.evidence_link = evidence.link.strip() if evidence.link else None
-    await _audit(db, actor, agreement, "progress", before | {"seat_id": seat_id}, now)
-    assert actor.person.id is not None
-    await db.exec(
-        delete(ProgressDraft).where(
-            col(ProgressDraft.person_id) == actor.person.id, col(ProgressDraft.agreement_id) == agreement_id
-        )
-    )
-    names = await seat_names(db, [seat_id] if seat_id else [])
-    notices = [
-        Notice(
-            p,
-            msg(
-                "{who} ({institution}) informó avance del acuerdo <b>{code}</b>: {status}, {progress} %.",
-                who=actor.person.name,
-                institution=names.get(seat_id, "") if seat_id else "",
-                code=agreement.code,
-                status=STATUS_TEXT[status],
-                progress=progress,
-            ),
-            agreement.commission_id,
-        )
-        for p in await secretaries(db, agreement.commission_id)
-        if p != actor.person.id
-    ]
-    return Changed(agreement, notices)

@@ -20,10 +20,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
-from bot.workflows.access import Action, Actor, access_commission
-from bot.workflows.audit import record, snapshot
+from bot.workflows.access import Action, Actor, access_commission, access_object
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
-from bot.workflows.errors import NotFound, UserError
+from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from db.engine import dialect_of
 from db.models import (
@@ -160,17 +161,6 @@ async def check_seats(db: AsyncSession, commission_id: int, seat_ids: Iterable[i
     return wanted
 
 
-async def seat_names(db: AsyncSession, seat_ids: Sequence[int]) -> dict[int, str]:
-    if not seat_ids:
-        return {}
-    rows = await db.exec(
-        select(Seat.id, Institution.name)
-        .join(Institution, col(Institution.id) == Seat.institution_id)
-        .where(col(Seat.id).in_(seat_ids))
-    )
-    return {seat_id: name for seat_id, name in rows.all() if seat_id is not None}
-
-
 async def agreement_seat_ids(db: AsyncSession, agreement_id: int) -> list[int]:
     rows = await db.exec(
         select(AgreementSeat.seat_id)
@@ -222,19 +212,14 @@ def format_code(commission_code: str, year: int, seq: int) -> str:
     return f"{commission_code}-{year}-{seq:03d}"
 
 
-async def load_agreement(db: AsyncSession, agreement_id: int) -> Agreement:
-    agreement = await db.get(Agreement, agreement_id)
-    if agreement is None:
-        raise NotFound(msg("Ese acuerdo no existe."))
-    return agreement
-
-
 async def access_agreement(
     db: AsyncSession, person: Person | None, agreement_id: int, action: Action
 ) -> tuple[Actor, Agreement]:
-    """The gate for one agreement: the person's roles in the agreement's own commission."""
-    agreement = await load_agreement(db, agreement_id)
-    actor = await access_commission(db, person, agreement.commission_id, action)
+    """The only way to fetch an agreement by id for a person: the gate runs on its own commission."""
+    agreement = await db.get(Agreement, agreement_id)
+    unknown = msg("Ese acuerdo no existe.")
+    actor = await access_object(db, person, agreement.commission_id if agreement else None, action, unknown)
+    assert agreement is not None
     return actor, agreement
 
 
@@ -308,15 +293,15 @@ async def create_agreement(
             new_deadline=deadline,
         )
     )
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="agreement.created",
-        entity="agreement",
-        entity_id=agreement.id,
-        after=snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": seats},
+        actor,
+        commission_id,
+        "agreement.created",
+        "agreement",
+        agreement.id,
         now=now,
+        after=snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": seats},
     )
     names = await seat_names(db, seats)
     liaisons = await seat_people(db, seats, Role.LIAISON)

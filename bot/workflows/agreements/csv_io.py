@@ -1,5 +1,8 @@
 """CSV export and import of a commission's register (bulk entry of an annual work plan).
 
+The file's columns and how a line is read and checked are in csv_rows.py; this module reads and
+writes the register.
+
 One row per agreement, Spanish headers, UTF-8 with BOM so spreadsheets open it as it is.
 Import is all or nothing: every line is checked first, and the first bad one is reported with its
 line number and reason, importing nothing. A row with a known code updates that agreement (a new
@@ -11,31 +14,25 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Text, msg, nmsg
+from bot.i18n import nmsg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.create import (
     AUDITED_FIELDS,
-    INDICATOR_MAX,
-    ORIGIN_MAX,
-    TEXT_MAX,
-    TEXT_MIN,
     commission_seats,
     format_code,
     next_code,
-    seat_names,
     seat_people,
 )
-from bot.workflows.audit import record, snapshot
+from bot.workflows.agreements.csv_rows import HEADERS, SEPARATOR, STATUS_OUT, CsvRow, apply_row, parse_rows
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
-from bot.workflows.errors import UserError
-from bot.workflows.membership.commissions import normalise
+from bot.workflows.membership.commissions import normalise, seat_names
 from bot.workflows.notices import Notice
 from db.models import (
     Agreement,
@@ -46,34 +43,6 @@ from db.models import (
     Person,
     Role,
 )
-
-HEADERS = [
-    "codigo",
-    "texto",
-    "instituciones",
-    "plazo_original",
-    "plazo",
-    "estado",
-    "avance",
-    "indicador",
-    "origen",
-    "motivo_cancelacion",
-]
-SEPARATOR = " | "
-MAX_BYTES = 2_000_000
-STATUS_WORDS = {
-    "pendiente": AgreementStatus.PENDING,
-    "en curso": AgreementStatus.IN_PROGRESS,
-    "en_curso": AgreementStatus.IN_PROGRESS,
-    "cumplido": AgreementStatus.DONE,
-    "cancelado": AgreementStatus.CANCELLED,
-}
-STATUS_OUT = {
-    AgreementStatus.PENDING: "pendiente",
-    AgreementStatus.IN_PROGRESS: "en curso",
-    AgreementStatus.DONE: "cumplido",
-    AgreementStatus.CANCELLED: "cancelado",
-}
 
 
 @dataclass(frozen=True)
@@ -89,23 +58,6 @@ class Imported:
     updated: int = 0
     unchanged: int = 0
     notices: list[Notice] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    code: str | None
-    year: int | None
-    seq: int | None
-    text: str
-    seat_ids: list[int]
-    original_deadline: date
-    deadline: date
-    status: AgreementStatus
-    progress: int
-    indicator: str | None
-    origin: str | None
-    cancel_reason: str | None
 
 
 async def export_csv(
@@ -143,170 +95,18 @@ async def export_csv(
                 a.cancel_reason or "",
             ]
         )
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="agreement.exported",
-        entity="commission",
-        entity_id=commission_id,
-        after={"count": len(agreements)},
+        actor,
+        commission_id,
+        "agreement.exported",
+        "commission",
+        commission_id,
         now=now,
+        after={"count": len(agreements)},
     )
     name = f"acuerdos-{actor.commission.code}-{lima_date(now).isoformat()}.csv"
     return Exported(name, out.getvalue().encode("utf-8-sig"), len(agreements))
-
-
-def _bad(line: int, reason: Text) -> UserError:
-    return UserError(
-        msg(
-            "El CSV no se importó: línea {line}: {reason} No se registró ningún acuerdo.",
-            line=line,
-            reason=reason,
-        )
-    )
-
-
-def _date(value: str, line: int, column: str) -> date:
-    value = value.strip()
-    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", value) or None
-    dmy = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", value)
-    try:
-        if m:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if dmy:
-            return date(int(dmy.group(3)), int(dmy.group(2)), int(dmy.group(1)))
-    except ValueError:
-        pass
-    raise _bad(
-        line,
-        msg(
-            "la columna {column} debe ser una fecha como 2026-12-31 («{value}»).",
-            column=column,
-            value=value[:30],
-        ),
-    )
-
-
-def _parse(content: bytes, commission_code: str, seats_by_name: dict[str, int]) -> list[_Row]:
-    if len(content) > MAX_BYTES:
-        raise UserError(msg("El archivo es demasiado grande (máximo 2 MB)."))
-    try:
-        decoded = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            msg("El archivo no está en UTF-8. Guárdelo como «CSV UTF-8» e inténtelo de nuevo.")
-        ) from exc
-    first = decoded.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(decoded), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration as exc:
-        raise _bad(1, msg("el archivo está vacío.")) from exc
-    missing = [h for h in ("texto", "instituciones", "plazo") if h not in header]
-    if missing:
-        raise _bad(1, msg("faltan las columnas {columns}.", columns=", ".join(missing)))
-    code_re = re.compile(rf"^{re.escape(commission_code)}-(\d{{4}})-(\d{{3,}})$")
-    rows: list[_Row] = []
-    seen: set[str] = set()
-    try:
-        for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) > len(header):
-                raise _bad(line, msg("tiene más columnas que el encabezado."))
-            cell = dict(
-                zip(header, [v.strip() for v in values] + [""] * (len(header) - len(values)), strict=True)
-            )
-            rows.append(_row(line, cell, code_re, seats_by_name, seen))
-    except csv.Error as exc:
-        raise _bad(reader.line_num, msg("el formato CSV está dañado.")) from exc
-    return rows
-
-
-def _row(
-    line: int, cell: dict[str, str], code_re: re.Pattern[str], seats_by_name: dict[str, int], seen: set[str]
-) -> _Row:
-    code = cell.get("codigo", "").upper() or None
-    year = seq = None
-    if code is not None:
-        m = code_re.match(code)
-        if m is None:
-            raise _bad(line, msg("el código «{code}» no es de esta comisión.", code=code[:30]))
-        if code in seen:
-            raise _bad(line, msg("el código {code} se repite.", code=code))
-        seen.add(code)
-        year, seq = int(m.group(1)), int(m.group(2))
-    text = " ".join(cell.get("texto", "").split())
-    if not TEXT_MIN <= len(text) <= TEXT_MAX:
-        raise _bad(
-            line, msg("el texto debe tener entre {min} y {max} caracteres.", min=TEXT_MIN, max=TEXT_MAX)
-        )
-    seat_ids: list[int] = []
-    for name in (n for n in cell.get("instituciones", "").split("|") if n.strip()):
-        seat_id = seats_by_name.get(normalise(name))
-        if seat_id is None:
-            raise _bad(
-                line,
-                msg("la institución «{name}» no tiene asiento en esta comisión.", name=name.strip()[:80]),
-            )
-        seat_ids.append(seat_id)
-    if not seat_ids:
-        raise _bad(line, msg("indique al menos una institución responsable."))
-    deadline = _date(cell.get("plazo", ""), line, "plazo")
-    original = (
-        _date(cell["plazo_original"], line, "plazo_original") if cell.get("plazo_original") else deadline
-    )
-    word = cell.get("estado", "").lower() or "pendiente"
-    status = STATUS_WORDS.get(word)
-    if status is None:
-        raise _bad(
-            line,
-            msg(
-                "el estado «{value}» no existe (pendiente, en curso, cumplido o cancelado).", value=word[:30]
-            ),
-        )
-    try:
-        progress = int(cell.get("avance", "") or 0)
-    except ValueError:
-        progress = -1
-    if not 0 <= progress <= 100:
-        raise _bad(line, msg("el avance debe ser un número entre 0 y 100."))
-    if status == AgreementStatus.DONE and progress != 100:
-        raise _bad(line, msg("un acuerdo cumplido tiene avance 100."))
-    reason = cell.get("motivo_cancelacion", "") or None
-    if status == AgreementStatus.CANCELLED and not reason:
-        raise _bad(line, msg("un acuerdo cancelado necesita el motivo de cancelación."))
-    indicator, origin = cell.get("indicador", "") or None, cell.get("origen", "") or None
-    if (indicator and len(indicator) > INDICATOR_MAX) or (origin and len(origin) > ORIGIN_MAX):
-        raise _bad(line, msg("el indicador o el origen es demasiado largo."))
-    return _Row(
-        line,
-        code,
-        year,
-        seq,
-        text,
-        list(dict.fromkeys(seat_ids)),
-        original,
-        deadline,
-        status,
-        progress,
-        indicator,
-        origin,
-        reason if status == AgreementStatus.CANCELLED else None,
-    )
-
-
-def _apply(agreement: Agreement, row: _Row) -> None:
-    agreement.text, agreement.indicator, agreement.origin_label = row.text, row.indicator, row.origin
-    agreement.status, agreement.progress, agreement.cancel_reason = (
-        row.status,
-        row.progress,
-        row.cancel_reason,
-    )
-    agreement.deadline = row.deadline
 
 
 async def import_csv(
@@ -317,7 +117,7 @@ async def import_csv(
     seats = {
         normalise(i.name): s.id for s, i in await commission_seats(db, commission_id) if s.id is not None
     }
-    rows = _parse(content, actor.commission.code, seats)
+    rows = parse_rows(content, actor.commission.code, seats)
     existing = {
         a.code: a
         for a in (await db.exec(select(Agreement).where(Agreement.commission_id == commission_id))).all()
@@ -343,7 +143,7 @@ async def import_csv(
                 created_at=now,
                 updated_at=now,
             )
-            _apply(agreement, row)
+            apply_row(agreement, row)
             if row.status in (AgreementStatus.DONE, AgreementStatus.CANCELLED):
                 agreement.closed_at = now
             db.add(agreement)
@@ -363,15 +163,15 @@ async def import_csv(
                     new_deadline=agreement.deadline,
                 )
             )
-            await record(
+            await audited(
                 db,
-                commission_id=commission_id,
-                actor=actor.person,
-                action="agreement.imported",
-                entity="agreement",
-                entity_id=agreement.id,
-                after=snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": row.seat_ids},
+                actor,
+                commission_id,
+                "agreement.imported",
+                "agreement",
+                agreement.id,
                 now=now,
+                after=snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": row.seat_ids},
             )
             result.created += 1
             continue
@@ -396,14 +196,14 @@ async def import_csv(
     return result
 
 
-async def _update(db: AsyncSession, agreement: Agreement, row: _Row, person: Person, now: datetime) -> bool:
+async def _update(db: AsyncSession, agreement: Agreement, row: CsvRow, person: Person, now: datetime) -> bool:
     assert agreement.id is not None
     old_seats = list(
         (await db.exec(select(AgreementSeat.seat_id).where(AgreementSeat.agreement_id == agreement.id))).all()
     )
     before = snapshot(agreement, *AUDITED_FIELDS)
     old_deadline = agreement.deadline
-    _apply(agreement, row)
+    apply_row(agreement, row)
     after = snapshot(agreement, *AUDITED_FIELDS)
     if after == before and sorted(old_seats) == sorted(row.seat_ids):
         return False
@@ -428,15 +228,15 @@ async def _update(db: AsyncSession, agreement: Agreement, row: _Row, person: Per
             agreed_by="importación CSV" if rescheduled else None,
         )
     )
-    await record(
+    await audited(
         db,
-        commission_id=agreement.commission_id,
-        actor=person,
-        action="agreement.imported_update",
-        entity="agreement",
-        entity_id=agreement.id,
+        person,
+        agreement.commission_id,
+        "agreement.imported_update",
+        "agreement",
+        agreement.id,
+        now=now,
         before=before | {"seat_ids": old_seats},
         after=after | {"seat_ids": row.seat_ids},
-        now=now,
     )
     return True

@@ -12,22 +12,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
-from bot.workflows.agreements.change import (
-    LIAISON_STATUSES,
-    check_percent,
-    liaison_seat_ids,
-    reporting_seat,
-)
+from bot.workflows.agreements.change import check_percent
 from bot.workflows.agreements.create import (
     OPEN_STATUSES,
     Shown,
     access_agreement,
     agreement_seat_ids,
-    seat_names,
     shown_status,
 )
+from bot.workflows.agreements.progress import LIAISON_STATUSES, liaison_seat_ids, reporting_seat
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import seat_names
 from db.models import (
     Agreement,
     AgreementEvent,

@@ -24,14 +24,15 @@ from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.create import (
     OPEN_STATUSES,
     agreement_seat_ids,
-    seat_names,
     seat_people,
     secretaries,
 )
-from bot.workflows.audit import record
+from bot.workflows.audit import audited
 from bot.workflows.business_days import LIMA, lima_date
 from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
+from bot.workflows.once import claim_once
 from bot.workflows.outbox import enqueue_notices
 from db.models import Agreement, AgreementReminder, AgreementRules, Commission, Person, Role
 
@@ -97,16 +98,16 @@ async def set_rules(
         row = AgreementRules(commission_id=commission_id, settings={})
     row.settings = rules.to_dict()
     db.add(row)
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="agreement.rules_changed",
-        entity="agreement_rules",
-        entity_id=commission_id,
+        actor,
+        commission_id,
+        "agreement.rules_changed",
+        "agreement_rules",
+        commission_id,
+        now=now,
         before=before,
         after=rules.to_dict(),
-        now=now,
     )
     return rules
 
@@ -134,28 +135,10 @@ async def _open_agreements(db: AsyncSession) -> list[Agreement]:
 async def _once(db: AsyncSession, agreement: Agreement, step: str, person_id: int, now: datetime) -> bool:
     """Record the step for that person; False if it was already taken."""
     assert agreement.id is not None
-    exists = (
-        await db.exec(
-            select(AgreementReminder.id).where(
-                AgreementReminder.agreement_id == agreement.id,
-                AgreementReminder.deadline == agreement.deadline,
-                AgreementReminder.step == step,
-                AgreementReminder.person_id == person_id,
-            )
-        )
-    ).first()
-    if exists is not None:
-        return False
-    db.add(
-        AgreementReminder(
-            agreement_id=agreement.id,
-            deadline=agreement.deadline,
-            step=step,
-            person_id=person_id,
-            sent_at=now,
-        )
+    reminder = AgreementReminder(
+        agreement_id=agreement.id, deadline=agreement.deadline, step=step, person_id=person_id, sent_at=now
     )
-    return True
+    return await claim_once(db, reminder)
 
 
 def _sending_hours(now: datetime, rules: ReminderRules) -> bool:
@@ -296,16 +279,16 @@ async def _step(
     if await _once(db, agreement, "can_flag", NOBODY, now):
         agreement.flagged_for_can_at = now
         db.add(agreement)
-        await record(
+        await audited(
             db,
-            commission_id=agreement.commission_id,
-            actor=None,
-            actor_label="system",
-            action="agreement.flagged_for_can",
-            entity="agreement",
-            entity_id=agreement.id,
-            after={"code": agreement.code, "deadline": agreement.deadline, "days_overdue": days},
+            None,
+            agreement.commission_id,
+            "agreement.flagged_for_can",
+            "agreement",
+            agreement.id,
             now=now,
+            after={"code": agreement.code, "deadline": agreement.deadline, "days_overdue": days},
+            actor_label="system",
         )
         secretaries_ = await secretaries(db, agreement.commission_id)
         return [

@@ -3,7 +3,7 @@
 Any role of the requester's commission may ask; the request gets a code (`AT-CUS-2026-003`) and
 reaches the CAN analysts (role `can_analyst` in the commission with code "CAN") in their language.
 Only those analysts change its status (received → in progress → answered → closed); the requester
-is told of each change. (No dedicated Action exists yet: the roles are checked here.)
+is told of each change. Who is an analyst is asked of the gate (`is_can_analyst`, in membership).
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
-from bot.workflows.errors import AccessDenied, NotFound, UserError
+from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS
+from bot.workflows.membership.commissions import can_analysts, is_can_analyst
 from bot.workflows.notices import Notice
 from db.engine import dialect_of
 from db.models import (
@@ -29,12 +30,9 @@ from db.models import (
     AssistanceStatus,
     AssistanceTopic,
     Commission,
-    Membership,
     Person,
-    Role,
 )
 
-CAN_CODE = "CAN"
 TEXT_MIN, TEXT_MAX = 10, 2000
 AUDITED = ("code", "topic", "status", "answer")
 NEXT: dict[AssistanceStatus, tuple[AssistanceStatus, ...]] = {
@@ -55,32 +53,6 @@ TOPIC_TEXT = ASSISTANCE_TOPIC_LABELS
 class Filed:
     request: AssistanceRequest
     notices: list[Notice] = field(default_factory=list)
-
-
-async def can_commission(db: AsyncSession) -> Commission | None:
-    return (await db.exec(select(Commission).where(Commission.code == CAN_CODE))).first()
-
-
-async def can_analysts(db: AsyncSession) -> list[int]:
-    can = await can_commission(db)
-    if can is None:
-        return []
-    rows = await db.exec(
-        select(Membership.person_id)
-        .where(Membership.commission_id == can.id, Membership.role == Role.CAN_ANALYST)
-        .order_by(col(Membership.id))
-    )
-    return list(rows.all())
-
-
-async def is_can_analyst(db: AsyncSession, person: Person | None) -> bool:
-    """Whether the permission gate lets this person handle requests in the CAN."""
-    can = await can_commission(db)
-    try:
-        await access_commission(db, person, can.id if can else None, Action.HANDLE_ASSISTANCE)
-    except AccessDenied:
-        return False
-    return True
 
 
 async def request_assistance(
@@ -135,15 +107,15 @@ async def request_assistance(
     await db.flush()
     assert request.id is not None
     db.add(AssistanceEvent(request_id=request.id, at=now, actor_id=actor.person.id, status=request.status))
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="rounds.assistance_requested",
-        entity="assistance_request",
-        entity_id=request.id,
-        after=snapshot(request, *AUDITED),
+        actor,
+        commission_id,
+        "rounds.assistance_requested",
+        "assistance_request",
+        request.id,
         now=now,
+        after=snapshot(request, *AUDITED),
     )
     notices = [
         Notice(
@@ -164,22 +136,28 @@ async def request_assistance(
     return Filed(request, notices)
 
 
+async def require_analyst(db: AsyncSession, person: Person | None) -> None:
+    """Only the CAN's analysts handle requests: anybody else is refused here."""
+    if not await is_can_analyst(db, person):
+        raise AccessDenied(
+            msg("Solo los analistas de la CAN atienden las solicitudes de asistencia técnica.")
+        )
+
+
 async def access_request(db: AsyncSession, person: Person | None, request_id: int) -> AssistanceRequest:
-    """A request, for its requester or a CAN analyst."""
+    """The only way to fetch a request by id: for its requester or a CAN analyst. Anybody else is
+    told it does not exist, as for a missing one."""
     request = await db.get(AssistanceRequest, request_id)
-    if request is None:
-        raise NotFound(msg("Esa solicitud no existe."))
-    if person is None or (person.id != request.requester_id and not await is_can_analyst(db, person)):
-        raise AccessDenied(msg("Solo la persona que la pidió y los analistas de la CAN ven esa solicitud."))
+    if request is None or person is None:
+        raise AccessDenied(msg("Esa solicitud no existe."))
+    if person.id != request.requester_id and not await is_can_analyst(db, person):
+        raise AccessDenied(msg("Esa solicitud no existe."))
     return request
 
 
 async def open_requests(db: AsyncSession, person: Person | None) -> list[AssistanceRequest]:
     """For a CAN analyst: every request not closed, oldest first."""
-    if not await is_can_analyst(db, person):
-        raise AccessDenied(
-            msg("Solo los analistas de la CAN atienden las solicitudes de asistencia técnica.")
-        )
+    await require_analyst(db, person)
     rows = await db.exec(
         select(AssistanceRequest)
         .where(AssistanceRequest.status != AssistanceStatus.CLOSED)
@@ -210,10 +188,7 @@ async def change_status(
     answer: str | None = None,
 ) -> Filed:
     """A CAN analyst moves the request on; "answered" needs the answer text. The requester hears."""
-    if not await is_can_analyst(db, person):
-        raise AccessDenied(
-            msg("Solo los analistas de la CAN atienden las solicitudes de asistencia técnica.")
-        )
+    await require_analyst(db, person)
     assert person is not None
     request = await access_request(db, person, request_id)
     if status not in NEXT[request.status]:
@@ -235,16 +210,16 @@ async def change_status(
         request.answer = cleaned
     db.add(request)
     db.add(AssistanceEvent(request_id=request_id, at=now, actor_id=person.id, status=status, note=cleaned))
-    await record(
+    await audited(
         db,
-        commission_id=request.commission_id,
-        actor=person,
-        action="rounds.assistance_status",
-        entity="assistance_request",
-        entity_id=request_id,
+        person,
+        request.commission_id,
+        "rounds.assistance_status",
+        "assistance_request",
+        request_id,
+        now=now,
         before=before,
         after=snapshot(request, *AUDITED),
-        now=now,
     )
     if status == AssistanceStatus.ANSWERED:
         text = msg(

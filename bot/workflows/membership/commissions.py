@@ -1,34 +1,29 @@
-"""Commissions and invitations: how anybody gets into the bot.
+"""Commissions and their seats: the CRAs and the CAN, and the institutions sitting in each.
 
-Tokens are random (192 bits), shown once, stored only as a SHA-256 hash, single-use and expiring.
+Invitations (how a person gets into a commission) live in `invitations.py`.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import re
-import secrets
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
-from bot.workflows.access import INVITABLE_ROLES, Action, access_commission
-from bot.workflows.audit import record, snapshot
-from bot.workflows.errors import NotFound, UserError
-from bot.workflows.labels import ROLE_LABELS
-from bot.workflows.notices import Notice
+from bot.workflows.access import Action, access_commission
+from bot.workflows.audit import audited, snapshot
+from bot.workflows.errors import AccessDenied, NotFound, UserError
 from db.models import (
     Commission,
     CommissionKind,
     Institution,
     InstitutionCategory,
-    Invitation,
     Membership,
     Person,
     Region,
@@ -38,11 +33,6 @@ from db.models import (
 
 CAN_CODE = "CAN"
 CAN_NAME = "Comisión de Alto Nivel Anticorrupción"
-DEFAULT_INVITATION_DAYS = 14
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-
-# Roles that act on behalf of a member institution's seat and so need one.
-SEATED_ROLES = frozenset({Role.PRESIDENT, Role.MEMBER, Role.ALTERNATE, Role.LIAISON})
 
 # Guess an institution's Anexo A category from its name; the first matching keyword wins.
 _CATEGORY_KEYWORDS: list[tuple[str, InstitutionCategory]] = [
@@ -100,14 +90,6 @@ def guess_category(institution_name: str) -> InstitutionCategory:
         if keyword in name:
             return category
     return InstitutionCategory.OTHER
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def deep_link(bot_username: str, token: str) -> str:
-    return f"https://t.me/{bot_username.lstrip('@')}?start={token}"
 
 
 # --- commissions -------------------------------------------------------------------------------
@@ -168,16 +150,16 @@ async def create_commission(db: AsyncSession, code: str, *, now: datetime) -> tu
     db.add(commission)
     await db.flush()
     assert commission.id is not None
-    await record(
+    await audited(
         db,
-        commission_id=commission.id,
-        actor=None,
-        actor_label="cli",
-        action="commission.created",
-        entity="commission",
-        entity_id=commission.id,
-        after=snapshot(commission, "code", "name", "kind"),
+        None,
+        commission.id,
+        "commission.created",
+        "commission",
+        commission.id,
         now=now,
+        after=snapshot(commission, "code", "name", "kind"),
+        actor_label="cli",
     )
     return commission, True
 
@@ -214,15 +196,15 @@ async def ensure_seat(
         )
         db.add(seat)
         await db.flush()
-        await record(
+        await audited(
             db,
-            commission_id=commission.id,
-            actor=None,
-            action="seat.created",
-            entity="seat",
-            entity_id=seat.id,
-            after={"institution": institution.name, "voting": seat.voting},
+            None,
+            commission.id,
+            "seat.created",
+            "seat",
+            seat.id,
             now=now,
+            after={"institution": institution.name, "voting": seat.voting},
         )
     return seat
 
@@ -244,235 +226,44 @@ async def list_seats(db: AsyncSession, commission_id: int) -> list[SeatView]:
     return [SeatView(seat_id, name, voting) for seat_id, name, voting in rows.all() if seat_id]
 
 
-# --- invitations -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IssuedInvitation:
-    token: str
-    invitation: Invitation
-    commission: Commission
-    institution: str | None
-
-
-async def issue_invitation(
-    db: AsyncSession,
-    commission: Commission,
-    role: Role,
-    *,
-    now: datetime,
-    institution: str | None = None,
-    seat_id: int | None = None,
-    invitee_name: str | None = None,
-    created_by: Person | None = None,
-    valid_days: int = DEFAULT_INVITATION_DAYS,
-) -> IssuedInvitation:
-    """A one-time invitation to `commission` with `role`; the token is returned, only its hash kept."""
-    if role not in INVITABLE_ROLES[commission.kind]:
-        allowed = ", ".join(r.value for r in INVITABLE_ROLES[commission.kind])
-        raise UserError(
-            msg("En esta comisión no se invita con ese rol. Roles posibles: {roles}.", roles=allowed)
-        )
-    seat: Seat | None = None
-    if seat_id is not None:
-        seat = await db.get(Seat, seat_id)
-        if seat is None or seat.commission_id != commission.id:
-            raise NotFound(msg("Esa institución no tiene asiento en esta comisión."))
-    elif institution and institution.strip():
-        seat = await ensure_seat(db, commission, institution, now=now)
-    if seat is None and role in SEATED_ROLES:
-        raise UserError(msg("Indique la institución a la que representa la persona invitada."))
-    name = tidy(invitee_name) if invitee_name else None
-    if name is not None and not 2 <= len(name) <= 120:
-        raise UserError(msg("El nombre debe tener entre 2 y 120 caracteres."))
-    token = secrets.token_urlsafe(24)
-    assert commission.id is not None
-    invitation = Invitation(
-        token_hash=hash_token(token),
-        commission_id=commission.id,
-        role=role,
-        seat_id=seat.id if seat else None,
-        invitee_name=name,
-        created_by_id=created_by.id if created_by else None,
-        created_at=now,
-        expires_at=now + timedelta(days=valid_days),
+async def seat_names(db: AsyncSession, seat_ids: Sequence[int]) -> dict[int, str]:
+    """The institution's name for each seat id."""
+    if not seat_ids:
+        return {}
+    rows = await db.exec(
+        select(Seat.id, Institution.name)
+        .join(Institution, col(Institution.id) == Seat.institution_id)
+        .where(col(Seat.id).in_(list(seat_ids)))
     )
-    db.add(invitation)
-    await db.flush()
-    await record(
-        db,
-        commission_id=commission.id,
-        actor=created_by,
-        actor_label=None if created_by else "cli",
-        action="invitation.issued",
-        entity="invitation",
-        entity_id=invitation.id,
-        after=snapshot(invitation, "role", "seat_id", "invitee_name", "expires_at"),
-        now=now,
+    return {seat_id: name for seat_id, name in rows.all() if seat_id is not None}
+
+
+# --- the CAN ---------------------------------------------------------------------------------------
+
+
+async def can_commission(db: AsyncSession) -> Commission | None:
+    return (await db.exec(select(Commission).where(Commission.code == CAN_CODE))).first()
+
+
+async def can_analysts(db: AsyncSession) -> list[int]:
+    """The person ids of the CAN's analysts, in the order they joined."""
+    can = await can_commission(db)
+    if can is None:
+        return []
+    rows = await db.exec(
+        select(Membership.person_id)
+        .where(Membership.commission_id == can.id, Membership.role == Role.CAN_ANALYST)
+        .order_by(col(Membership.id))
     )
-    institution_name = None
-    if seat is not None:
-        found = await db.get(Institution, seat.institution_id)
-        institution_name = found.name if found else None
-    return IssuedInvitation(token, invitation, commission, institution_name)
+    return list(rows.all())
 
 
-async def invite_from_chat(
-    db: AsyncSession,
-    person: Person,
-    commission_id: int,
-    role: Role,
-    *,
-    now: datetime,
-    seat_id: int | None = None,
-    institution: str | None = None,
-    invitee_name: str | None = None,
-    valid_days: int = DEFAULT_INVITATION_DAYS,
-) -> IssuedInvitation:
-    """A secretary invites somebody to their own commission."""
-    actor = await access_commission(db, person, commission_id, Action.INVITE)
-    return await issue_invitation(
-        db,
-        actor.commission,
-        role,
-        now=now,
-        seat_id=seat_id,
-        institution=institution,
-        invitee_name=invitee_name,
-        created_by=actor.person,
-        valid_days=valid_days,
-    )
-
-
-@dataclass(frozen=True)
-class Redemption:
-    person: Person
-    commission: Commission
-    role: Role
-    institution: str | None
-    new_person: bool
-    notices: list[Notice] = field(default_factory=list)
-
-
-_INVALID = msg(
-    "Este enlace de invitación no es válido: puede haber vencido o ya haber sido usado. "
-    "Pida a la secretaría técnica de su comisión una invitación nueva."
-)
-
-
-async def _usable_invitation(db: AsyncSession, token: str, *, now: datetime) -> Invitation:
-    """The invitation behind a token if it can still be used, else the same refusal for every
-    reason (unknown, used, revoked, expired), so a guesser learns nothing."""
-    if not TOKEN_RE.match(token):
-        raise UserError(_INVALID)
-    invitation = (await db.exec(select(Invitation).where(Invitation.token_hash == hash_token(token)))).first()
-    if (
-        invitation is None
-        or invitation.used_at is not None
-        or invitation.revoked_at is not None
-        or invitation.expires_at <= now
-    ):
-        raise UserError(_INVALID)
-    return invitation
-
-
-@dataclass(frozen=True)
-class InvitationPreview:
-    commission: Commission
-    role: Role
-    institution: str | None
-    invitee_name: str | None
-
-
-async def preview_invitation(db: AsyncSession, token: str, *, now: datetime) -> InvitationPreview:
-    """What accepting would make of the person, shown before anything is bound or stored."""
-    invitation = await _usable_invitation(db, token, now=now)
-    commission = await db.get(Commission, invitation.commission_id)
-    assert commission is not None
-    institution = None
-    if invitation.seat_id is not None:
-        seat = await db.get(Seat, invitation.seat_id)
-        found = await db.get(Institution, seat.institution_id) if seat else None
-        institution = found.name if found else None
-    return InvitationPreview(commission, invitation.role, institution, invitation.invitee_name)
-
-
-async def redeem_invitation(
-    db: AsyncSession,
-    token: str,
-    *,
-    telegram_id: int,
-    telegram_name: str,
-    language: str,
-    now: datetime,
-) -> Redemption:
-    """Bind a Telegram account to the invitation's commission and role; single use."""
-    invitation = await _usable_invitation(db, token, now=now)
-    commission = await db.get(Commission, invitation.commission_id)
-    assert commission is not None and commission.id is not None
-    person = (await db.exec(select(Person).where(Person.telegram_id == telegram_id))).first()
-    new_person = person is None
-    if person is None:
-        person = Person(
-            telegram_id=telegram_id,
-            name=invitation.invitee_name or tidy(telegram_name)[:120] or str(telegram_id),
-            language=language,
-            created_at=now,
-        )
-        db.add(person)
-        await db.flush()
-    assert person.id is not None
-    already = (
-        await db.exec(
-            select(Membership).where(
-                Membership.person_id == person.id,
-                Membership.commission_id == commission.id,
-                Membership.role == invitation.role,
-            )
-        )
-    ).first()
-    if already is None:
-        db.add(
-            Membership(
-                person_id=person.id,
-                commission_id=commission.id,
-                role=invitation.role,
-                seat_id=invitation.seat_id,
-                created_at=now,
-            )
-        )
-    person.active_commission_id = commission.id
-    invitation.used_at = now
-    invitation.used_by_id = person.id
-    db.add_all([person, invitation])
-    await db.flush()
-    await record(
-        db,
-        commission_id=commission.id,
-        actor=person,
-        action="invitation.redeemed",
-        entity="membership",
-        entity_id=f"{person.id}:{invitation.role.value}",
-        after={"person_id": person.id, "role": invitation.role, "seat_id": invitation.seat_id},
-        now=now,
-    )
-
-    institution = None
-    if invitation.seat_id is not None:
-        seat = await db.get(Seat, invitation.seat_id)
-        found = await db.get(Institution, seat.institution_id) if seat else None
-        institution = found.name if found else None
-    notices = []
-    if invitation.created_by_id is not None and invitation.created_by_id != person.id:
-        notices.append(
-            Notice(
-                invitation.created_by_id,
-                msg(
-                    "{name} aceptó su invitación: {role} en {commission}.",
-                    name=person.name,
-                    role=ROLE_LABELS[invitation.role],
-                    commission=commission.code,
-                ),
-            )
-        )
-    return Redemption(person, commission, invitation.role, institution, new_person, notices)
+async def is_can_analyst(db: AsyncSession, person: Person | None) -> bool:
+    """Whether the permission gate lets this person handle the CAN's work (assistance, national
+    reports): the one check for it, so both features answer alike."""
+    can = await can_commission(db)
+    try:
+        await access_commission(db, person, can.id if can else None, Action.HANDLE_ASSISTANCE)
+    except AccessDenied:
+        return False
+    return True

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
-from bot.workflows.audit import jsonable, record
+from bot.workflows.audit import audited, jsonable
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.people import list_memberships
 from bot.workflows.notices import Notice
@@ -88,16 +88,16 @@ async def erase_person(db: AsyncSession, person: Person, *, now: datetime) -> li
     notices: list[Notice] = []
     commissions = {m.commission_id: m.role for m in memberships}
     for commission_id, role in commissions.items():
-        await record(
+        await audited(
             db,
-            commission_id=commission_id,
-            actor=person,
-            actor_label=ERASED_NAME,
-            action="person.erased",
-            entity="person",
-            entity_id=person.id,
-            after={"role": role, "erased_at": now},
+            person,
+            commission_id,
+            "person.erased",
+            "person",
+            person.id,
             now=now,
+            after={"role": role, "erased_at": now},
+            actor_label=ERASED_NAME,
         )
         secretaries = await db.exec(
             select(Membership.person_id).where(

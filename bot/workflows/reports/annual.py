@@ -14,6 +14,7 @@ from bot.i18n import Text, Translator, msg
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_KIND_LABELS, SESSION_STATUS_LABELS
+from bot.workflows.periods import year_period
 from bot.workflows.reports.formats import (
     COLUMNS,
     Sheet,
@@ -23,8 +24,8 @@ from bot.workflows.reports.formats import (
     percent,
     xlsx_bytes,
 )
-from bot.workflows.reports.indicators import OPEN, RegionIndicators, compute_indicators
-from bot.workflows.reports.periods import year_period
+from bot.workflows.reports.indicators import OPEN, compute_indicators
+from bot.workflows.reports.lights import RegionIndicators
 from bot.workflows.reports.requests import parse_args, report_target
 from db.models import (
     Agreement,

@@ -22,6 +22,7 @@ from bot.i18n import Catalogs, Text, Translator, msg, shipped_catalogs
 from bot.workflows.business_days import LIMA, lima_date
 from bot.workflows.membership.commissions import CAN_CODE
 from bot.workflows.outbox import enqueue_document, enqueue_text
+from bot.workflows.periods import Period, month_period, week_period
 from bot.workflows.reports.formats import (
     chart_png,
     indicator_sheets,
@@ -29,8 +30,8 @@ from bot.workflows.reports.formats import (
     region_message,
     xlsx_bytes,
 )
-from bot.workflows.reports.indicators import OPEN, RegionIndicators, compute_indicators
-from bot.workflows.reports.periods import Period, month_period, week_period
+from bot.workflows.reports.indicators import OPEN, compute_indicators
+from bot.workflows.reports.lights import RegionIndicators
 from db.models import Agreement, Commission, CommissionKind, Membership, Person, ReportDelivery, Role
 
 log = logging.getLogger(__name__)

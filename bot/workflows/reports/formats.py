@@ -16,8 +16,8 @@ from babel.numbers import format_decimal, format_percent
 
 from bot.i18n import Text, Translator, msg
 from bot.workflows.outbox import split_text
-from bot.workflows.reports.indicators import Light, RegionIndicators
-from bot.workflows.reports.periods import Period
+from bot.workflows.periods import Period
+from bot.workflows.reports.lights import Light, RegionIndicators
 
 Value = int | float | str | bool | None
 

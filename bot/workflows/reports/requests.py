@@ -2,7 +2,7 @@
 
 A CRA's secretary or president sees their own commission only; a CAN analyst (a `can_analyst`
 membership in the CAN) sees any region or the national comparison. The own commission goes through
-the permission gate (`Action.VIEW_AGREEMENTS`); the CAN membership is checked here.
+the permission gate (`Action.VIEW_AGREEMENTS`); the CAN analyst too (`is_can_analyst`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from bot.i18n import Text, msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, NotFound
-from bot.workflows.membership.commissions import CAN_CODE, find_region
+from bot.workflows.membership.commissions import CAN_CODE, find_region, is_can_analyst
 from bot.workflows.membership.people import active_commission_id
-from bot.workflows.reports.indicators import RegionIndicators, compute_indicators
-from bot.workflows.reports.periods import Period, parse_period
-from db.models import Commission, Membership, Person, Role
+from bot.workflows.periods import Period
+from bot.workflows.reports.indicators import compute_indicators
+from bot.workflows.reports.lights import RegionIndicators
+from bot.workflows.reports.periods import parse_period
+from db.models import Commission, Person, Role
 
 NATIONAL_WORDS = frozenset({"nacional", "national", "can", "peru", "perú"})
 CSV_WORDS = frozenset({"csv"})
@@ -52,21 +54,6 @@ def parse_args(text: str | None) -> ReportArgs:
         else:
             region.append(token)
     return ReportArgs(" ".join(region) or None, national, period, want_csv)
-
-
-async def is_can_analyst(db: AsyncSession, person: Person | None) -> bool:
-    if person is None or person.id is None:
-        return False
-    row = await db.exec(
-        select(Membership.id)
-        .join(Commission, Commission.id == Membership.commission_id)  # type: ignore[arg-type]
-        .where(
-            Membership.person_id == person.id,
-            Commission.code == CAN_CODE,
-            Membership.role == Role.CAN_ANALYST,
-        )
-    )
-    return row.first() is not None
 
 
 async def _commission_of_region(db: AsyncSession, query: str) -> Commission:

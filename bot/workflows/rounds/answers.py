@@ -15,11 +15,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
-from bot.workflows.access import Action, access_commission
-from bot.workflows.agreements.change import Evidence, check_percent, record_progress
-from bot.workflows.agreements.create import OPEN_STATUSES, clean_optional, seat_names, secretaries
-from bot.workflows.audit import record
-from bot.workflows.errors import AccessDenied, NotFound, UserError
+from bot.workflows.access import Action, access_object
+from bot.workflows.agreements.change import check_percent
+from bot.workflows.agreements.create import OPEN_STATUSES, clean_optional, secretaries
+from bot.workflows.agreements.progress import Evidence, record_progress
+from bot.workflows.audit import audited
+from bot.workflows.errors import AccessDenied, UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from db.models import (
     Agreement,
@@ -97,10 +99,9 @@ async def access_target(
     """The gate for answering: the liaison named on the target, in an open round, through REPORT_PROGRESS."""
     target = await db.get(RoundTarget, target_id)
     rnd = await db.get(ProgressRound, target.round_id) if target else None
-    if target is None or rnd is None:
-        raise NotFound(msg("Esa ronda no existe."))
-    await access_commission(db, person, rnd.commission_id, Action.REPORT_PROGRESS)
-    assert person is not None
+    unknown = msg("Esa ronda no existe.")
+    await access_object(db, person, rnd.commission_id if rnd else None, Action.REPORT_PROGRESS, unknown)
+    assert person is not None and target is not None and rnd is not None
     if target.person_id != person.id:
         raise AccessDenied(msg("Esa ronda la responde el coordinador de enlace de otra institución."))
     if rnd.status != RoundStatus.OPEN:
@@ -263,15 +264,15 @@ async def _answered(
         at=now,
     )
     db.add(answer)
-    await record(
+    await audited(
         db,
-        commission_id=rnd.commission_id,
-        actor=person,
-        action="rounds.answered",
-        entity="agreement",
-        entity_id=agreement.id,
-        after={"round_id": rnd.id, "outcome": outcome.value, "blocker": blocker},
+        person,
+        rnd.commission_id,
+        "rounds.answered",
+        "agreement",
+        agreement.id,
         now=now,
+        after={"round_id": rnd.id, "outcome": outcome.value, "blocker": blocker},
     )
     target.position += 1
     target.step, target.pending = "status", {}

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, msg, shipped_catalogs
-from bot.workflows.agreements.create import seat_names, secretaries
-from bot.workflows.audit import record
+from bot.workflows.agreements.create import secretaries
+from bot.workflows.audit import audited
 from bot.workflows.business_days import BusinessCalendar, lima_date
 from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
+from bot.workflows.once import claim_once
 from bot.workflows.outbox import enqueue_notices
 from bot.workflows.rounds.opening import _open, round_summary, seat_person, summary_text
 from db.models import (
@@ -45,23 +46,9 @@ def half_way(rnd: ProgressRound, calendar: BusinessCalendar | None = None) -> da
 async def _once(db: AsyncSession, target: RoundTarget, step: str, person_id: int, now: datetime) -> bool:
     """Claim a step for one person: False when it was already taken."""
     assert target.id is not None
-    exists = (
-        await db.exec(
-            select(RoundReminder.id).where(
-                RoundReminder.target_id == target.id,
-                RoundReminder.step == step,
-                RoundReminder.person_id == person_id,
-            )
-        )
-    ).first()
-    if exists is not None:
-        return False
-    try:
-        async with db.begin_nested():
-            db.add(RoundReminder(target_id=target.id, step=step, person_id=person_id, sent_at=now))
-    except IntegrityError:
-        return False
-    return True
+    return await claim_once(
+        db, RoundReminder(target_id=target.id, step=step, person_id=person_id, sent_at=now)
+    )
 
 
 async def _presidents(db: AsyncSession, commission_id: int) -> list[int]:
@@ -152,15 +139,15 @@ async def _close(db: AsyncSession, rnd: ProgressRound, now: datetime) -> list[No
     db.add(rnd)
     await db.flush()
     summary = await round_summary(db, rnd)
-    await record(
+    await audited(
         db,
-        commission_id=rnd.commission_id,
-        actor=None,
-        action="rounds.closed",
-        entity="progress_round",
-        entity_id=rnd.id,
-        after={"rate": summary.rate, "finished": len(summary.finished), "targets": summary.targets},
+        None,
+        rnd.commission_id,
+        "rounds.closed",
+        "progress_round",
+        rnd.id,
         now=now,
+        after={"rate": summary.rate, "finished": len(summary.finished), "targets": summary.targets},
     )
     text = summary_text(summary)
     people = list(

@@ -16,10 +16,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Text, msg, nmsg
 from bot.workflows.access import Action, Actor, access_commission
-from bot.workflows.agreements.create import OPEN_STATUSES, seat_names, secretaries
-from bot.workflows.audit import record, snapshot
+from bot.workflows.agreements.create import OPEN_STATUSES, secretaries
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import BusinessCalendar, lima_date
 from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from db.models import (
     Agreement,
@@ -155,15 +156,15 @@ async def _open(
             )
         )
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=opener,
-        action="rounds.opened",
-        entity="progress_round",
-        entity_id=rnd.id,
-        after=snapshot(rnd, "window_days", "window_end", "status") | {"seats": sorted(seats)},
+        opener,
+        commission_id,
+        "rounds.opened",
+        "progress_round",
+        rnd.id,
         now=now,
+        after=snapshot(rnd, "window_days", "window_end", "status") | {"seats": sorted(seats)},
     )
     if without and actor is None:  # a scheduled round: the secretaries hear of the gaps
         for p in await secretaries(db, commission_id):
@@ -351,15 +352,15 @@ async def set_schedule(
         db.add(schedule)
         result = schedule
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=commission_id,
-        actor=actor.person,
-        action="rounds.scheduled",
-        entity="round_schedule",
-        entity_id=result.id if result else None,
+        actor,
+        commission_id,
+        "rounds.scheduled",
+        "round_schedule",
+        result.id if result else None,
+        now=now,
         before=before,
         after=snapshot(result, "day_of_month", "window_days") if result else None,
-        now=now,
     )
     return result

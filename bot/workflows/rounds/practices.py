@@ -9,11 +9,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
-from bot.workflows.access import Action, access_commission
-from bot.workflows.agreements.create import seat_names
-from bot.workflows.assistance.requests import can_analysts
-from bot.workflows.audit import record
-from bot.workflows.errors import NotFound, UserError
+from bot.workflows.access import Action, Actor, access_object
+from bot.workflows.audit import audited
+from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import can_analysts, seat_names
 from bot.workflows.notices import Notice
 from db.models import Agreement, AgreementEvent, AgreementEventKind, Commission, GoodPractice, Person
 
@@ -29,15 +28,25 @@ class Practice:
     marked_at: datetime
 
 
+async def access_progress(
+    db: AsyncSession, person: Person | None, event_id: int, action: Action
+) -> tuple[Actor, AgreementEvent, Agreement]:
+    """The only way to fetch a progress update by id for a person: the gate runs on its agreement's
+    commission."""
+    event = await db.get(AgreementEvent, event_id)
+    progress = event is not None and event.kind == AgreementEventKind.PROGRESS
+    agreement = await db.get(Agreement, event.agreement_id) if event and progress else None
+    unknown = msg("Ese avance no existe.")
+    actor = await access_object(db, person, agreement.commission_id if agreement else None, action, unknown)
+    assert event is not None and agreement is not None
+    return actor, event, agreement
+
+
 async def mark_good_practice(
     db: AsyncSession, person: Person | None, event_id: int, *, now: datetime
 ) -> list[Notice]:
     """Mark a progress update as a good practice (secretary only); the CAN analysts hear."""
-    event = await db.get(AgreementEvent, event_id)
-    agreement = await db.get(Agreement, event.agreement_id) if event else None
-    if event is None or agreement is None or event.kind != AgreementEventKind.PROGRESS:
-        raise NotFound(msg("Ese avance no existe."))
-    actor = await access_commission(db, person, agreement.commission_id, Action.MANAGE_AGREEMENTS)
+    actor, event, agreement = await access_progress(db, person, event_id, Action.MANAGE_AGREEMENTS)
     taken = (await db.exec(select(GoodPractice.id).where(GoodPractice.event_id == event_id))).first()
     if taken is not None:
         raise UserError(msg("Ese avance ya está marcado como buena práctica."))
@@ -49,15 +58,15 @@ async def mark_good_practice(
             marked_at=now,
         )
     )
-    await record(
+    await audited(
         db,
-        commission_id=agreement.commission_id,
-        actor=actor.person,
-        action="rounds.good_practice",
-        entity="agreement_event",
-        entity_id=event_id,
-        after={"agreement": agreement.code},
+        actor,
+        agreement.commission_id,
+        "rounds.good_practice",
+        "agreement_event",
+        event_id,
         now=now,
+        after={"agreement": agreement.code},
     )
     names = await seat_names(db, [event.seat_id] if event.seat_id else [])
     text = msg(

@@ -17,14 +17,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action
-from bot.workflows.audit import record
+from bot.workflows.audit import audited
 from bot.workflows.business_days import LIMA
 from bot.workflows.errors import UserError
-from bot.workflows.membership.commissions import tidy
+from bot.workflows.membership.commissions import seat_names, tidy
 from bot.workflows.sessions.convocation import invitees_of, where_text
 from bot.workflows.sessions.meeting import tally, votes_of
 from bot.workflows.sessions.rollcall import FINAL_STATUSES
-from bot.workflows.sessions.schedule import access_item, access_session, acta_of, agenda, seat_names
+from bot.workflows.sessions.schedule import access_item, access_session, acta_of, agenda
 from bot.workflows.sessions.votes import Vote
 from db.models import Answer, MeetingAttendance, Person, SessionActa, SessionKind, SessionStatus
 
@@ -44,16 +44,16 @@ async def set_opinions(
     item.opinions = text
     db.add(item)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.opinions",
-        entity="agenda_item",
-        entity_id=item.id,
+        actor,
+        session.commission_id,
+        "sessions.opinions",
+        "agenda_item",
+        item.id,
+        now=now,
         before=before,
         after={"opinions": text},
-        now=now,
     )
 
 
@@ -154,15 +154,15 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
     acta.content, acta.generated_at = content, now
     db.add(acta)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.acta_generated",
-        entity="session_acta",
-        entity_id=acta.id,
-        after={"session_id": session_id, "bytes": len(content)},
+        actor,
+        session.commission_id,
+        "sessions.acta_generated",
+        "session_acta",
+        acta.id,
         now=now,
+        after={"session_id": session_id, "bytes": len(content)},
     )
     return ActaFile(f"acta-{actor.commission.code}-{local:%Y-%m-%d}.docx", content)
 

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Translator, msg
 from bot.workflows.access import Action
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import tidy
 from bot.workflows.notices import Notice
@@ -123,16 +123,16 @@ async def postpone_session(
                 commission_id=session.commission_id,
             )
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.postponed",
-        entity="meeting_session",
-        entity_id=session.id,
+        actor,
+        session.commission_id,
+        "sessions.postponed",
+        "meeting_session",
+        session.id,
+        now=now,
         before=before,
         after=snapshot(session, "starts_at", "status", "status_reason"),
-        now=now,
     )
     return session
 
@@ -150,16 +150,16 @@ async def cancel_session(
     session.status, session.status_reason = SessionStatus.CANCELLED, reason
     db.add(session)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.cancelled",
-        entity="meeting_session",
-        entity_id=session.id,
+        actor,
+        session.commission_id,
+        "sessions.cancelled",
+        "meeting_session",
+        session.id,
+        now=now,
         before=before,
         after=snapshot(session, "status", "status_reason"),
-        now=now,
     )
     invitees = (
         await db.exec(select(SessionInvitee.person_id).where(SessionInvitee.session_id == session.id))

@@ -18,12 +18,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.access import CONVENED, Action
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_KIND_LABELS
 from bot.workflows.membership.commissions import tidy
 from bot.workflows.notices import Notice
+from bot.workflows.once import claim_once
 from bot.workflows.outbox import enqueue_document, enqueue_text
+from bot.workflows.sessions.forecast import forecast, president_and_secretaries
 from bot.workflows.sessions.ics import convocation_ics
 from bot.workflows.sessions.schedule import (
     CONVENED_STATUSES,
@@ -33,10 +35,8 @@ from bot.workflows.sessions.schedule import (
     agenda,
     check_session_date,
     documents,
-    forecast,
-    president_and_secretaries,
-    settings_row,
 )
+from bot.workflows.sessions.settings import settings_row
 from db.models import (
     Answer,
     Commission,
@@ -261,16 +261,16 @@ async def convene(
     session.status, session.convened_at = SessionStatus.CONVENED, now
     db.add(session)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.convened",
-        entity="meeting_session",
-        entity_id=session.id,
+        actor,
+        session.commission_id,
+        "sessions.convened",
+        "meeting_session",
+        session.id,
+        now=now,
         before=before,
         after=snapshot(session, "status", "convened_at") | {"sent": sent},
-        now=now,
     )
     return Convened(session, sent, unreachable, posted)
 
@@ -330,16 +330,16 @@ async def answer_convocation(
     invitee.answered_at = now
     db.add(invitee)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.answered",
-        entity="session_invitee",
-        entity_id=invitee.id,
+        actor,
+        session.commission_id,
+        "sessions.answered",
+        "session_invitee",
+        invitee.id,
+        now=now,
         before=before,
         after=snapshot(invitee, "answer", "justification", "alternate_name"),
-        now=now,
     )
     return Answered(session, invitee, await impossible_quorum_alert(db, session, now=now))
 
@@ -367,12 +367,7 @@ async def keep_answer(db: AsyncSession, person: Person | None, session_id: int, 
 
 async def once(db: AsyncSession, commission_id: int, key: str, now: datetime) -> bool:
     """True the first time `key` is seen (and remembers it): scheduled work never repeats."""
-    found = (await db.exec(select(SessionReminder).where(SessionReminder.key == key))).first()
-    if found is not None:
-        return False
-    db.add(SessionReminder(commission_id=commission_id, key=key, sent_at=now))
-    await db.flush()
-    return True
+    return await claim_once(db, SessionReminder(commission_id=commission_id, key=key, sent_at=now))
 
 
 async def impossible_quorum_alert(

@@ -16,18 +16,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Catalogs, Translator, msg
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import create_agreement
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import send_to
+from bot.workflows.sessions.forecast import voting_seats
 from bot.workflows.sessions.rollcall import attendance_by_seat, own_seat
-from bot.workflows.sessions.schedule import (
-    access_item,
-    access_session,
-    agenda,
-    commission_rules,
-    voting_seats,
-)
+from bot.workflows.sessions.schedule import access_item, access_session, agenda
+from bot.workflows.sessions.settings import commission_rules
 from bot.workflows.sessions.votes import Vote, VoteResult, count_votes
 from db.models import (
     AgendaItem,
@@ -148,16 +144,16 @@ async def cast_vote(
     row.vote, row.recorded_by_id, row.recorded_at = vote.value, actor.person.id, now
     db.add(row)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.vote",
-        entity="meeting_vote",
-        entity_id=row.id,
+        actor,
+        session.commission_id,
+        "sessions.vote",
+        "meeting_vote",
+        row.id,
+        now=now,
         before=before,
         after=snapshot(row, "item_id", "seat_id", "vote"),
-        now=now,
     )
     return row
 
@@ -232,13 +228,14 @@ async def close_vote(
     item.casting_vote = "president" if result.casting_vote_used else None
     db.add(item)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.vote_closed",
-        entity="agenda_item",
-        entity_id=item.id,
+        actor,
+        session.commission_id,
+        "sessions.vote_closed",
+        "agenda_item",
+        item.id,
+        now=now,
         after={
             "adopted": adopted,
             "for": result.votes_for,
@@ -246,7 +243,6 @@ async def close_vote(
             "abstentions": result.abstentions,
             "casting_vote_used": result.casting_vote_used,
         },
-        now=now,
     )
     agreement, notices = None, []
     if adopted and item.approves_acta_of_id is not None:
@@ -293,15 +289,15 @@ async def close_session(
     session.status, session.closed_at = SessionStatus.HELD, now
     db.add(session)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.held",
-        entity="meeting_session",
-        entity_id=session.id,
+        actor,
+        session.commission_id,
+        "sessions.held",
+        "meeting_session",
+        session.id,
+        now=now,
         before=before,
         after=snapshot(session, "status", "closed_at"),
-        now=now,
     )
     return session

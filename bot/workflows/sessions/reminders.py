@@ -8,7 +8,7 @@ second tick never repeats it).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +17,7 @@ from bot.i18n import Catalogs, msg, shipped_catalogs
 from bot.workflows.business_days import LIMA, lima_date
 from bot.workflows.notices import Notice
 from bot.workflows.outbox import enqueue_notices
+from bot.workflows.periods import quarter_of
 from bot.workflows.sessions.convocation import (
     impossible_quorum_alert,
     once,
@@ -24,14 +25,9 @@ from bot.workflows.sessions.convocation import (
     send_to,
     where_text,
 )
-from bot.workflows.sessions.schedule import (
-    CONVENED_STATUSES,
-    agenda,
-    commission_rules,
-    documents,
-    forecast,
-    president_and_secretaries,
-)
+from bot.workflows.sessions.forecast import forecast, president_and_secretaries
+from bot.workflows.sessions.schedule import CONVENED_STATUSES, agenda, documents
+from bot.workflows.sessions.settings import commission_rules
 from db.models import (
     Answer,
     Commission,
@@ -189,17 +185,10 @@ async def _quorum_alerts(
     return len(people)
 
 
-def quarter_of(day: date) -> tuple[date, date, int]:
-    q = (day.month - 1) // 3
-    start = date(day.year, 3 * q + 1, 1)
-    end = date(day.year + (q == 3), (3 * q + 3) % 12 + 1, 1) - timedelta(days=1)
-    return start, end, q + 1
-
-
 async def _quarter_warnings(db: AsyncSession, now: datetime, notices: list[Notice]) -> int:
     """Art. 28.1: at least one ordinary session per quarter; warn when the quarter is ending."""
     today = lima_date(now)
-    start, end, quarter = quarter_of(today)
+    start, end, quarter = (period := quarter_of(today)).start, period.end, period.quarter
     if end - today > QUARTER_WARNING:
         return 0
     start_utc = datetime(start.year, start.month, start.day, tzinfo=LIMA)

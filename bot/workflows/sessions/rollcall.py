@@ -14,21 +14,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg, nmsg
 from bot.workflows.access import Action, Actor
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import UserError
+from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import once
+from bot.workflows.sessions.forecast import VOTING_ROLES, forecast, president_and_secretaries, voting_seats
 from bot.workflows.sessions.quorum import RollCall, numero_habil, roll_call
-from bot.workflows.sessions.schedule import (
-    CONVENED_STATUSES,
-    VOTING_ROLES,
-    access_session,
-    commission_rules,
-    forecast,
-    president_and_secretaries,
-    seat_names,
-    voting_seats,
-)
+from bot.workflows.sessions.schedule import CONVENED_STATUSES, access_session
+from bot.workflows.sessions.settings import commission_rules
 from db.models import (
     MeetingAttendance,
     MeetingSession,
@@ -64,16 +58,16 @@ async def _set_present(
     row.present, row.recorded_by_id, row.recorded_at = present, actor.person.id, now
     db.add(row)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.attendance",
-        entity="meeting_attendance",
-        entity_id=row.id,
+        actor,
+        session.commission_id,
+        "sessions.attendance",
+        "meeting_attendance",
+        row.id,
+        now=now,
         before=before,
         after=snapshot(row, "seat_id", "present"),
-        now=now,
     )
     return row
 
@@ -176,17 +170,17 @@ async def close_roll_call(
     session.first_call_at = session.first_call_at or now
     db.add(session)
     await db.flush()
-    await record(
+    await audited(
         db,
-        commission_id=session.commission_id,
-        actor=actor.person,
-        action="sessions.installed" if result.installed else "sessions.failed_quorum",
-        entity="meeting_session",
-        entity_id=session.id,
+        actor,
+        session.commission_id,
+        "sessions.installed" if result.installed else "sessions.failed_quorum",
+        "meeting_session",
+        session.id,
+        now=now,
         before=before,
         after=snapshot(session, "status")
         | {"present": result.present, "quorum": result.quorum, "missing": missing},
-        now=now,
     )
     notices = await absence_escalation(db, session, now=now)
     if not result.installed:

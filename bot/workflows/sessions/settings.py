@@ -1,4 +1,5 @@
-"""A commission's session rules, non-working days and annual calendar, as the secretary edits them.
+"""A commission's session rules, non-working days, annual calendar and group, as stored and as the
+secretary edits them.
 
 Keys are short Spanish words a secretary can type (`/reglas aviso_dias 7`); every value is checked
 by CommissionRules itself, so the law's bounds live in one place (bot/workflows/sessions/rules.py).
@@ -17,11 +18,137 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Text, msg
 from bot.workflows.access import Action, access_commission
+from bot.workflows.audit import audited, snapshot
+from bot.workflows.business_days import BusinessCalendar, lima_date
 from bot.workflows.errors import UserError
-from bot.workflows.membership.commissions import normalise
+from bot.workflows.membership.commissions import normalise, tidy
 from bot.workflows.sessions.rules import CommissionRules, InvalidRule
-from bot.workflows.sessions.schedule import commission_rules, set_rules
-from db.models import NonWorkingDay, Person, PlannedSession
+from db.models import CommissionSessionSettings, NonWorkingDay, Person, PlannedSession
+
+# --- rules, non-working days, calendar, group ---------------------------------------------------
+
+
+async def settings_row(db: AsyncSession, commission_id: int) -> CommissionSessionSettings | None:
+    query = select(CommissionSessionSettings).where(CommissionSessionSettings.commission_id == commission_id)
+    return (await db.exec(query)).first()
+
+
+async def commission_rules(db: AsyncSession, commission_id: int) -> CommissionRules:
+    row = await settings_row(db, commission_id)
+    return CommissionRules.from_dict(row.rules) if row else CommissionRules()
+
+
+async def business_calendar(db: AsyncSession, commission_id: int) -> BusinessCalendar:
+    days = await db.exec(select(col(NonWorkingDay.day)).where(NonWorkingDay.commission_id == commission_id))
+    return BusinessCalendar(days.all())
+
+
+async def set_rules(
+    db: AsyncSession, person: Person, commission_id: int, rules: CommissionRules, *, now: datetime
+) -> CommissionRules:
+    actor = await access_commission(db, person, commission_id, Action.MANAGE_SESSIONS)
+    row = await settings_row(db, commission_id) or CommissionSessionSettings(commission_id=commission_id)
+    before = dict(row.rules or {})
+    row.rules, row.updated_at = rules.to_dict(), now
+    db.add(row)
+    await db.flush()
+    await audited(
+        db,
+        actor,
+        commission_id,
+        "sessions.rules_changed",
+        "session_settings",
+        row.id,
+        now=now,
+        before=before,
+        after=row.rules,
+    )
+    return rules
+
+
+async def add_non_working_day(
+    db: AsyncSession, person: Person, commission_id: int, day: date, label: str, *, now: datetime
+) -> NonWorkingDay:
+    actor = await access_commission(db, person, commission_id, Action.MANAGE_SESSIONS)
+    label = tidy(label)[:120] or "día no laborable"
+    exists = await db.exec(
+        select(NonWorkingDay).where(NonWorkingDay.commission_id == commission_id, NonWorkingDay.day == day)
+    )
+    if exists.first():
+        raise UserError(msg("Esa fecha ya figura como día no laborable."))
+    row = NonWorkingDay(commission_id=commission_id, day=day, label=label)
+    db.add(row)
+    await db.flush()
+    await audited(
+        db,
+        actor,
+        commission_id,
+        "sessions.non_working_day_added",
+        "non_working_day",
+        row.id,
+        now=now,
+        after=snapshot(row, "day", "label"),
+    )
+    return row
+
+
+async def plan_session(
+    db: AsyncSession, person: Person, commission_id: int, planned_on: date, *, now: datetime
+) -> PlannedSession:
+    """Add an ordinary session to the annual calendar (art. 45.3.a)."""
+    actor = await access_commission(db, person, commission_id, Action.MANAGE_SESSIONS)
+    if planned_on < lima_date(now):
+        raise UserError(msg("Esa fecha ya pasó. Indique una fecha futura."))
+    calendar = await business_calendar(db, commission_id)
+    if not calendar.is_business_day(planned_on):
+        raise UserError(
+            msg(
+                "El {day} no es día hábil. El siguiente día hábil es el {next}.",
+                day=planned_on,
+                next=calendar.next_business_day(planned_on),
+            )
+        )
+    row = PlannedSession(commission_id=commission_id, planned_on=planned_on)
+    db.add(row)
+    await db.flush()
+    await audited(
+        db,
+        actor,
+        commission_id,
+        "sessions.planned",
+        "planned_session",
+        row.id,
+        now=now,
+        after=snapshot(row, "planned_on"),
+    )
+    return row
+
+
+async def link_group(
+    db: AsyncSession, person: Person, commission_id: int, chat_id: int, *, now: datetime
+) -> CommissionSessionSettings:
+    """The commission's Telegram group gets convocations (never personal data)."""
+    actor = await access_commission(db, person, commission_id, Action.LINK_GROUP)
+    row = await settings_row(db, commission_id) or CommissionSessionSettings(commission_id=commission_id)
+    before = row.group_chat_id
+    row.group_chat_id, row.updated_at = chat_id, now
+    db.add(row)
+    await db.flush()
+    await audited(
+        db,
+        actor,
+        commission_id,
+        "sessions.group_linked",
+        "session_settings",
+        row.id,
+        now=now,
+        before={"group_chat_id": before},
+        after={"group_chat_id": chat_id},
+    )
+    return row
+
+
+# --- as the secretary types them ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

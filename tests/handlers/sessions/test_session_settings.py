@@ -8,7 +8,7 @@ import time_machine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.workflows.sessions.schedule import business_calendar, commission_rules
+from bot.workflows.sessions.settings import business_calendar, commission_rules
 from db.models import Commission, Role
 from tests.conftest import NOW
 from tests.handlers.conftest import Invite

@@ -10,16 +10,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
 from bot.workflows.agreements.change import (
-    Evidence,
     cancel_agreement,
     close_agreement,
     edit_agreement,
-    record_progress,
     reopen_agreement,
     reschedule_agreement,
 )
 from bot.workflows.agreements.create import Shown, create_agreement, shown_status
 from bot.workflows.agreements.csv_io import export_csv, import_csv
+from bot.workflows.agreements.progress import Evidence, record_progress
 from bot.workflows.agreements.read import (
     Filter,
     agreement_detail,

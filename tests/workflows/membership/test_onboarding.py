@@ -9,9 +9,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.errors import AccessDenied, NotFound, UserError
-from bot.workflows.membership.commissions import (
-    create_commission,
-    find_region,
+from bot.workflows.membership.commissions import create_commission, find_region
+from bot.workflows.membership.invitations import (
     hash_token,
     invite_from_chat,
     issue_invitation,

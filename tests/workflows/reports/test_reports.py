@@ -16,12 +16,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Catalogs
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.membership.commissions import create_commission
+from bot.workflows.periods import month_period, week_period
 from bot.workflows.reports import digests as reports_digests
 from bot.workflows.reports.annual import annual_data, annual_docx, annual_xlsx
 from bot.workflows.reports.digests import due_month, due_week, reports_tick, send_weekly_digests
 from bot.workflows.reports.formats import csv_bytes, indicator_sheets, national_message, xlsx_bytes
-from bot.workflows.reports.indicators import Light, compute_indicators
-from bot.workflows.reports.periods import month_period, parse_period, week_period
+from bot.workflows.reports.indicators import compute_indicators
+from bot.workflows.reports.lights import Light
+from bot.workflows.reports.periods import parse_period
 from bot.workflows.reports.requests import request_report
 from db.models import (
     Agreement,

@@ -6,14 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.workflows.membership.commissions import (
-    create_commission,
-    ensure_seat,
-    issue_invitation,
-    redeem_invitation,
-)
+from bot.workflows.membership.commissions import create_commission, ensure_seat
+from bot.workflows.membership.invitations import issue_invitation, redeem_invitation
+from bot.workflows.periods import Period
 from bot.workflows.reports.indicators import compute_indicators
-from bot.workflows.reports.periods import Period
 from db.models import (
     AssistanceRequest,
     AssistanceStatus,

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.workflows.agreements.change import Evidence, cancel_agreement
+from bot.workflows.agreements.change import cancel_agreement
 from bot.workflows.agreements.create import create_agreement
+from bot.workflows.agreements.progress import Evidence
 from bot.workflows.business_days import LIMA
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.rounds.answers import (
@@ -274,7 +275,7 @@ async def test_assistance_request_reaches_can_analysts_and_each_change_reaches_t
 async def test_good_practice_is_shared_with_the_can_and_listed_for_the_digest(db: AsyncSession) -> None:
     from datetime import timedelta
 
-    from bot.workflows.agreements.change import record_progress
+    from bot.workflows.agreements.progress import record_progress
     from bot.workflows.membership.commissions import create_commission
     from bot.workflows.rounds.practices import good_practices, mark_good_practice
     from db.models import Role

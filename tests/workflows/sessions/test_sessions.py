@@ -11,7 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
 from bot.workflows.errors import AccessDenied, UserError
-from bot.workflows.membership.commissions import create_commission, issue_invitation, redeem_invitation
+from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation, redeem_invitation
 from bot.workflows.sessions.acta import attendance_csv, build_acta
 from bot.workflows.sessions.changes import cancel_session, postpone_session
 from bot.workflows.sessions.convocation import (
@@ -19,20 +20,13 @@ from bot.workflows.sessions.convocation import (
     convene,
     keep_answer,
 )
+from bot.workflows.sessions.forecast import forecast
 from bot.workflows.sessions.meeting import cast_vote, close_session, close_vote, tally
 from bot.workflows.sessions.reminders import send_session_reminders
 from bot.workflows.sessions.rollcall import close_roll_call, mark_attendance, own_seat
 from bot.workflows.sessions.rules import CommissionRules
-from bot.workflows.sessions.schedule import (
-    NewItem,
-    add_non_working_day,
-    agenda,
-    forecast,
-    link_group,
-    plan_session,
-    schedule_session,
-    set_rules,
-)
+from bot.workflows.sessions.schedule import NewItem, agenda, schedule_session
+from bot.workflows.sessions.settings import add_non_working_day, link_group, plan_session, set_rules
 from bot.workflows.sessions.votes import Vote
 from db.models import (
     AgendaItem,
