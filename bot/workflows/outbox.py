@@ -355,6 +355,24 @@ async def mark_reachable(db: AsyncSession, person: Person) -> None:
         await db.flush()
 
 
+# --- forgetting ---------------------------------------------------------------------------------
+
+
+async def forget_sent(db: AsyncSession, *, before: datetime) -> int:
+    """Drop rows sent before `before` (kept a while so a secretary can check a delivery)."""
+    result = await db.exec(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.status) == OutboxStatus.SENT, col(OutboxMessage.sent_at) < before
+        )
+    )
+    return int(result.rowcount or 0)
+
+
+async def forget_chat(db: AsyncSession, chat_id: int) -> None:
+    """Drop every row to a chat, sent or not (a person's data erased)."""
+    await db.exec(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == chat_id))
+
+
 # --- incoming updates --------------------------------------------------------------------------
 
 
