@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
 from bot.notify import enqueue_notices
+from bot.scheduler import Leadership, Ticker
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.membership.commissions import create_commission, issue_invitation, redeem_invitation
 from bot.workflows.sessions.acta import attendance_csv, build_acta
@@ -258,6 +260,39 @@ async def test_convocation_reaches_everyone_with_ics_and_forecast_tracks_answers
     assert (first.rsvp, again.rsvp) == (2, 0)
     two_hours = await tick(db, catalogs, session.starts_at - timedelta(hours=2))
     assert two_hours.rsvp == 2
+
+
+class AlwaysLeading(Leadership):
+    """This process leads (no advisory lock: other test runs share the database)."""
+
+    async def refresh(self) -> bool:
+        return True
+
+
+async def test_the_scheduler_queues_a_ticks_notices_in_the_ticks_own_transaction(
+    db: AsyncSession,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    catalogs: Catalogs,
+) -> None:
+    cra = await make_cra(db)
+    session = await scheduled(db, cra)
+    assert session.id is not None
+    await convene_and_queue(db, catalogs, cra.secretary, session.id, now=WED)
+    await db.commit()
+    three_days = session.starts_at - timedelta(days=3)
+    ticker = Ticker(sessionmaker, AlwaysLeading(engine), catalogs, clock=lambda: three_days)
+    ticker.jobs = {"sessions": ticker.jobs["sessions"]}
+    assert await ticker.tick() == 1
+    assert await ticker.tick() == 1  # ran again, said nothing again
+    async with sessionmaker() as other:  # committed, in each reader's language, with the RSVP buttons
+        rows = (await other.exec(select(OutboxMessage).where(OutboxMessage.created_at == three_days))).all()
+    reminders = [r for r in rows if "reply_markup" in r.payload]  # (the rest: documents due)
+    assert len(reminders) == 5  # nobody answered yet: all five convened, once
+    buttons = [r.payload["reply_markup"]["inline_keyboard"][0][0]["callback_data"] for r in reminders]
+    assert buttons == [f"rsvp1:{session.id}:attending"] * 5
+    texts = {r.chat_id: r.payload["text"] for r in reminders}
+    assert "Recordatorio" in texts[10] and "Recordatorio" not in texts[11]  # Spanish, then Quechua
 
 
 async def test_justified_absences_making_quorum_impossible_alert_at_once(
