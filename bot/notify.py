@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers.sessions.ui import KeepCB, RsvpCB, VoteCB
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.notices import Ballot, Buttons, Notice, Rsvp, reachable
 from bot.workflows.outbox import enqueue_document, enqueue_text
 from bot.workflows.reports.digests import Digest, DueDigest, record_digest
@@ -93,40 +93,35 @@ async def enqueue_notices(
 # --- buttons -----------------------------------------------------------------------------------
 
 
+RSVP_BUTTONS = (
+    (msg("✅ Asistiré"), Answer.ATTENDING),
+    (msg("❌ No asistiré (justificar)"), Answer.ABSENT),
+    (msg("👤 Enviaré a un alterno acreditado"), Answer.ALTERNATE),
+)
+KEEP_BUTTON = msg("🔁 Mantener mi respuesta anterior")
+BALLOT_BUTTONS = (
+    (msg("A favor"), Vote.FOR),
+    (msg("En contra"), Vote.AGAINST),
+    (msg("Abstención"), Vote.ABSTAIN),
+)
+
+
 def keyboard(buttons: Buttons, tr: Translator) -> dict[str, Any]:
     """The inline keyboard of a button spec, packed by the callback data its handler filters on."""
     if isinstance(buttons, Rsvp):
         sid = buttons.session_id
-        absent = RsvpCB(session_id=sid, answer=Answer.ABSENT)
-        rows = [
-            [_button(tr.gettext("✅ Asistiré"), RsvpCB(session_id=sid, answer=Answer.ATTENDING))],
-            [_button(tr.gettext("❌ No asistiré (justificar)"), absent)],
-            [
-                _button(
-                    tr.gettext("👤 Enviaré a un alterno acreditado"),
-                    RsvpCB(session_id=sid, answer=Answer.ALTERNATE),
-                )
-            ],
-        ]
+        rows = [[_button(tr, label, RsvpCB(session_id=sid, answer=answer))] for label, answer in RSVP_BUTTONS]
         if buttons.keep_previous:
-            keep = tr.gettext("🔁 Mantener mi respuesta anterior")
-            rows.insert(0, [_button(keep, KeepCB(session_id=sid))])
+            rows.insert(0, [_button(tr, KEEP_BUTTON, KeepCB(session_id=sid))])
         return {"inline_keyboard": rows}
     assert isinstance(buttons, Ballot)
     iid = buttons.item_id
-    return {
-        "inline_keyboard": [
-            [
-                _button(tr.gettext("A favor"), VoteCB(item_id=iid, vote=Vote.FOR)),
-                _button(tr.gettext("En contra"), VoteCB(item_id=iid, vote=Vote.AGAINST)),
-                _button(tr.gettext("Abstención"), VoteCB(item_id=iid, vote=Vote.ABSTAIN)),
-            ]
-        ]
-    }
+    row = [_button(tr, label, VoteCB(item_id=iid, vote=vote)) for label, vote in BALLOT_BUTTONS]
+    return {"inline_keyboard": [row]}
 
 
-def _button(text: str, data: CallbackData) -> dict[str, str]:
-    return {"text": text, "callback_data": data.pack()}
+def _button(tr: Translator, label: Text, data: CallbackData) -> dict[str, str]:
+    return {"text": tr.render(label), "callback_data": data.pack()}
 
 
 # --- digests -----------------------------------------------------------------------------------
