@@ -1,9 +1,10 @@
-"""The outbox sender: drains queued messages at Telegram's pace, and loses none.
+"""The outbox sender: drains queued messages at Telegram's pace, and loses none. It only sends:
+every row it claims, settles or spaces is written by bot/workflows/outbox.py.
 
 - Pacing: one message every 1/TELEGRAM_GLOBAL_RATE seconds overall, evenly spaced with no initial
   burst (shared through Redis when several processes send); per chat, a row becomes due only
-  1 s (private) or 3 s (group: 20/min) after the previous one to that chat — kept in the database,
-  so it holds across processes.
+  1 s (private) or 3 s (group: 20/min) after the previous one to that chat — kept in the database
+  (`outbox.space_next`), so it holds across processes.
 - One request in flight per sender: a crash can repeat at most the message being sent.
 - 429 → that row waits `retry_after`, others keep flowing; 5xx, timeouts and network errors →
   exponential backoff with jitter, then give up and tell the secretariat; 403 → the person is
@@ -29,30 +30,26 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
-from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
+from bot.notify import enqueue_notices
 from bot.workflows.outbox import (
-    OUTBOX,
     Settled,
     backoff,
     claim_due,
     count_open,
-    enqueue_notices,
     give_up,
     mark_sent,
     mark_unreachable,
     postpone,
+    release,
+    space_next,
 )
-from db.models import OutboxMessage, OutboxStatus
+from db.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-
-PRIVATE_GAP = timedelta(seconds=1)
-GROUP_GAP = timedelta(seconds=3)
 
 
 class Pacer(Protocol):
@@ -188,11 +185,7 @@ class OutboxSender:
     async def _release(self, row: OutboxMessage) -> None:
         """Give back a claimed row not yet sent (shutting down), so nobody waits for its lease."""
         async with self.sessionmaker() as db, db.begin():
-            await db.exec(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == OutboxStatus.SENDING)
-                .values(status=OutboxStatus.PENDING, lease_until=None, attempts=row.attempts - 1)
-            )
+            await release(db, row)
 
     async def _call(self, row: OutboxMessage) -> int | None:
         payload = dict(row.payload)
@@ -256,20 +249,3 @@ class OutboxSender:
             settled: Settled = await action(db, fresh, now=self.clock(), error=error)
             await enqueue_notices(db, self.catalogs, settled.notices, now=self.clock(), report_failure=False)
         self.wake()
-
-
-_SPACE_NEXT = (
-    update(OUTBOX)
-    .where(
-        OUTBOX.c.chat_id == bindparam("to_chat"),
-        OUTBOX.c.status == OutboxStatus.PENDING,
-        OUTBOX.c.not_before < bindparam("until"),
-    )
-    .values(not_before=bindparam("until"))
-)  # on the table, built once: it runs for every message sent
-
-
-async def space_next(db: AsyncSession, chat_id: int, *, now: datetime) -> None:
-    """Per-chat pace in the database: the chat's next open row waits 1 s (private) or 3 s (group)."""
-    gap = PRIVATE_GAP if chat_id > 0 else GROUP_GAP
-    await db.exec(_SPACE_NEXT, params={"to_chat": chat_id, "until": now + gap})

@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Translator
+from bot.notify import enqueue_notices
 from bot.replies import Replies
 from bot.workflows.errors import UserError
 from bot.workflows.notices import Notice
-from bot.workflows.outbox import enqueue_notices, first_time_seen, mark_reachable
+from bot.workflows.outbox import first_time_seen, mark_reachable
 from bot.workflows.standing import find_person
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,8 @@ class InFlight:
 
 
 class TransactionMiddleware(BaseMiddleware):
-    """Each update: once only, in one transaction, its replies and notices queued in it.
+    """Each update: once only, in one transaction, its replies and notices queued in it (the notices
+    a handler puts in `outbox` go to the one exit for messages, bot/notify.py, before the commit).
 
     A refusal (UserError) rolls back the handler's changes with the whole transaction; the update
     id and the refusal are then committed on their own, so a redelivered refused update is not

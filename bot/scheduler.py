@@ -18,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import LIMA, Catalogs
+from bot.notify import enqueue_digests, enqueue_notices
 from bot.workflows.agreements.reminders import agreements_tick
 from bot.workflows.housekeeping import tidy_up
+from bot.workflows.notices import Notice
 from bot.workflows.reports.digests import reports_tick
 from bot.workflows.rounds.chase import rounds_tick
-from bot.workflows.sessions.reminders import send_session_reminders
+from bot.workflows.sessions.reminders import sessions_tick
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +77,9 @@ class Leadership:
 
 
 class Ticker:
-    """Runs the registered jobs, each in its own transaction, when this process leads."""
+    """Runs the registered jobs, each in its own transaction, when this process leads. A job's
+    messages are queued (bot/notify.py) in its transaction: what it did and what it says commit
+    together, and are sent after."""
 
     def __init__(
         self,
@@ -85,13 +89,23 @@ class Ticker:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.sessionmaker, self.leadership, self.clock = sessionmaker, leadership, clock
+        self.catalogs = catalogs
         self.jobs: dict[str, Job] = {
             "housekeeping": lambda db, now: tidy_up(db, now=now),
-            "sessions": lambda db, now: send_session_reminders(db, now, catalogs),
-            "agreements": lambda db, now: agreements_tick(db, now, catalogs),
-            "reports": lambda db, now: reports_tick(db, now, catalogs),
-            "rounds": lambda db, now: rounds_tick(db, now, catalogs),
+            "sessions": self._sessions,
+            "agreements": lambda db, now: self._notify(db, now, agreements_tick(db, now)),
+            "reports": self._reports,
+            "rounds": lambda db, now: self._notify(db, now, rounds_tick(db, now)),
         }
+
+    async def _notify(self, db: AsyncSession, now: datetime, due: Awaitable[list[Notice]]) -> int:
+        return await enqueue_notices(db, self.catalogs, await due, now=now)
+
+    async def _sessions(self, db: AsyncSession, now: datetime) -> int:
+        return await enqueue_notices(db, self.catalogs, (await sessions_tick(db, now)).notices, now=now)
+
+    async def _reports(self, db: AsyncSession, now: datetime) -> int:
+        return await enqueue_digests(db, self.catalogs, await reports_tick(db, now), now=now)
 
     async def tick(self) -> int:
         """One round: returns how many jobs ran (0 when another process leads)."""

@@ -128,31 +128,10 @@ TO_FIX_SQL_IN_HANDLERS = {
     "bot/handlers/sessions/manage.py",  # being fixed in issue 13
     "bot/handlers/sessions/manage.py::render_detail",  # being fixed in issue 13
 }
-TO_FIX_CATALOGS_PARAMETERS = {
-    "bot/workflows/agreements/reminders.py::agreements_tick",  # being fixed in issue 13
-    "bot/workflows/agreements/reminders.py::escalate_overdue_agreements",  # being fixed in issue 13
-    "bot/workflows/agreements/reminders.py::send_agreement_reminders",  # being fixed in issue 13
-    "bot/workflows/outbox.py::enqueue_notices",  # being fixed in issue 13
-    "bot/workflows/reports/digests.py::reports_tick",  # being fixed in issue 13
-    "bot/workflows/reports/digests.py::send_monthly_digest",  # being fixed in issue 13
-    "bot/workflows/reports/digests.py::send_weekly_digests",  # being fixed in issue 13
-    "bot/workflows/rounds/chase.py::rounds_tick",  # being fixed in issue 13
-    "bot/workflows/sessions/changes.py::postpone_session",  # being fixed in issue 13
-    "bot/workflows/sessions/convocation.py::convene",  # being fixed in issue 13
-    "bot/workflows/sessions/convocation.py::send_to",  # being fixed in issue 13
-    "bot/workflows/sessions/meeting.py::open_vote",  # being fixed in issue 13
-    "bot/workflows/sessions/reminders.py::_rsvp_reminders",  # being fixed in issue 13
-    "bot/workflows/sessions/reminders.py::send_session_reminders",  # being fixed in issue 13
-}
+TO_FIX_CATALOGS_PARAMETERS: set[str] = set()
 TO_FIX_LONG_MODULES = {
     "bot/handlers/agreements/register.py",  # being fixed in issue 13
     "bot/handlers/sessions/manage.py",  # being fixed in issue 13
-    "bot/workflows/agreements/change.py",  # being fixed in issue 13
-    "bot/workflows/agreements/csv_io.py",  # being fixed in issue 13
-    "bot/workflows/membership/commissions.py",  # being fixed in issue 13
-    "bot/workflows/reports/indicators.py",  # being fixed in issue 13
-    "bot/workflows/sessions/convocation.py",  # being fixed in issue 13
-    "bot/workflows/sessions/schedule.py",  # being fixed in issue 13
 }
 TO_FIX_LONG_HANDLERS = {
     "bot/handlers/agreements/progress.py::evidence_sent",  # being fixed in issue 13

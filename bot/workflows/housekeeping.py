@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.membership.invitations import ATTEMPT_WINDOW, forget_attempts
-from bot.workflows.outbox import forget_processed_updates
-from db.models import OutboxMessage, OutboxStatus
+from bot.workflows.outbox import forget_processed_updates, forget_sent
 
 # Telegram redelivers within hours at most; a week is ample to recognise a repeated update.
 KEEP_UPDATE_IDS = timedelta(days=7)
@@ -28,9 +25,5 @@ class Upkeep:
 async def tidy_up(db: AsyncSession, *, now: datetime) -> Upkeep:
     forgotten = await forget_processed_updates(db, before=now - KEEP_UPDATE_IDS)
     await forget_attempts(db, before=now - ATTEMPT_WINDOW)
-    purged = await db.exec(
-        delete(OutboxMessage).where(
-            col(OutboxMessage.status) == OutboxStatus.SENT, col(OutboxMessage.sent_at) < now - KEEP_SENT
-        )
-    )
-    return Upkeep(forgotten, int(purged.rowcount or 0))
+    purged = await forget_sent(db, before=now - KEEP_SENT)
+    return Upkeep(forgotten, purged)

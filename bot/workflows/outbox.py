@@ -1,16 +1,19 @@
 """The outbox: every message is a row written in the transaction that caused it.
 
-A sender (bot/delivery.py) drains it. Rows of one chat go out in order, one at a time: a chat's
-next row is claimable only when no earlier row of that chat is pending or being sent. Claims are
-leases, so a sender killed mid-send loses nothing: its lease expires and another sender (or the
-same one, restarted) sends the row again — at most that one message twice.
+Rows are rendered and queued by bot/notify.py (notices) and bot/replies.py (replies); a sender
+(bot/delivery.py) drains it; every statement that writes this table lives here.
+
+Rows of one chat go out in order, one at a time: a chat's next row is claimable only when no
+earlier row of that chat is pending or being sent. Claims are leases, so a sender killed mid-send
+loses nothing: its lease expires and another sender (or the same one, restarted) sends the row
+again — at most that one message twice.
 """
 
 from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, msg
+from bot.i18n import msg
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.notices import Notice
 from db.engine import dialect_of
@@ -28,6 +31,9 @@ from db.models import Membership, OutboxMessage, OutboxStatus, Person, Processed
 
 TEXT_LIMIT = 4096
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+# Per-chat pace (Telegram: about 1 message a second to a private chat, 20 a minute to a group).
+PRIVATE_GAP = timedelta(seconds=1)
+GROUP_GAP = timedelta(seconds=3)
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -136,39 +142,6 @@ async def enqueue_document(
     return row
 
 
-async def enqueue_notices(
-    db: AsyncSession,
-    catalogs: Catalogs,
-    notices: Iterable[Notice],
-    *,
-    now: datetime,
-    report_failure: bool = True,
-) -> int:
-    """Render each notice in its recipient's own language and queue it; unreachable people skipped."""
-    notices = list(notices)
-    if not notices:
-        return 0
-    ids = {n.person_id for n in notices}
-    people = {p.id: p for p in (await db.exec(select(Person).where(col(Person.id).in_(ids)))).all()}
-    queued = 0
-    for notice in notices:
-        person = people.get(notice.person_id)
-        if person is None or person.telegram_id is None or person.unreachable_at is not None:
-            continue
-        text = catalogs.translator(person.language).render(notice.text)
-        await enqueue_text(
-            db,
-            person.telegram_id,
-            text,
-            now=now,
-            person_id=person.id,
-            commission_id=notice.commission_id,
-            report_failure=report_failure,
-        )
-        queued += 1
-    return queued
-
-
 # --- claiming and settling (used by the sender) ------------------------------------------------
 
 
@@ -243,6 +216,37 @@ _MARK_SENT = (
 
 async def mark_sent(db: AsyncSession, row_id: int, *, now: datetime, message_id: int | None) -> None:
     await db.exec(_MARK_SENT, params={"row_id": row_id, "now": now, "message_id": message_id})
+
+
+_SPACE_NEXT = (
+    update(OUTBOX)
+    .where(
+        OUTBOX.c.chat_id == bindparam("to_chat"),
+        OUTBOX.c.status == OutboxStatus.PENDING,
+        OUTBOX.c.not_before < bindparam("until"),
+    )
+    .values(not_before=bindparam("until"))
+)  # on the table, built once: it runs for every message sent
+
+
+async def space_next(db: AsyncSession, chat_id: int, *, now: datetime) -> None:
+    """Per-chat pace in the database: the chat's next open row waits 1 s (private) or 3 s (group),
+    so it holds across sender processes."""
+    gap = PRIVATE_GAP if chat_id > 0 else GROUP_GAP
+    await db.exec(_SPACE_NEXT, params={"to_chat": chat_id, "until": now + gap})
+
+
+_RELEASE = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.status == OutboxStatus.SENDING)
+    .values(status=OutboxStatus.PENDING, lease_until=None, attempts=bindparam("previous_attempts"))
+)  # on the table, built once, like the other statements a sender runs per row
+
+
+async def release(db: AsyncSession, row: OutboxMessage) -> None:
+    """Give back a claimed row not yet sent (shutting down), so nobody waits for its lease."""
+    params = {"row_id": row.id, "previous_attempts": row.attempts - 1}
+    await db.exec(_RELEASE, params=params)
 
 
 async def postpone(db: AsyncSession, row_id: int, *, until: datetime, error: str) -> None:
@@ -349,6 +353,24 @@ async def mark_reachable(db: AsyncSession, person: Person) -> None:
         person.unreachable_at = None
         db.add(person)
         await db.flush()
+
+
+# --- forgetting ---------------------------------------------------------------------------------
+
+
+async def forget_sent(db: AsyncSession, *, before: datetime) -> int:
+    """Drop rows sent before `before` (kept a while so a secretary can check a delivery)."""
+    result = await db.exec(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.status) == OutboxStatus.SENT, col(OutboxMessage.sent_at) < before
+        )
+    )
+    return int(result.rowcount or 0)
+
+
+async def forget_chat(db: AsyncSession, chat_id: int) -> None:
+    """Drop every row to a chat, sent or not (a person's data erased)."""
+    await db.exec(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == chat_id))
 
 
 # --- incoming updates --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
+from bot.notify import enqueue_digests
 from bot.workflows.periods import month_period
 from bot.workflows.reports.digests import reports_tick
 from bot.workflows.reports.formats import period_text
@@ -58,7 +59,9 @@ async def test_national_digest_reaches_two_analysts_in_their_languages(
     before = len(harness.session.requests)
 
     async with sessionmaker() as db, db.begin():
-        assert await reports_tick(db, NOW, catalogs) == 3  # 2 analysts (monthly) + Rosa (weekly)
+        assert (
+            await enqueue_digests(db, catalogs, await reports_tick(db, NOW), now=NOW) == 3
+        )  # 2 analysts (monthly) + Rosa (weekly)
     await harness.sender.drain()
     october = month_period(2026, 10)
     for user, lang in ((luis, "es"), (sisa, "qu")):
@@ -77,7 +80,7 @@ async def test_national_digest_reaches_two_analysts_in_their_languages(
     assert "1 de octubre" not in harness.messages_to(802)[-1].text  # Quechua dates
     # The next tick sends nothing again.
     async with sessionmaker() as db, db.begin():
-        assert await reports_tick(db, NOW, catalogs) == 0
+        assert await enqueue_digests(db, catalogs, await reports_tick(db, NOW), now=NOW) == 0
     await harness.sender.drain()
     assert len([r for r in harness.session.requests[before:] if int(getattr(r, "chat_id", 0)) == 801]) == 3
 

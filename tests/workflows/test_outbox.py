@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, msg
+from bot.notify import enqueue_notices
 from bot.workflows.membership.commissions import create_commission
 from bot.workflows.membership.invitations import issue_invitation, redeem_invitation
 from bot.workflows.notices import Notice
@@ -20,11 +21,12 @@ from bot.workflows.outbox import (
     chat_unreachable,
     claim_due,
     count_open,
-    enqueue_notices,
     enqueue_text,
     first_time_seen,
     give_up,
     mark_sent,
+    release,
+    space_next,
     split_text,
 )
 from db.models import OutboxMessage, OutboxStatus, Person, Role
@@ -176,8 +178,6 @@ async def test_concurrent_senders_never_claim_the_same_row(
 async def test_next_message_to_the_same_chat_waits_one_second_or_three_in_groups(
     db: AsyncSession, chat_id: int
 ) -> None:
-    from bot.delivery import space_next
-
     await enqueue_text(db, chat_id, "one", now=NOW)
     [two_id] = await enqueue_text(db, chat_id, "two", now=NOW)
     [first] = await claim_due(db, now=NOW, lease=LEASE)
@@ -187,3 +187,16 @@ async def test_next_message_to_the_same_chat_waits_one_second_or_three_in_groups
     gap = timedelta(seconds=1 if chat_id > 0 else 3)
     assert await claim_due(db, now=NOW + gap - timedelta(milliseconds=1), lease=LEASE) == []
     assert [r.id for r in await claim_due(db, now=NOW + gap, lease=LEASE)] == [two_id]
+
+
+async def test_a_released_row_is_claimable_at_once_with_its_attempt_given_back(db: AsyncSession) -> None:
+    [row_id] = await enqueue_text(db, 7, "uno", now=NOW)
+    [claimed] = await claim_due(db, now=NOW, lease=LEASE)
+    assert (claimed.id, claimed.attempts) == (row_id, 1)
+    await release(db, claimed)  # shutting down before sending it: no waiting for the lease
+    [again] = await claim_due(db, now=NOW, lease=LEASE)
+    assert (again.id, again.attempts, again.status) == (row_id, 1, OutboxStatus.SENDING)
+    await mark_sent(db, row_id, now=NOW, message_id=1)
+    await release(db, again)  # a row already settled is left alone
+    status = (await db.exec(select(OutboxMessage.status).where(OutboxMessage.id == row_id))).one()
+    assert status is OutboxStatus.SENT

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.sessions import ui
-from bot.i18n import Catalogs, Translator, msg
+from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import parse_deadline
@@ -107,7 +107,6 @@ async def on_session(
     tr: Translator,
     state: FSMContext,
     say: Replies,
-    catalogs: Catalogs,
     outbox: list[Notice],
     now: datetime,
 ) -> None:
@@ -122,7 +121,8 @@ async def on_session(
     await query.answer()
     if do is ui.Do.CONVENE:
         await state.clear()
-        done = await convene(db, person, sid, now=now, catalogs=catalogs)
+        done = await convene(db, person, sid, now=now)
+        outbox.extend(done.notices)
         text = tr.ngettext(
             "Convocatoria enviada a {n} persona, con el archivo de calendario.",
             "Convocatoria enviada a {n} personas, con el archivo de calendario.",
@@ -278,7 +278,6 @@ async def on_item(
     tr: Translator,
     state: FSMContext,
     say: Replies,
-    catalogs: Catalogs,
     outbox: list[Notice],
     now: datetime,
 ) -> None:
@@ -302,7 +301,7 @@ async def on_item(
         )
     elif callback_data.do is ui.ItemDo.OPEN:
         if item.vote_closed_at is None and session.status is SessionStatus.INSTALLED:
-            await open_vote(db, person, item.id or 0, now=now, catalogs=catalogs)
+            outbox.extend(await open_vote(db, person, item.id or 0, now=now))
         await _item_view(db, person, item, tr, say)
     elif callback_data.do is ui.ItemDo.OPINIONS:
         await state.set_state(ui.SessionFlow.opinions)
@@ -435,19 +434,14 @@ async def type_postpone_reason(
     tr: Translator,
     state: FSMContext,
     say: Replies,
-    catalogs: Catalogs,
+    outbox: list[Notice],
     now: datetime,
 ) -> None:
     data = await state.get_data()
-    session = await postpone_session(
-        db,
-        person,
-        data["session_id"],
-        datetime.fromisoformat(data["starts_at"]),
-        text,
-        now=now,
-        catalogs=catalogs,
+    session, notices = await postpone_session(
+        db, person, data["session_id"], datetime.fromisoformat(data["starts_at"]), text, now=now
     )
+    outbox.extend(notices)
     await state.clear()
     await say(
         tr.gettext(

@@ -10,7 +10,6 @@ new deadline and so a fresh ladder.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +18,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, Text, msg, nmsg, shipped_catalogs
+from bot.i18n import Text, msg, nmsg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.create import (
     OPEN_STATUSES,
@@ -33,7 +32,6 @@ from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from bot.workflows.once import claim_once
-from bot.workflows.outbox import enqueue_notices
 from db.models import Agreement, AgreementReminder, AgreementRules, Commission, Person, Role
 
 LADDER = ("liaison", "secretary", "member", "can")
@@ -329,21 +327,6 @@ async def flagged_for_can(db: AsyncSession, commission_id: int | None = None) ->
     return list((await db.exec(query.order_by(col(Agreement.id)))).all())
 
 
-@functools.cache
-async def send_agreement_reminders(db: AsyncSession, now: datetime, catalogs: Catalogs | None = None) -> int:
-    """Tick: reminders before deadlines, queued in each recipient's language; returns how many."""
-    return await enqueue_notices(db, catalogs or shipped_catalogs(), await due_reminders(db, now), now=now)
-
-
-async def escalate_overdue_agreements(
-    db: AsyncSession, now: datetime, catalogs: Catalogs | None = None
-) -> int:
-    """Tick: the overdue ladder's due steps, queued in each recipient's language; returns how many."""
-    return await enqueue_notices(db, catalogs or shipped_catalogs(), await due_escalations(db, now), now=now)
-
-
-async def agreements_tick(db: AsyncSession, now: datetime, catalogs: Catalogs | None = None) -> int:
-    """Both ticks at once: register as `"agreements": lambda db, now: agreements_tick(db, now)`."""
-    return await send_agreement_reminders(db, now, catalogs) + await escalate_overdue_agreements(
-        db, now, catalogs
-    )
+async def agreements_tick(db: AsyncSession, now: datetime) -> list[Notice]:
+    """The tick: reminders before deadlines, then the overdue ladder's due steps."""
+    return await due_reminders(db, now) + await due_escalations(db, now)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +20,7 @@ from bot.workflows.audit import audited, jsonable
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.people import list_memberships
 from bot.workflows.notices import Notice
+from bot.workflows.outbox import forget_chat
 from db.models import AuditEntry, Invitation, Membership, OutboxMessage, Person, Role
 
 ERASED_NAME = "(datos retirados)"
@@ -83,7 +84,7 @@ async def erase_person(db: AsyncSession, person: Person, *, now: datetime) -> li
     db.add(person)
     await db.exec(update(Invitation).where(col(Invitation.used_by_id) == person.id).values(invitee_name=None))
     if chat_id is not None:
-        await db.exec(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == chat_id))
+        await forget_chat(db, chat_id)
     await db.flush()
     notices: list[Notice] = []
     commissions = {m.commission_id: m.role for m in memberships}

@@ -1,10 +1,12 @@
 """Scheduled digests: weekly to each CRA's secretary and president, monthly to the CAN analysts.
 
-Tick functions (`reports_tick`, or `send_weekly_digests` and `send_monthly_digest` alone) look at
-`now`, find the latest period whose digest is due (`SCHEDULE`, Lima time) and queue it once per
-person: a `ReportDelivery` row is written in the same transaction as the outbox rows, so a restart
-never repeats it and a tick after downtime catches up. A digest that cannot be built is logged and
-left unrecorded, so the next tick tries it again.
+The tick (`reports_tick`, or `due_weekly_digests` and `due_monthly_digests` alone) looks at `now`,
+finds the latest period whose digest is due (`SCHEDULE`, Lima time) and returns, per person still
+owed it, the figures to render (`DueDigest`). The one exit for messages (bot/notify.py) renders each
+in its reader's language (texts, chart, spreadsheet: `WeeklyContent.render`), queues it and calls
+`record_digest`: a `ReportDelivery` row written in the same transaction as the outbox rows, so a
+restart never repeats it and a tick after downtime catches up. A digest that cannot be built is
+logged and left unrecorded, so the next tick tries it again.
 """
 
 from __future__ import annotations
@@ -18,10 +20,9 @@ from sqlalchemy import and_, exists, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, Text, Translator, msg, shipped_catalogs
+from bot.i18n import Text, Translator, msg
 from bot.workflows.business_days import LIMA, lima_date
 from bot.workflows.membership.commissions import CAN_CODE
-from bot.workflows.outbox import enqueue_document, enqueue_text
 from bot.workflows.periods import Period, month_period, week_period
 from bot.workflows.reports.formats import (
     chart_png,
@@ -116,42 +117,56 @@ async def _due_this_week(db: AsyncSession, commission_ids: Sequence[int], today:
 
 @dataclass(frozen=True)
 class Digest:
+    """A digest rendered for one language."""
+
     texts: list[str]
     files: list[tuple[str, bytes, str]]  # file name, content, caption
 
 
-async def _queue(
-    db: AsyncSession, kind: str, period: Period, pending: Pending, digest: Digest, now: datetime
-) -> None:
-    person = pending.person
-    assert person.id is not None
-    if person.telegram_id is not None and person.unreachable_at is None:
-        for text in digest.texts:
-            await enqueue_text(
-                db,
-                person.telegram_id,
-                text,
-                now=now,
-                person_id=person.id,
-                commission_id=pending.commission_id,
-            )
-        for file_name, content, caption in digest.files:
-            await enqueue_document(
-                db,
-                person.telegram_id,
-                file_name,
-                content,
-                now=now,
-                caption=caption,
-                person_id=person.id,
-                commission_id=pending.commission_id,
-            )
+@dataclass(frozen=True)
+class WeeklyContent:
+    """The figures of one CRA's weekly digest, rendered per language by `render`."""
+
+    row: RegionIndicators
+    previous: RegionIndicators | None
+    period: Period
+    due_soon: int
+
+    def render(self, tr: Translator) -> Digest:
+        return weekly_digest(tr, self.row, self.previous, self.period, self.due_soon)
+
+
+@dataclass(frozen=True)
+class NationalContent:
+    """The figures of the monthly national digest, rendered per language by `render`."""
+
+    rows: Sequence[RegionIndicators]
+    period: Period
+
+    def render(self, tr: Translator) -> Digest:
+        return national_digest(tr, self.rows, self.period)
+
+
+@dataclass(frozen=True)
+class DueDigest:
+    """A digest one person is owed: what to render, and what to record once it is queued."""
+
+    kind: str
+    period: Period
+    commission_id: int
+    person: Person
+    content: WeeklyContent | NationalContent
+
+
+async def record_digest(db: AsyncSession, due: DueDigest, *, now: datetime) -> None:
+    """Remember that the person had this digest: no tick sends it again."""
+    assert due.person.id is not None
     db.add(
         ReportDelivery(
-            kind=kind,
-            period=period.key,
-            commission_id=pending.commission_id,
-            person_id=person.id,
+            kind=due.kind,
+            period=due.period.key,
+            commission_id=due.commission_id,
+            person_id=due.person.id,
             sent_at=now,
         )
     )
@@ -188,66 +203,40 @@ def national_digest(tr: Translator, rows: Sequence[RegionIndicators], period: Pe
     )
 
 
-async def send_weekly_digests(db: AsyncSession, now: datetime, catalogs: Catalogs | None = None) -> int:
-    """Queue last week's digest to each CRA's secretary and president who has not had it yet."""
+async def due_weekly_digests(db: AsyncSession, now: datetime) -> list[DueDigest]:
+    """Last week's digest for each CRA's secretary and president who has not had it yet."""
     period = due_week(now)
     pending = await _pending(db, WEEKLY, period, SCHEDULE.weekly_roles, national=False)
     if not pending:
-        return 0
-    catalogs = catalogs or shipped_catalogs()
+        return []
     ids = sorted({p.commission_id for p in pending})
     current = {r.commission_id: r for r in await compute_indicators(db, period, now, ids)}
     previous = {r.commission_id: r for r in await compute_indicators(db, period.previous(), now, ids)}
     due_soon = await _due_this_week(db, ids, lima_date(now))
-    built: dict[tuple[int, str], Digest] = {}
-    queued = 0
+    contents = {
+        cid: WeeklyContent(current[cid], previous.get(cid), period, due_soon.get(cid, 0))
+        for cid in ids
+        if cid in current
+    }
+    due = []
     for item in pending:
-        key = (item.commission_id, item.person.language)
-        try:
-            if key not in built:
-                tr = catalogs.translator(item.person.language)
-                row = current[item.commission_id]
-                built[key] = weekly_digest(
-                    tr, row, previous.get(item.commission_id), period, due_soon.get(item.commission_id, 0)
-                )
-            await _queue(db, WEEKLY, period, item, built[key], now)
-            queued += 1
-        except Exception:
-            log.exception(
-                "weekly digest %s of commission %s for person %s failed; retried at the next tick",
-                period.key,
-                item.commission_id,
-                item.person.id,
-            )
-    return queued
+        if item.commission_id not in contents:
+            log.error("weekly digest %s: no figures for commission %s", period.key, item.commission_id)
+            continue
+        due.append(DueDigest(WEEKLY, period, item.commission_id, item.person, contents[item.commission_id]))
+    return due
 
 
-async def send_monthly_digest(db: AsyncSession, now: datetime, catalogs: Catalogs | None = None) -> int:
-    """Queue last month's national digest to every CAN analyst who has not had it yet."""
+async def due_monthly_digests(db: AsyncSession, now: datetime) -> list[DueDigest]:
+    """Last month's national digest for every CAN analyst who has not had it yet."""
     period = due_month(now)
     pending = await _pending(db, MONTHLY, period, (Role.CAN_ANALYST,), national=True)
     if not pending:
-        return 0
-    catalogs = catalogs or shipped_catalogs()
-    rows = await compute_indicators(db, period, now)
-    built: dict[str, Digest] = {}
-    queued = 0
-    for item in pending:
-        try:
-            language = item.person.language
-            if language not in built:
-                built[language] = national_digest(catalogs.translator(language), rows, period)
-            await _queue(db, MONTHLY, period, item, built[language], now)
-            queued += 1
-        except Exception:
-            log.exception(
-                "national digest %s for person %s failed; retried at the next tick",
-                period.key,
-                item.person.id,
-            )
-    return queued
+        return []
+    content = NationalContent(await compute_indicators(db, period, now), period)
+    return [DueDigest(MONTHLY, period, item.commission_id, item.person, content) for item in pending]
 
 
-async def reports_tick(db: AsyncSession, now: datetime, catalogs: Catalogs | None = None) -> int:
+async def reports_tick(db: AsyncSession, now: datetime) -> list[DueDigest]:
     """The scheduler's entry point: both digests, each only when due and not yet sent."""
-    return await send_weekly_digests(db, now, catalogs) + await send_monthly_digest(db, now, catalogs)
+    return await due_weekly_digests(db, now) + await due_monthly_digests(db, now)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, msg, shipped_catalogs
+from bot.i18n import msg
 from bot.workflows.agreements.create import secretaries
 from bot.workflows.audit import audited
 from bot.workflows.business_days import BusinessCalendar, lima_date
@@ -24,7 +24,6 @@ from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from bot.workflows.once import claim_once
-from bot.workflows.outbox import enqueue_notices
 from bot.workflows.rounds.opening import _open, round_summary, seat_person, summary_text
 from db.models import (
     Membership,
@@ -187,10 +186,6 @@ async def due_scheduled_rounds(db: AsyncSession, now: datetime) -> list[Notice]:
     return notices
 
 
-async def rounds_tick(db: AsyncSession, now: datetime, catalogs: Catalogs | None = None) -> int:
-    """Tick: scheduled openings, reminders, escalations and closings; returns messages queued.
-
-    Register as `"rounds": lambda db, now: rounds_tick(db, now)`.
-    """
-    notices = await due_scheduled_rounds(db, now) + await due_round_notices(db, now)
-    return await enqueue_notices(db, catalogs or shipped_catalogs(), notices, now=now)
+async def rounds_tick(db: AsyncSession, now: datetime) -> list[Notice]:
+    """Tick: scheduled openings, reminders, escalations and closings, as notices."""
+    return await due_scheduled_rounds(db, now) + await due_round_notices(db, now)

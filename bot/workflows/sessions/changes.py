@@ -4,26 +4,17 @@ Everyone convened is told in their own language; the calendar entry is updated (
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, Translator, msg
+from bot.i18n import msg
 from bot.workflows.access import Action
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import tidy
-from bot.workflows.notices import Notice
-from bot.workflows.outbox import enqueue_document
-from bot.workflows.sessions.convocation import (
-    agenda_lines,
-    calendar_file,
-    keep_data,
-    rsvp_keyboard,
-    send_to,
-    where_text,
-)
+from bot.workflows.notices import Attachment, Notice, Rsvp
+from bot.workflows.sessions.convocation import agenda_lines, calendar_file, where_text
 from bot.workflows.sessions.schedule import (
     CONVENED_STATUSES,
     MAX_REASON,
@@ -48,8 +39,7 @@ async def postpone_session(
     reason: str,
     *,
     now: datetime,
-    catalogs: Catalogs,
-) -> MeetingSession:
+) -> tuple[MeetingSession, list[Notice]]:
     """Move a session; everyone convened is told, and their answer stands only if they confirm it."""
     actor, session = await access_session(db, person, session_id, Action.MANAGE_SESSIONS)
     if session.status not in OPEN_STATUSES:
@@ -75,53 +65,23 @@ async def postpone_session(
     invitees = (await db.exec(select(SessionInvitee).where(SessionInvitee.session_id == session.id))).all()
     commission = actor.commission
     agenda_text = await agenda_lines(db, session)
-    ics = calendar_file(session, commission, agenda_text, now)
+    ics = Attachment(f"sesion-{session.id}.ics", calendar_file(session, commission, agenda_text, now))
+    text = msg(
+        "📅 La sesión de {commission} del {old} se posterga al {new}.\nMotivo: {reason}\n"
+        "Lugar o enlace: {where}",
+        commission=commission.name,
+        old=old_start,
+        new=new_start,
+        reason=reason,
+        where=where_text(session),
+    )
+    notices: list[Notice] = []
     for invitee in invitees:
         answered = invitee.answer is not Answer.PENDING
         invitee.answer, invitee.answered_at = Answer.PENDING, None  # kept only if confirmed
         db.add(invitee)
-        who = await db.get(Person, invitee.person_id)
-        if who is None:
-            continue
-        text = msg(
-            "📅 La sesión de {commission} del {old} se posterga al {new}.\nMotivo: {reason}\n"
-            "Lugar o enlace: {where}",
-            commission=commission.name,
-            old=old_start,
-            new=new_start,
-            reason=reason,
-            where=where_text(session),
-        )
-        sid = session.id or 0
-
-        def keyboard(tr: Translator, sid: int = sid, answered: bool = answered) -> dict[str, Any]:
-            board = rsvp_keyboard(tr, sid)
-            if answered:
-                keep = {
-                    "text": tr.gettext("🔁 Mantener mi respuesta anterior"),
-                    "callback_data": keep_data(sid),
-                }
-                board["inline_keyboard"].insert(0, [keep])
-            return board
-
-        if await send_to(
-            db,
-            who,
-            text,
-            catalogs=catalogs,
-            now=now,
-            commission_id=session.commission_id,
-            keyboard_for=keyboard,
-        ):
-            await enqueue_document(
-                db,
-                who.telegram_id or 0,
-                f"sesion-{session.id}.ics",
-                ics,
-                now=now,
-                person_id=who.id,
-                commission_id=session.commission_id,
-            )
+        buttons = Rsvp(session.id or 0, keep_previous=answered)
+        notices.append(Notice(invitee.person_id, text, session.commission_id, buttons, (ics,)))
     await db.flush()
     await audited(
         db,
@@ -134,7 +94,7 @@ async def postpone_session(
         before=before,
         after=snapshot(session, "starts_at", "status", "status_reason"),
     )
-    return session
+    return session, notices
 
 
 async def cancel_session(

@@ -1,30 +1,26 @@
 """Convocation and answers: who is convened, what they receive, RSVPs, postponement, cancellation.
 
-A convocation carries buttons (RSVP), which a `Notice` cannot, so these messages are rendered here
-in each recipient's own language and queued straight into the outbox. The callback data written
-here is the packed form of `bot.handlers.sessions.ui.RsvpCB` / `KeepCB` (a test checks they agree).
+A convocation is a `Notice` per person with the RSVP buttons (`Rsvp`) and the calendar file and
+session documents attached; the one exit for messages (bot/notify.py) renders and queues it.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, Text, Translator, msg
+from bot.i18n import Text, msg
 from bot.workflows.access import CONVENED, Action
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_KIND_LABELS
 from bot.workflows.membership.commissions import tidy
-from bot.workflows.notices import Notice
+from bot.workflows.notices import Attachment, Notice, Rsvp, reachable
 from bot.workflows.once import claim_once
-from bot.workflows.outbox import enqueue_document, enqueue_text
 from bot.workflows.sessions.forecast import forecast, president_and_secretaries
 from bot.workflows.sessions.ics import convocation_ics
 from bot.workflows.sessions.schedule import (
@@ -49,32 +45,8 @@ from db.models import (
     SessionStatus,
 )
 
-RSVP_PREFIX = "rsvp1"
-KEEP_PREFIX = "keep1"
 KIND_LABELS = SESSION_KIND_LABELS
 MAX_ALTERNATE = 120
-
-
-@functools.cache
-def rsvp_data(session_id: int, answer: Answer) -> str:
-    return f"{RSVP_PREFIX}:{session_id}:{answer.value}"
-
-
-def keep_data(session_id: int) -> str:
-    return f"{KEEP_PREFIX}:{session_id}"
-
-
-def rsvp_keyboard(tr: Translator, session_id: int) -> dict[str, Any]:
-    def button(label: str, answer: Answer) -> dict[str, str]:
-        return {"text": label, "callback_data": rsvp_data(session_id, answer)}
-
-    return {
-        "inline_keyboard": [
-            [button(tr.gettext("✅ Asistiré"), Answer.ATTENDING)],
-            [button(tr.gettext("❌ No asistiré (justificar)"), Answer.ABSENT)],
-            [button(tr.gettext("👤 Enviaré a un alterno acreditado"), Answer.ALTERNATE)],
-        ]
-    }
 
 
 def where_text(session: MeetingSession) -> str:
@@ -122,32 +94,6 @@ async def convened_people(db: AsyncSession, commission_id: int) -> list[tuple[Pe
     return list(people.values())
 
 
-async def send_to(
-    db: AsyncSession,
-    person: Person,
-    text: Text,
-    *,
-    catalogs: Catalogs,
-    now: datetime,
-    commission_id: int,
-    keyboard_for: Any = None,
-) -> bool:
-    """Render `text` (and the keyboard) in the person's language and queue it; False if unreachable."""
-    if person.telegram_id is None or person.unreachable_at is not None:
-        return False
-    tr = catalogs.translator(person.language)
-    await enqueue_text(
-        db,
-        person.telegram_id,
-        tr.render(text),
-        now=now,
-        reply_markup=keyboard_for(tr) if keyboard_for else None,
-        person_id=person.id,
-        commission_id=commission_id,
-    )
-    return True
-
-
 def calendar_file(
     session: MeetingSession,
     commission: Commission,
@@ -178,12 +124,11 @@ class Convened:
     sent: int
     unreachable: list[str] = field(default_factory=list)
     posted_to_group: bool = False
+    notices: list[Notice] = field(default_factory=list)
 
 
-async def convene(
-    db: AsyncSession, person: Person | None, session_id: int, *, now: datetime, catalogs: Catalogs
-) -> Convened:
-    """Send the convocation (text, agenda, RSVP buttons, .ics) to everyone convened, and the group."""
+async def convene(db: AsyncSession, person: Person | None, session_id: int, *, now: datetime) -> Convened:
+    """Convene everyone (text, agenda, RSVP buttons, .ics, the session's documents) and the group."""
     actor, session = await access_session(db, person, session_id, Action.MANAGE_SESSIONS)
     if session.status is not SessionStatus.PLANNED:
         raise UserError(msg("Esta sesión ya fue convocada."))
@@ -199,51 +144,28 @@ async def convene(
     commission = actor.commission
     agenda_text = await agenda_lines(db, session)
     text = convocation_text(session, commission, agenda_text)
-    ics = calendar_file(session, commission, agenda_text, now)
     assert session.id is not None
-    attachments = [d for docs in (await documents(db, session.id)).values() for d in docs]
+    ics = Attachment(
+        f"sesion-{session.id}.ics",
+        calendar_file(session, commission, agenda_text, now),
+        caption=msg("Agregue la sesión a su calendario."),
+    )
+    # The session documents themselves (art. 42.h), forwarded by their Telegram file id.
+    docs = [d for item_docs in (await documents(db, session.id)).values() for d in item_docs]
+    attachments = (ics, *(Attachment(d.file_name, file_id=d.file_id) for d in docs))
+    notices: list[Notice] = []
     sent, unreachable = 0, []
     for invitee, seat_id in await convened_people(db, session.commission_id):
-        assert invitee.id is not None and session.id is not None
+        assert invitee.id is not None
         db.add(SessionInvitee(session_id=session.id, person_id=invitee.id, seat_id=seat_id))
-        sid = session.id
-        if await send_to(
-            db,
-            invitee,
-            text,
-            catalogs=catalogs,
-            now=now,
-            commission_id=session.commission_id,
-            keyboard_for=lambda tr, sid=sid: rsvp_keyboard(tr, sid),
-        ):
-            await enqueue_document(
-                db,
-                invitee.telegram_id or 0,
-                f"sesion-{session.id}.ics",
-                ics,
-                now=now,
-                caption=catalogs.translator(invitee.language).gettext("Agregue la sesión a su calendario."),
-                person_id=invitee.id,
-                commission_id=session.commission_id,
-            )
-            for attached in attachments:  # the session documents themselves (art. 42.h)
-                await enqueue_document(
-                    db,
-                    invitee.telegram_id or 0,
-                    attached.file_name,
-                    None,
-                    file_id=attached.file_id,
-                    now=now,
-                    person_id=invitee.id,
-                    commission_id=session.commission_id,
-                )
+        if reachable(invitee):
+            notices.append(Notice(invitee.id, text, session.commission_id, Rsvp(session.id), attachments))
             sent += 1
         else:
             unreachable.append(invitee.name)
     settings = await settings_row(db, session.commission_id)
     posted = False
     if settings is not None and settings.group_chat_id is not None:
-        spanish = catalogs.translator(None)
         group_text = msg(
             "📣 Convocatoria a sesión {kind} de {commission}\n"
             "Fecha y hora: {when}\n"
@@ -255,7 +177,7 @@ async def convene(
             where=where_text(session),
             agenda=agenda_text,
         )
-        await enqueue_text(db, settings.group_chat_id, spanish.render(group_text), now=now)
+        notices.append(Notice(None, group_text, group_chat_id=settings.group_chat_id))
         posted = True
     before = snapshot(session, "status")
     session.status, session.convened_at = SessionStatus.CONVENED, now
@@ -272,7 +194,7 @@ async def convene(
         before=before,
         after=snapshot(session, "status", "convened_at") | {"sent": sent},
     )
-    return Convened(session, sent, unreachable, posted)
+    return Convened(session, sent, unreachable, posted, notices)
 
 
 # --- answers ---------------------------------------------------------------------------------------

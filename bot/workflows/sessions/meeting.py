@@ -13,13 +13,12 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, Translator, msg
+from bot.i18n import msg
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import create_agreement
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import AccessDenied, UserError
-from bot.workflows.notices import Notice
-from bot.workflows.sessions.convocation import send_to
+from bot.workflows.notices import Ballot, Notice, reachable
 from bot.workflows.sessions.forecast import voting_seats
 from bot.workflows.sessions.rollcall import attendance_by_seat, own_seat
 from bot.workflows.sessions.schedule import access_item, access_session, agenda
@@ -36,25 +35,6 @@ from db.models import (
     SessionActa,
     SessionStatus,
 )
-
-VOTE_PREFIX = "vote1"
-
-
-def vote_data(item_id: int, vote: Vote) -> str:
-    return f"{VOTE_PREFIX}:{item_id}:{vote.value}"
-
-
-def vote_keyboard(tr: Translator, item_id: int) -> dict[str, Any]:
-    return {
-        "inline_keyboard": [
-            [
-                {"text": tr.gettext("A favor"), "callback_data": vote_data(item_id, Vote.FOR)},
-                {"text": tr.gettext("En contra"), "callback_data": vote_data(item_id, Vote.AGAINST)},
-                {"text": tr.gettext("Abstención"), "callback_data": vote_data(item_id, Vote.ABSTAIN)},
-            ]
-        ]
-    }
-
 
 # --- votes -----------------------------------------------------------------------------------------
 
@@ -75,38 +55,27 @@ def _check_votable(session: MeetingSession, item: AgendaItem) -> None:
         raise UserError(msg("Este punto es informativo y no se vota."))
 
 
-async def open_vote(
-    db: AsyncSession, person: Person | None, item_id: int, *, now: datetime, catalogs: Catalogs
-) -> int:
-    """Ask each present voting seat's people for their vote, with buttons; returns how many asked."""
+async def open_vote(db: AsyncSession, person: Person | None, item_id: int, *, now: datetime) -> list[Notice]:
+    """Ask each present voting seat's reachable people for their vote, with the vote buttons."""
     actor, session, item = await access_item(db, person, item_id, Action.MANAGE_SESSIONS)
     _check_votable(session, item)
     present = set(await present_voting_seats(db, session))
-    asked = 0
+    notices: list[Notice] = []
     seats = await voting_seats(db, session.commission_id)
     for seat in seats:
         if seat.seat_id not in present:
             continue
         for pid in seat.person_ids:
             who = await db.get(Person, pid)
-            if who is None or who.id == actor.person.id:
+            if who is None or who.id == actor.person.id or not reachable(who):
                 continue
             text = msg(
                 "🗳 Votación: «{item}». ¿Cuál es el voto de {institution}?",
                 item=item.title,
                 institution=seat.institution,
             )
-            if await send_to(
-                db,
-                who,
-                text,
-                catalogs=catalogs,
-                now=now,
-                commission_id=session.commission_id,
-                keyboard_for=lambda tr, iid=item_id: vote_keyboard(tr, iid),
-            ):
-                asked += 1
-    return asked
+            notices.append(Notice(pid, text, session.commission_id, Ballot(item_id)))
+    return notices
 
 
 async def cast_vote(

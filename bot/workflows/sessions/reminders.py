@@ -1,30 +1,23 @@
 """Scheduled session work: RSVP reminders, documents due, quorum alerts, the quarter's warning.
 
-`send_session_reminders(db, now)` is the scheduler tick: it looks in the database for what is due
-and does it once (each thing sent is remembered by key in `session_reminder`, so a restart or a
-second tick never repeats it).
+`sessions_tick(db, now)` is the scheduler tick: it looks in the database for what is due and
+returns it once as notices, which the scheduler queues in the same transaction (each thing due is
+remembered by key in `session_reminder`, so a restart or a second tick never repeats it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, msg, shipped_catalogs
+from bot.i18n import msg
 from bot.workflows.business_days import LIMA, lima_date
-from bot.workflows.notices import Notice
-from bot.workflows.outbox import enqueue_notices
+from bot.workflows.notices import Notice, Rsvp, reachable
 from bot.workflows.periods import quarter_of
-from bot.workflows.sessions.convocation import (
-    impossible_quorum_alert,
-    once,
-    rsvp_keyboard,
-    send_to,
-    where_text,
-)
+from bot.workflows.sessions.convocation import impossible_quorum_alert, once, where_text
 from bot.workflows.sessions.forecast import forecast, president_and_secretaries
 from bot.workflows.sessions.schedule import CONVENED_STATUSES, agenda, documents
 from bot.workflows.sessions.settings import commission_rules
@@ -51,13 +44,11 @@ class Reminded:
     documents: int = 0
     alerts: int = 0
     quarter_warnings: int = 0
+    notices: list[Notice] = field(default_factory=list)
 
 
-async def send_session_reminders(
-    db: AsyncSession, now: datetime, catalogs: Catalogs | None = None
-) -> Reminded:
-    """The tick: register it with the scheduler as `lambda db, now: send_session_reminders(db, now)`."""
-    catalogs = catalogs or shipped_catalogs()
+async def sessions_tick(db: AsyncSession, now: datetime) -> Reminded:
+    """The tick: what is due now, counted, with the notices that say it (RSVP reminders first)."""
     done = Reminded()
     notices: list[Notice] = []
     sessions = (
@@ -68,16 +59,16 @@ async def send_session_reminders(
         )
     ).all()
     for session in sessions:
-        done.rsvp += await _rsvp_reminders(db, session, now, catalogs)
+        done.rsvp += await _rsvp_reminders(db, session, now, done.notices)
         done.documents += await _documents_due(db, session, now, notices)
         done.alerts += await _quorum_alerts(db, session, now, notices)
     done.quarter_warnings = await _quarter_warnings(db, now, notices)
-    await enqueue_notices(db, catalogs, notices, now=now)
+    done.notices.extend(notices)
     return done
 
 
 async def _rsvp_reminders(
-    db: AsyncSession, session: MeetingSession, now: datetime, catalogs: Catalogs
+    db: AsyncSession, session: MeetingSession, now: datetime, notices: list[Notice]
 ) -> int:
     rules = await commission_rules(db, session.commission_id)
     sent = 0
@@ -108,16 +99,8 @@ async def _rsvp_reminders(
                 when=session.starts_at,
                 where=where_text(session),
             )
-            sid = session.id
-            if await send_to(
-                db,
-                person,
-                text,
-                catalogs=catalogs,
-                now=now,
-                commission_id=session.commission_id,
-                keyboard_for=lambda tr, sid=sid: rsvp_keyboard(tr, sid),
-            ):
+            if reachable(person):
+                notices.append(Notice(person.id, text, session.commission_id, Rsvp(session.id)))
                 sent += 1
     return sent
 

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers.agreements import ui
 from bot.i18n import Catalogs
+from bot.notify import enqueue_notices
 from bot.workflows.agreements.reminders import agreements_tick
 from db.models import Agreement, AgreementEvent, AgreementEventKind, AgreementStatus, EvidenceKind, Role
 from tests.conftest import NOW
@@ -171,7 +172,7 @@ async def test_agreement_lifecycle_in_three_languages(
     # The deadline passes and the ladder runs (ticks called with explicit times).
     async def tick(at: datetime) -> None:
         async with sessionmaker() as s, s.begin():
-            await agreements_tick(s, at, catalogs)
+            await enqueue_notices(s, catalogs, await agreements_tick(s, at), now=at)
         with time_machine.travel(at, tick=False):
             await restarted.sender.drain()
 

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers.rounds import ui
 from bot.i18n import Catalogs
+from bot.notify import enqueue_notices
 from bot.workflows.agreements.create import create_agreement
 from bot.workflows.business_days import LIMA
 from bot.workflows.rounds.chase import rounds_tick
@@ -187,7 +188,7 @@ async def test_round_with_three_liaisons_resume_escalation_and_summary(
 
     async def tick(at: datetime) -> None:
         async with sessionmaker() as s, s.begin():
-            await rounds_tick(s, at, catalogs)
+            await enqueue_notices(s, catalogs, await rounds_tick(s, at), now=at)
         with time_machine.travel(at, tick=False):
             await restarted.sender.drain()
 

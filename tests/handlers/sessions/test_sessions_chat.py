@@ -12,21 +12,26 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.callbacks import LanguageCB
-from bot.handlers.sessions.ui import KeepCB, PresentCB, RsvpCB, VoteCB
+from bot.handlers.sessions.ui import PresentCB, RsvpCB, VoteCB
 from bot.i18n import Catalogs
-from bot.workflows.sessions.convocation import keep_data, rsvp_data
-from bot.workflows.sessions.meeting import vote_data
-from bot.workflows.sessions.reminders import send_session_reminders
+from bot.notify import enqueue_notices, keyboard
+from bot.workflows.notices import Ballot
+from bot.workflows.sessions.changes import postpone_session
+from bot.workflows.sessions.convocation import convene
+from bot.workflows.sessions.reminders import sessions_tick
 from bot.workflows.sessions.rollcall import own_seat
+from bot.workflows.sessions.schedule import NewItem, schedule_session
 from bot.workflows.sessions.votes import Vote
 from db.models import (
     AgendaDocument,
     Answer,
     CommissionSessionSettings,
     MeetingSession,
+    Membership,
     Person,
     Role,
     SessionInvitee,
+    SessionKind,
     SessionStatus,
 )
 from tests.handlers.conftest import Invite
@@ -34,12 +39,6 @@ from tests.harness import ChatUser, Harness, plain, replies
 
 WED = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # Wednesday 2 December 2026, 10:00 in Lima
 START = datetime(2026, 12, 11, 15, 0, tzinfo=UTC)  # Friday 11 December, 10:00 in Lima
-
-
-def test_workflow_callback_data_matches_the_ui_classes() -> None:
-    assert rsvp_data(7, Answer.ABSENT) == RsvpCB(session_id=7, answer=Answer.ABSENT).pack()
-    assert keep_data(7) == KeepCB(session_id=7).pack()
-    assert vote_data(9, Vote.ABSTAIN) == VoteCB(item_id=9, vote=Vote.ABSTAIN).pack()
 
 
 async def join(
@@ -175,7 +174,9 @@ async def test_the_whole_cycle_in_three_languages(
     for tick in (START - timedelta(days=3), START - timedelta(days=3) + timedelta(minutes=1)):
         with time_machine.travel(tick, tick=False):
             async with sessionmaker() as tick_db, tick_db.begin():
-                await send_session_reminders(tick_db, tick, catalogs)
+                await enqueue_notices(
+                    tick_db, catalogs, (await sessions_tick(tick_db, tick)).notices, now=tick
+                )
             await harness.sender.drain()
     reminded = {int(r.chat_id) for r in harness.session.requests[before:] if isinstance(r, SendMessage)}
     assert reminded == {5, 6}
@@ -268,3 +269,67 @@ async def test_group_is_linked_by_the_secretary_only(
     # A member's menu lists /sesiones but not /nueva_sesion.
     help_text = replies(await member.send("/ayuda"))[0]
     assert "/sesiones" in help_text and "/nueva_sesion" not in help_text
+
+
+async def test_buttons_rendered_by_notify_are_the_ones_the_handlers_accept(
+    harness: Harness,
+    invite: Invite,
+    db: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    catalogs: Catalogs,
+) -> None:
+    """Workflows only name the buttons (`Rsvp`, `Ballot`); notify packs them with the handlers' own
+    callback data, so a reader taps them by their label, in their language, and is understood."""
+    qu = catalogs.translator("qu")
+    with time_machine.travel(WED, tick=False):
+        await join(harness, invite, 1, Role.SECRETARY, None, "Rosa Mamani", "es")
+        pres = await join(
+            harness, invite, 2, Role.PRESIDENT, "Gobierno Regional del Cusco", "Wilfredo Quispe", "qu"
+        )
+        async with sessionmaker() as s, s.begin():
+            secretary = (await s.exec(select(Person).where(Person.telegram_id == 1))).one()
+            [commission_id] = (
+                await s.exec(select(Membership.commission_id).where(Membership.person_id == secretary.id))
+            ).all()
+            planned = await schedule_session(
+                s,
+                secretary,
+                commission_id,
+                kind=SessionKind.ORDINARY,
+                starts_at=START,
+                place="Sala de sesiones",
+                link=None,
+                items=[NewItem("Plan anual 2027")],
+                now=WED,
+            )
+            assert planned.id is not None
+            sid = planned.id
+            convened = await convene(s, secretary, sid, now=WED)
+            assert await enqueue_notices(s, catalogs, convened.notices, now=WED) == 1  # the president
+        await harness.sender.drain()
+        await pres.click(qu.gettext("✅ Asistiré"))
+        assert pres.last == qu.gettext(
+            "Gracias. Registramos que asistirá a la sesión del {when}.", when=START
+        )
+
+        later = START + timedelta(days=7)
+        async with sessionmaker() as s, s.begin():
+            secretary = (await s.exec(select(Person).where(Person.telegram_id == 1))).one()
+            _, notices = await postpone_session(s, secretary, sid, later, "Visita de la CAN", now=WED)
+            assert await enqueue_notices(s, catalogs, notices, now=WED) == 1
+        await harness.sender.drain()
+        await pres.click(qu.gettext("🔁 Mantener mi respuesta anterior"))
+        invitee = (await db.exec(select(SessionInvitee).where(SessionInvitee.session_id == sid))).one()
+        await db.refresh(invitee)
+        assert invitee.answer is Answer.ATTENDING
+
+    # The vote buttons unpack into the handler's own filter, in the order they are shown.
+    ballot = keyboard(Ballot(9), qu)["inline_keyboard"][0]
+    assert [b["text"] for b in ballot] == [
+        qu.gettext("A favor"),
+        qu.gettext("En contra"),
+        qu.gettext("Abstención"),
+    ]
+    assert [VoteCB.unpack(b["callback_data"]) for b in ballot] == [
+        VoteCB(item_id=9, vote=vote) for vote in (Vote.FOR, Vote.AGAINST, Vote.ABSTAIN)
+    ]

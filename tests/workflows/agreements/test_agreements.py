@@ -9,6 +9,7 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
+from bot.notify import enqueue_notices
 from bot.workflows.agreements.change import (
     cancel_agreement,
     close_agreement,
@@ -392,8 +393,8 @@ async def test_ticks_queue_each_notice_in_the_recipients_language(
 ) -> None:
     w = await make_world(db)
     await _one(db, w, deadline=date(2026, 12, 15))
-    assert await agreements_tick(db, lima(2026, 12, 8), catalogs) == 2
-    assert await agreements_tick(db, lima(2026, 12, 8, 12), catalogs) == 0
+    for now, queued in ((lima(2026, 12, 8), 2), (lima(2026, 12, 8, 12), 0)):
+        assert await enqueue_notices(db, catalogs, await agreements_tick(db, now), now=now) == queued
     rows = (await db.exec(select(OutboxMessage))).all()
     assert sorted(r.chat_id for r in rows) == [1002, 1003]
 

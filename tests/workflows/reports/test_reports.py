@@ -14,12 +14,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
+from bot.notify import enqueue_digests
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.membership.commissions import create_commission
 from bot.workflows.periods import month_period, week_period
 from bot.workflows.reports import digests as reports_digests
 from bot.workflows.reports.annual import annual_data, annual_docx, annual_xlsx
-from bot.workflows.reports.digests import due_month, due_week, reports_tick, send_weekly_digests
+from bot.workflows.reports.digests import due_month, due_week, due_weekly_digests, reports_tick
 from bot.workflows.reports.formats import csv_bytes, indicator_sheets, national_message, xlsx_bytes
 from bot.workflows.reports.indicators import compute_indicators
 from bot.workflows.reports.lights import Light
@@ -312,6 +313,11 @@ async def _outbox(db: AsyncSession, chat_id: int) -> list[OutboxMessage]:
     return list((await db.exec(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id))).all())
 
 
+async def weekly(db: AsyncSession, catalogs: Catalogs, now: datetime) -> int:
+    """The weekly digests due at `now`, rendered and queued as the scheduler does."""
+    return await enqueue_digests(db, catalogs, await due_weekly_digests(db, now), now=now)
+
+
 async def test_weekly_digest_once_per_week_and_retried_after_a_failure(
     db: AsyncSession, catalogs: Catalogs, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -327,13 +333,13 @@ async def test_weekly_digest_once_per_week_and_retried_after_a_failure(
 
     monkeypatch.setattr(reports_digests, "chart_png", broken)
     with caplog.at_level(logging.ERROR):
-        assert await send_weekly_digests(db, NOW, catalogs) == 0
+        assert await weekly(db, catalogs, NOW) == 0
     assert "weekly digest 2026-W47" in caplog.text
     assert await _outbox(db, 501) == []
     monkeypatch.undo()
 
     later = NOW + timedelta(minutes=1)
-    assert await reports_tick(db, later, catalogs) == 2
+    assert await enqueue_digests(db, catalogs, await reports_tick(db, later), now=later) == 2
     await db.commit()
     rosa_rows, wayta_rows = await _outbox(db, 501), await _outbox(db, 502)
     assert [r.method for r in rosa_rows] == ["sendMessage", "sendDocument", "sendDocument"]
@@ -347,9 +353,10 @@ async def test_weekly_digest_once_per_week_and_retried_after_a_failure(
     assert rosa_rows[1].attachment and rosa_rows[1].attachment[:8] == b"\x89PNG\r\n\x1a\n"
     assert wayta_rows[0].payload["text"] != rosa_rows[0].payload["text"]  # Quechua
     # The same week again, or after a restart later that week: nothing more.
-    assert await reports_tick(db, later + timedelta(hours=5), catalogs) == 0
-    assert await send_weekly_digests(db, NOW + timedelta(days=6), catalogs) == 0
+    again = later + timedelta(hours=5)
+    assert await enqueue_digests(db, catalogs, await reports_tick(db, again), now=again) == 0
+    assert await weekly(db, catalogs, NOW + timedelta(days=6)) == 0
     # Next Monday, 08:00 Lima: the next week.
-    assert await send_weekly_digests(db, NOW + timedelta(days=7), catalogs) == 2
+    assert await weekly(db, catalogs, NOW + timedelta(days=7)) == 2
     keys = (await db.exec(select(ReportDelivery.period).order_by(col(ReportDelivery.id)))).all()
     assert list(keys) == ["2026-W47", "2026-W47", "2026-W48", "2026-W48"]

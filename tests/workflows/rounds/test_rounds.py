@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.i18n import Catalogs
+from bot.notify import enqueue_notices
 from bot.workflows.agreements.change import cancel_agreement
 from bot.workflows.agreements.create import create_agreement
 from bot.workflows.agreements.progress import Evidence
@@ -194,7 +196,9 @@ async def test_answers_are_register_updates_resume_after_restart_and_summary_fig
             await current_summary(db2, corte, w.cus.id or 0, now=later)
 
 
-async def test_monthly_round_opens_once_on_its_day_and_tick_queues_in_each_language(db: AsyncSession) -> None:
+async def test_monthly_round_opens_once_on_its_day_and_tick_queues_in_each_language(
+    db: AsyncSession, catalogs: Catalogs
+) -> None:
     w = await make_world(db)
     await _agreements(db, w)
     with pytest.raises(AccessDenied):
@@ -204,7 +208,8 @@ async def test_monthly_round_opens_once_on_its_day_and_tick_queues_in_each_langu
     await set_schedule(db, w.secretary, w.cus.id or 0, day_of_month=25, window_days=3, now=NOW)
     await db.commit()
     assert await due_scheduled_rounds(db, lima(2026, 11, 24)) == []
-    queued = await rounds_tick(db, lima(2026, 11, 25))
+    tick = lima(2026, 11, 25)
+    queued = await enqueue_notices(db, catalogs, await rounds_tick(db, tick), now=tick)
     # Two liaisons asked; the secretary hears of the institution without a liaison.
     assert queued == 3
     rnd = (await db.exec(select(ProgressRound))).one()

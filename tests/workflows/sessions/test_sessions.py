@@ -6,23 +6,27 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs
+from bot.notify import enqueue_notices
+from bot.scheduler import Leadership, Ticker
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.membership.commissions import create_commission
 from bot.workflows.membership.invitations import issue_invitation, redeem_invitation
 from bot.workflows.sessions.acta import attendance_csv, build_acta
 from bot.workflows.sessions.changes import cancel_session, postpone_session
 from bot.workflows.sessions.convocation import (
+    Convened,
     answer_convocation,
     convene,
     keep_answer,
 )
 from bot.workflows.sessions.forecast import forecast
 from bot.workflows.sessions.meeting import cast_vote, close_session, close_vote, tally
-from bot.workflows.sessions.reminders import send_session_reminders
+from bot.workflows.sessions.reminders import Reminded, sessions_tick
 from bot.workflows.sessions.rollcall import close_roll_call, mark_attendance, own_seat
 from bot.workflows.sessions.rules import CommissionRules
 from bot.workflows.sessions.schedule import NewItem, agenda, schedule_session
@@ -194,13 +198,29 @@ async def test_custom_rules_change_the_notice(db: AsyncSession) -> None:
 # --- convocation, forecast, reminders ------------------------------------------------------------
 
 
+async def convene_and_queue(
+    db: AsyncSession, catalogs: Catalogs, person: Person, session_id: int, *, now: datetime
+) -> Convened:
+    """Convene, and queue what it says as the transaction middleware does."""
+    done = await convene(db, person, session_id, now=now)
+    await enqueue_notices(db, catalogs, done.notices, now=now)
+    return done
+
+
+async def tick(db: AsyncSession, catalogs: Catalogs, now: datetime) -> Reminded:
+    """The sessions tick, its notices queued as the scheduler does."""
+    done = await sessions_tick(db, now)
+    await enqueue_notices(db, catalogs, done.notices, now=now)
+    return done
+
+
 async def test_convocation_reaches_everyone_with_ics_and_forecast_tracks_answers(
     db: AsyncSession, catalogs: Catalogs
 ) -> None:
     cra = await make_cra(db)
     session = await scheduled(db, cra)
     assert session.id is not None
-    done = await convene(db, cra.secretary, session.id, now=WED, catalogs=catalogs)
+    done = await convene_and_queue(db, catalogs, cra.secretary, session.id, now=WED)
     assert done.sent == 5  # president, 3 members, the voice-only Defensoría
     docs = (await db.exec(select(OutboxMessage).where(OutboxMessage.method == "sendDocument"))).all()
     assert len(docs) == 5 and all(b"BEGIN:VCALENDAR" in (d.attachment or b"") for d in docs)
@@ -229,11 +249,44 @@ async def test_convocation_reaches_everyone_with_ics_and_forecast_tracks_answers
 
     # Reminders: 3 days before, only the silent (president, observer), once even if ticked twice.
     three_days = session.starts_at - timedelta(days=3)
-    first = await send_session_reminders(db, three_days, catalogs)
-    again = await send_session_reminders(db, three_days + timedelta(minutes=1), catalogs)
+    first = await tick(db, catalogs, three_days)
+    again = await tick(db, catalogs, three_days + timedelta(minutes=1))
     assert (first.rsvp, again.rsvp) == (2, 0)
-    two_hours = await send_session_reminders(db, session.starts_at - timedelta(hours=2), catalogs)
+    two_hours = await tick(db, catalogs, session.starts_at - timedelta(hours=2))
     assert two_hours.rsvp == 2
+
+
+class AlwaysLeading(Leadership):
+    """This process leads (no advisory lock: other test runs share the database)."""
+
+    async def refresh(self) -> bool:
+        return True
+
+
+async def test_the_scheduler_queues_a_ticks_notices_in_the_ticks_own_transaction(
+    db: AsyncSession,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    catalogs: Catalogs,
+) -> None:
+    cra = await make_cra(db)
+    session = await scheduled(db, cra)
+    assert session.id is not None
+    await convene_and_queue(db, catalogs, cra.secretary, session.id, now=WED)
+    await db.commit()
+    three_days = session.starts_at - timedelta(days=3)
+    ticker = Ticker(sessionmaker, AlwaysLeading(engine), catalogs, clock=lambda: three_days)
+    ticker.jobs = {"sessions": ticker.jobs["sessions"]}
+    assert await ticker.tick() == 1
+    assert await ticker.tick() == 1  # ran again, said nothing again
+    async with sessionmaker() as other:  # committed, in each reader's language, with the RSVP buttons
+        rows = (await other.exec(select(OutboxMessage).where(OutboxMessage.created_at == three_days))).all()
+    reminders = [r for r in rows if "reply_markup" in r.payload]  # (the rest: documents due)
+    assert len(reminders) == 5  # nobody answered yet: all five convened, once
+    buttons = [r.payload["reply_markup"]["inline_keyboard"][0][0]["callback_data"] for r in reminders]
+    assert buttons == [f"rsvp1:{session.id}:attending"] * 5
+    texts = {r.chat_id: r.payload["text"] for r in reminders}
+    assert "Recordatorio" in texts[10] and "Recordatorio" not in texts[11]  # Spanish, then Quechua
 
 
 async def test_justified_absences_making_quorum_impossible_alert_at_once(
@@ -242,7 +295,7 @@ async def test_justified_absences_making_quorum_impossible_alert_at_once(
     cra = await make_cra(db)
     session = await scheduled(db, cra)
     assert session.id is not None
-    await convene(db, cra.secretary, session.id, now=WED, catalogs=catalogs)
+    await convene_and_queue(db, catalogs, cra.secretary, session.id, now=WED)
     await answer_convocation(
         db, cra.members[1], session.id, Answer.ABSENT, now=WED, justification="Viaje oficial"
     )
@@ -261,11 +314,9 @@ async def test_postponement_keeps_answers_only_when_confirmed(db: AsyncSession, 
     cra = await make_cra(db)
     session = await scheduled(db, cra)
     assert session.id is not None
-    await convene(db, cra.secretary, session.id, now=WED, catalogs=catalogs)
+    await convene_and_queue(db, catalogs, cra.secretary, session.id, now=WED)
     await answer_convocation(db, cra.members[1], session.id, Answer.ATTENDING, now=WED)
-    await postpone_session(
-        db, cra.secretary, session.id, lima(2026, 12, 15), "Visita de la CAN", now=WED, catalogs=catalogs
-    )
+    await postpone_session(db, cra.secretary, session.id, lima(2026, 12, 15), "Visita de la CAN", now=WED)
     invitee = (
         await db.exec(select(SessionInvitee).where(SessionInvitee.person_id == cra.members[1].id))
     ).one()
@@ -284,7 +335,7 @@ async def test_postponement_keeps_answers_only_when_confirmed(db: AsyncSession, 
 async def held_session(db: AsyncSession, cra: Cra, catalogs: Catalogs, start: datetime) -> MeetingSession:
     session = await scheduled(db, cra, start)
     assert session.id is not None
-    await convene(db, cra.secretary, session.id, now=WED, catalogs=catalogs)
+    await convene_and_queue(db, catalogs, cra.secretary, session.id, now=WED)
     return session
 
 
@@ -390,19 +441,19 @@ async def test_tick_documents_due_quorum_risk_and_quarter_warning_once_each(
     session = await scheduled(db, cra, lima(2026, 12, 18))
     assert session.id is not None
     await link_group(db, cra.secretary, cra.commission_id, -100123, now=WED)
-    done = await convene(db, cra.secretary, session.id, now=WED, catalogs=catalogs)
+    done = await convene_and_queue(db, catalogs, cra.secretary, session.id, now=WED)
     assert done.posted_to_group
     group = (await db.exec(select(OutboxMessage).where(OutboxMessage.chat_id == -100123))).one()
     assert "Plan anual 2027" in group.payload["text"] and "Rosa" not in group.payload["text"]
 
     # 96 h before: documents of item 1 (owner: the Corte, Miembro 0) are due in 24 h.
     early = session.starts_at - timedelta(hours=96)
-    first = await send_session_reminders(db, early, catalogs)
+    first = await tick(db, catalogs, early)
     assert (first.documents, first.alerts) == (1, 0)
     # 48 h before, nobody answered: quorum at risk → secretary and president, once.
     late = session.starts_at - timedelta(hours=47)
-    second = await send_session_reminders(db, late, catalogs)
-    third = await send_session_reminders(db, late + timedelta(minutes=5), catalogs)
+    second = await tick(db, catalogs, late)
+    third = await tick(db, catalogs, late + timedelta(minutes=5))
     assert (second.documents, second.alerts, third.alerts) == (0, 2, 0)
     # Mid-December, no ordinary session held this quarter: one warning each to secretary and president.
     assert second.quarter_warnings == 2 and third.quarter_warnings == 0

@@ -1,0 +1,177 @@
+"""The one exit for messages: each `Notice` rendered for its recipient (text, buttons, files) in
+their own language and queued in the outbox, in the transaction of the change that caused it.
+
+Nothing is sent here: the sender (bot/delivery.py) sends after commit. Who calls this: the
+transaction middleware (the notices handlers put in `outbox`), the scheduler (what each tick
+returns) and the sender (who missed a message). Workflows only describe buttons (`Rsvp`, `Ballot`);
+the keyboards are built here from the handlers' typed callback data, so they always match.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from aiogram.filters.callback_data import CallbackData
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.handlers.sessions.ui import KeepCB, RsvpCB, VoteCB
+from bot.i18n import Catalogs, Text, Translator, msg
+from bot.workflows.notices import Ballot, Buttons, Notice, Rsvp, reachable
+from bot.workflows.outbox import enqueue_document, enqueue_text
+from bot.workflows.reports.digests import Digest, DueDigest, record_digest
+from bot.workflows.sessions.votes import Vote
+from db.models import Answer, Person
+
+log = logging.getLogger(__name__)
+
+
+async def enqueue_notices(
+    db: AsyncSession,
+    catalogs: Catalogs,
+    notices: Iterable[Notice],
+    *,
+    now: datetime,
+    report_failure: bool = True,
+) -> int:
+    """Render each notice in its recipient's own language and queue it (text with its keyboard,
+    then its files); unreachable people are skipped. Returns how many notices were queued."""
+    notices = list(notices)
+    if not notices:
+        return 0
+    ids = {n.person_id for n in notices if n.person_id is not None}
+    people = (
+        {p.id: p for p in (await db.exec(select(Person).where(col(Person.id).in_(ids)))).all()} if ids else {}
+    )
+    keyboards: dict[tuple[Buttons, str], dict[str, Any]] = {}  # the same for every reader of a language
+    queued = 0
+    for notice in notices:
+        person_id: int | None = None
+        if notice.group_chat_id is not None:
+            chat_id, tr = notice.group_chat_id, catalogs.translator(None)  # a group reads Spanish
+        else:
+            person = people.get(notice.person_id)
+            if person is None or not reachable(person):
+                continue
+            assert person.telegram_id is not None
+            chat_id, tr, person_id = person.telegram_id, catalogs.translator(person.language), person.id
+        markup = None
+        if notice.buttons is not None:
+            key = (notice.buttons, tr.code)
+            if key not in keyboards:
+                keyboards[key] = keyboard(notice.buttons, tr)
+            markup = keyboards[key]
+        await enqueue_text(
+            db,
+            chat_id,
+            tr.render(notice.text),
+            now=now,
+            reply_markup=markup,
+            person_id=person_id,
+            commission_id=notice.commission_id,
+            report_failure=report_failure,
+        )
+        for attachment in notice.attachments:
+            await enqueue_document(
+                db,
+                chat_id,
+                attachment.file_name,
+                attachment.content,
+                file_id=attachment.file_id,
+                caption=tr.render(attachment.caption) if attachment.caption else None,
+                now=now,
+                person_id=person_id,
+                commission_id=notice.commission_id,
+            )
+        queued += 1
+    return queued
+
+
+# --- buttons -----------------------------------------------------------------------------------
+
+
+RSVP_BUTTONS = (
+    (msg("✅ Asistiré"), Answer.ATTENDING),
+    (msg("❌ No asistiré (justificar)"), Answer.ABSENT),
+    (msg("👤 Enviaré a un alterno acreditado"), Answer.ALTERNATE),
+)
+KEEP_BUTTON = msg("🔁 Mantener mi respuesta anterior")
+BALLOT_BUTTONS = (
+    (msg("A favor"), Vote.FOR),
+    (msg("En contra"), Vote.AGAINST),
+    (msg("Abstención"), Vote.ABSTAIN),
+)
+
+
+def keyboard(buttons: Buttons, tr: Translator) -> dict[str, Any]:
+    """The inline keyboard of a button spec, packed by the callback data its handler filters on."""
+    if isinstance(buttons, Rsvp):
+        sid = buttons.session_id
+        rows = [[_button(tr, label, RsvpCB(session_id=sid, answer=answer))] for label, answer in RSVP_BUTTONS]
+        if buttons.keep_previous:
+            rows.insert(0, [_button(tr, KEEP_BUTTON, KeepCB(session_id=sid))])
+        return {"inline_keyboard": rows}
+    assert isinstance(buttons, Ballot)
+    iid = buttons.item_id
+    row = [_button(tr, label, VoteCB(item_id=iid, vote=vote)) for label, vote in BALLOT_BUTTONS]
+    return {"inline_keyboard": [row]}
+
+
+def _button(tr: Translator, label: Text, data: CallbackData) -> dict[str, str]:
+    return {"text": tr.render(label), "callback_data": data.pack()}
+
+
+# --- digests -----------------------------------------------------------------------------------
+
+
+async def enqueue_digests(
+    db: AsyncSession, catalogs: Catalogs, due: Iterable[DueDigest], *, now: datetime
+) -> int:
+    """Render each due digest (texts, chart, spreadsheet) in its reader's language, queue it and
+    record it as delivered. One that cannot be built is logged and left unrecorded, so the next
+    tick tries it again. Returns how many were queued."""
+    built: dict[tuple[str, int, str], Digest] = {}  # one rendering per commission and language
+    queued = 0
+    for item in due:
+        person = item.person
+        try:
+            tr = catalogs.translator(person.language)
+            key = (item.kind, item.commission_id, tr.code)
+            if key not in built:
+                built[key] = item.content.render(tr)
+            if reachable(person):
+                await _queue_digest(db, item, built[key], now=now)
+            await record_digest(db, item, now=now)
+            queued += 1
+        except Exception:
+            log.exception(
+                "%s digest %s of commission %s for person %s failed; retried at the next tick",
+                item.kind,
+                item.period.key,
+                item.commission_id,
+                person.id,
+            )
+    return queued
+
+
+async def _queue_digest(db: AsyncSession, item: DueDigest, digest: Digest, *, now: datetime) -> None:
+    person = item.person
+    assert person.telegram_id is not None
+    for text in digest.texts:
+        await enqueue_text(
+            db, person.telegram_id, text, now=now, person_id=person.id, commission_id=item.commission_id
+        )
+    for file_name, content, caption in digest.files:
+        await enqueue_document(
+            db,
+            person.telegram_id,
+            file_name,
+            content,
+            now=now,
+            caption=caption,
+            person_id=person.id,
+            commission_id=item.commission_id,
+        )
