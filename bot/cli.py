@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
@@ -48,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the tamper-evident audit trail")
     a_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     a_sub.add_parser("verify", help="check every commission's hash chain; exit 1 at a broken link")
+
+    backup = sub.add_parser("backup", help="write an online, consistent copy of the database to PATH")
+    backup.add_argument("path", metavar="PATH", type=Path, help="a new file (SQLite copy, or pg_dump -Fc)")
+    restore = sub.add_parser("restore", help="restore a backup from PATH into an empty database")
+    restore.add_argument("path", metavar="PATH", type=Path, help="a file written by `cra-bot backup`")
 
     invite = sub.add_parser("invite", help="print a one-time invitation link (its last line) for COMMISSION")
     invite.add_argument("commission", metavar="COMMISSION", help="commission code, e.g. CUS or CAN")
@@ -197,6 +203,29 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     return _with_db(settings, verify)
 
 
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from db.backup import BackupError, backup
+
+    try:
+        print(backup(settings.database_url, args.path))
+    except BackupError as exc:
+        print(f"cra-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from db.backup import BackupError, restore
+
+    try:
+        print(restore(settings.database_url, args.path))
+    except BackupError as exc:
+        print(f"cra-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print("next: `cra-bot audit verify`, then start the bot (it applies any newer migrations)")
+    return 0
+
+
 def _bot_username(settings: Settings) -> str:
     """Ask Telegram (or TELEGRAM_API_URL) who we are, without importing aiogram."""
     token = settings.require_token()
@@ -221,4 +250,6 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "commission": _commission,
     "invite": _invite,
     "audit": _audit,
+    "backup": _backup,
+    "restore": _restore,
 }

@@ -126,3 +126,12 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def db(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     async with sessionmaker() as session:
         yield session
+
+
+def pytest_report_header() -> str:
+    """Say up front whether the HTTP Bot API double validates requests against the spec."""
+    from tests.telegram_double.server import DEFAULT_SPEC_PATH, SPEC_MISSING
+
+    if DEFAULT_SPEC_PATH.is_file():
+        return f"Bot API double: requests validated against {DEFAULT_SPEC_PATH}"
+    return f"Bot API double: LOOSE MODE, {SPEC_MISSING}"
