@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.workflows.audit import verify_chain
-from bot.workflows.membership.commissions import create_commission, issue_invitation
+from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation
 from db.backup import BackupError, backup, restore
 from db.engine import make_engine, make_sessionmaker
 from db.migrate import upgrade
