@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import msg
+from bot.i18n import msg, nmsg
 from bot.workflows.access import Action, Actor, access_commission
 from bot.workflows.audit import record, snapshot
 from bot.workflows.business_days import BusinessCalendar, lima_date
@@ -46,6 +46,7 @@ CONVENED_STATUSES = (SessionStatus.CONVENED, SessionStatus.POSTPONED)
 # Roles whose seat's vote counts (and so whose seat counts for quorum).
 VOTING_ROLES = (Role.PRESIDENT, Role.MEMBER, Role.ALTERNATE)
 MAX_TITLE = 300
+MAX_ITEMS = 20  # agenda items a secretary may write (the acta's approval comes on top)
 MAX_PLACE = 300
 MAX_REASON = 1000
 SESSION_LENGTH = timedelta(hours=2)
@@ -247,6 +248,18 @@ async def check_session_date(
     )
 
 
+def check_agenda_room(written: int) -> None:
+    """Refuse one more agenda item when `written` items already fill the agenda."""
+    if written >= MAX_ITEMS:
+        raise UserError(
+            nmsg(
+                "La orden del día ya tiene {n} punto. Toque «Terminar orden del día».",
+                "La orden del día ya tiene {n} puntos. Toque «Terminar orden del día».",
+                MAX_ITEMS,
+            )
+        )
+
+
 async def schedule_session(
     db: AsyncSession,
     person: Person | None,
@@ -271,6 +284,7 @@ async def schedule_session(
         raise UserError(msg("El enlace debe empezar con https:// (por ejemplo https://meet.example/abc)."))
     if not items:
         raise UserError(msg("La orden del día necesita al menos un punto."))
+    check_agenda_room(len(items) - 1)
     previous = (
         await db.exec(
             select(MeetingSession)
