@@ -24,6 +24,7 @@ from bot.workflows.sessions.reminders import send_session_reminders
 from bot.workflows.sessions.rollcall import close_roll_call, mark_attendance, own_seat
 from bot.workflows.sessions.rules import CommissionRules
 from bot.workflows.sessions.schedule import (
+    MAX_ITEMS,
     NewItem,
     add_non_working_day,
     agenda,
@@ -105,7 +106,9 @@ async def make_cra(db: AsyncSession, voting_members: int = 4) -> Cra:
     return Cra(commission.id, secretary, president, members, observer, seats)
 
 
-async def scheduled(db: AsyncSession, cra: Cra, when: datetime | None = None, **kw: object) -> MeetingSession:
+async def scheduled(
+    db: AsyncSession, cra: Cra, when: datetime | None = None, items: list[NewItem] | None = None, **kw: object
+) -> MeetingSession:
     return await schedule_session(
         db,
         cra.secretary,
@@ -114,7 +117,8 @@ async def scheduled(db: AsyncSession, cra: Cra, when: datetime | None = None, **
         starts_at=when or lima(2026, 12, 11),
         place="Sala de sesiones del GORE",
         link=None,
-        items=[
+        items=items
+        or [
             NewItem("Plan anual 2027", True, cra.seats["Miembro 0"]),
             NewItem("Informe de la Contraloría"),
         ],
@@ -169,6 +173,17 @@ async def test_extraordinary_session_overrides_notice_only_with_a_reason(db: Asy
     assert session.notice_override_reason == "Caso de corrupción en obra pública"
     audit = (await db.exec(select(AuditEntry).where(AuditEntry.action == "sessions.scheduled"))).one()
     assert audit.after and audit.after["notice_override_reason"] == "Caso de corrupción en obra pública"
+
+
+async def test_an_agenda_longer_than_the_limit_is_refused(db: AsyncSession) -> None:
+    cra = await make_cra(db)
+    too_many = [NewItem(f"Punto número {n}") for n in range(1, MAX_ITEMS + 2)]
+    with pytest.raises(UserError) as refused:
+        await scheduled(db, cra, items=too_many)
+    assert refused.value.text.n == MAX_ITEMS and "Terminar orden del día" in refused.value.text.msgid
+    assert (await db.exec(select(MeetingSession))).all() == []
+    session = await scheduled(db, cra, items=too_many[:MAX_ITEMS])
+    assert session.id is not None and len(await agenda(db, session.id)) == MAX_ITEMS
 
 
 async def test_bad_input_and_strangers_change_nothing(db: AsyncSession) -> None:
