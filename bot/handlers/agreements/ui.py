@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from datetime import date
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
@@ -42,9 +43,21 @@ class AgOpenCB(CallbackData, prefix="ago1"):
     agreement_id: int
 
 
+class Act(StrEnum):
+    """What a button under an agreement's detail does (the values are the packed form)."""
+
+    REPORT = "report"
+    EDIT = "edit"
+    RESCHEDULE = "resched"
+    CLOSE = "close"
+    CANCEL = "cancel"
+
+
 class AgActCB(CallbackData, prefix="aga1"):
+    """Packs as before the Enum (aga1:<id>:<value>), so buttons already in chats keep working."""
+
     agreement_id: int
-    act: str  # edit | resched | close | cancel | report
+    do: Act
 
 
 class AvPickCB(CallbackData, prefix="avp1"):
@@ -181,15 +194,17 @@ def detail_actions(detail: Detail, tr: Translator) -> InlineKeyboardMarkup | Non
     kb = InlineKeyboardBuilder()
     aid = detail.row.id
     if detail.may_report:
-        kb.button(text=tr.gettext("Registrar avance"), callback_data=AgActCB(agreement_id=aid, act="report"))
+        kb.button(text=tr.gettext("Registrar avance"), callback_data=AgActCB(agreement_id=aid, do=Act.REPORT))
     if detail.may_manage and detail.agreement.status != AgreementStatus.CANCELLED:
-        kb.button(text=tr.gettext("Editar texto"), callback_data=AgActCB(agreement_id=aid, act="edit"))
+        kb.button(text=tr.gettext("Editar texto"), callback_data=AgActCB(agreement_id=aid, do=Act.EDIT))
         if detail.agreement.status in (AgreementStatus.PENDING, AgreementStatus.IN_PROGRESS):
-            kb.button(text=tr.gettext("Reprogramar"), callback_data=AgActCB(agreement_id=aid, act="resched"))
             kb.button(
-                text=tr.gettext("Dar por cumplido"), callback_data=AgActCB(agreement_id=aid, act="close")
+                text=tr.gettext("Reprogramar"), callback_data=AgActCB(agreement_id=aid, do=Act.RESCHEDULE)
             )
-        kb.button(text=tr.gettext("Cancelar acuerdo"), callback_data=AgActCB(agreement_id=aid, act="cancel"))
+            kb.button(
+                text=tr.gettext("Dar por cumplido"), callback_data=AgActCB(agreement_id=aid, do=Act.CLOSE)
+            )
+        kb.button(text=tr.gettext("Cancelar acuerdo"), callback_data=AgActCB(agreement_id=aid, do=Act.CANCEL))
     kb.adjust(2)
     return kb.as_markup() if kb.buttons else None
 
