@@ -11,9 +11,10 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
-from bot.callbacks import AcceptInvitationCB
 from bot.commands import publish_person_commands
 from bot.filters import PRIVATE, STARTS_WITH_START
+from bot.handlers.membership.ui import AcceptInvitationCB
+from bot.handlers.membership.ui import accept_invitation as accept_buttons
 from bot.i18n import Catalogs, Translator
 from bot.render import help_text, how_to_join
 from bot.replies import Replies
@@ -63,7 +64,7 @@ async def start_with_token(
         text = tr.gettext(
             "Le invitan a {commission} como {role}. ¿Acepta?", commission=preview.commission.name, role=role
         )
-    await say(text, reply_markup=keyboards.accept_invitation(tr))
+    await say(text, reply_markup=accept_buttons(tr))
 
 
 async def accept_invitation(

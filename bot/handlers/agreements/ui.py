@@ -13,6 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
+from bot.keyboards import cancel_row
 from bot.workflows.agreements.create import Shown
 from bot.workflows.agreements.read import AgreementRow, Detail, EventView, Filter, Page
 from db.models import AgreementEventKind, AgreementStatus, EvidenceKind
@@ -132,12 +133,6 @@ def filter_label(tr: Translator, f: Filter) -> str:
     }[f]
 
 
-def _cancel(kb: InlineKeyboardBuilder, tr: Translator) -> None:
-    from bot.callbacks import CancelCB
-
-    kb.button(text=tr.gettext("Cancelar"), callback_data=CancelCB())
-
-
 # --- keyboards -----------------------------------------------------------------------------------
 
 
@@ -147,7 +142,7 @@ def seat_toggles(seats: Iterable[tuple[int, str]], chosen: set[int], tr: Transla
         mark = "✅ " if seat_id in chosen else "▫️ "
         kb.button(text=(mark + name)[:60], callback_data=AgSeatCB(seat_id=seat_id))
     kb.button(text=tr.gettext("Listo"), callback_data=AgSeatCB(seat_id=0))
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()
 
@@ -156,7 +151,7 @@ def deadline_choices(options: Iterable[date], tr: Translator) -> InlineKeyboardM
     kb = InlineKeyboardBuilder()
     for d in options:
         kb.button(text=tr.date(d, "medium"), callback_data=AgDateCB(day=d.strftime("%Y%m%d")))
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()
 
@@ -164,7 +159,7 @@ def deadline_choices(options: Iterable[date], tr: Translator) -> InlineKeyboardM
 def skip(tr: Translator, cb: CallbackData) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=tr.gettext("Omitir"), callback_data=cb)
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()
 
@@ -213,7 +208,7 @@ def agreements_to_report(rows: Iterable[AgreementRow], tr: Translator) -> Inline
     kb = InlineKeyboardBuilder()
     for row in rows:
         kb.button(text=f"{row.code} · {row.text}"[:60], callback_data=AvPickCB(agreement_id=row.id))
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()
 
@@ -230,7 +225,7 @@ def progress_statuses(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=tr.gettext("En curso"), callback_data=AvStatusCB(status=AgreementStatus.IN_PROGRESS))
     kb.button(text=tr.gettext("Cumplido"), callback_data=AvStatusCB(status=AgreementStatus.DONE))
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()
 
@@ -239,7 +234,7 @@ def percents(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for value in (0, 25, 50, 75, 100):
         kb.button(text=f"{value} %", callback_data=AvPercentCB(value=value))
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(5)
     return kb.as_markup()
 

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
-from bot.handlers.rounds import ui
+from bot.handlers.assistance import ui
 from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action

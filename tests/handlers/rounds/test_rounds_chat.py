@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.handlers.rounds import ui
+from bot.handlers.assistance.ui import AtStatusCB
 from bot.i18n import Catalogs
 from bot.workflows.agreements.create import create_agreement
 from bot.workflows.business_days import LIMA
@@ -264,7 +264,7 @@ async def test_technical_assistance_from_puno_to_the_can_and_back(
         rid = request.id or 0
 
         # The requester cannot move it on; forged data is refused.
-        said = replies(await nina.press(ui.AtStatusCB(request_id=rid, status=AssistanceStatus.CLOSED).pack()))
+        said = replies(await nina.press(AtStatusCB(request_id=rid, status=AssistanceStatus.CLOSED).pack()))
         only_analysts = qu.gettext(
             "Solo los analistas de la CAN atienden las solicitudes de asistencia técnica."
         )
