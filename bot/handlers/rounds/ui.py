@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
@@ -36,9 +37,17 @@ class RdPercentCB(CallbackData, prefix="rdp1"):
     value: int
 
 
+class Skip(StrEnum):
+    """The round's steps a liaison may skip (the values are the packed form, as before the Enum)."""
+
+    NOTE = "note"
+    BLOCKER = "blocker"
+    EVIDENCE = "evidence"
+
+
 class RdSkipCB(CallbackData, prefix="rdk1"):
     target_id: int
-    step: str
+    step: Skip
 
 
 class RdGoodCB(CallbackData, prefix="rdg1"):
@@ -126,9 +135,9 @@ def question_keyboard(tr: Translator, q: Question) -> InlineKeyboardMarkup:
             kb.button(text=f"{value} %", callback_data=RdPercentCB(target_id=tid, value=value))
         kb.adjust(5)
     elif q.step == "blocker":
-        kb.button(text=tr.gettext("Ninguna"), callback_data=RdSkipCB(target_id=tid, step=q.step))
+        kb.button(text=tr.gettext("Ninguna"), callback_data=RdSkipCB(target_id=tid, step=Skip.BLOCKER))
     else:
-        kb.button(text=tr.gettext("Omitir"), callback_data=RdSkipCB(target_id=tid, step=q.step))
+        kb.button(text=tr.gettext("Omitir"), callback_data=RdSkipCB(target_id=tid, step=Skip(q.step)))
     return kb.as_markup()
 
 
