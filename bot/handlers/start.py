@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import keyboards
 from bot.commands import publish_person_commands
 from bot.filters import PRIVATE, STARTS_WITH_START
-from bot.handlers.membership.ui import AcceptInvitationCB
+from bot.handlers.membership.ui import AcceptInvitationCB, invitation_offer
 from bot.handlers.membership.ui import accept_invitation as accept_buttons
 from bot.i18n import Catalogs, Translator
 from bot.render import help_text, how_to_join
@@ -52,19 +52,7 @@ async def start_with_token(
         await say(tr.render(invalid.text))
         return
     await state.update_data(invitation_token=token)
-    role = ROLE_LABELS[preview.role]
-    if preview.institution:
-        text = tr.gettext(
-            "Le invitan a {commission} como {role}, en representación de {institution}. ¿Acepta?",
-            commission=preview.commission.name,
-            role=role,
-            institution=preview.institution,
-        )
-    else:
-        text = tr.gettext(
-            "Le invitan a {commission} como {role}. ¿Acepta?", commission=preview.commission.name, role=role
-        )
-    await say(text, reply_markup=accept_buttons(tr))
+    await say(invitation_offer(tr, preview), reply_markup=accept_buttons(tr))
 
 
 async def accept_invitation(

@@ -242,6 +242,35 @@ def percents(tr: Translator) -> InlineKeyboardMarkup:
 # --- rendering -----------------------------------------------------------------------------------
 
 
+def progress_question(tr: Translator, step: str, row: AgreementRow) -> str:
+    """What /avance asks at a draft's step."""
+    if step == "status":
+        return tr.gettext(
+            "Acuerdo <b>{code}</b>: {text}\nAvance registrado: {progress} %. ¿Cuál es su estado?",
+            code=row.code,
+            text=row.text,
+            progress=row.progress,
+        )
+    if step == "percent":
+        return tr.gettext(
+            "¿Qué porcentaje de avance tiene <b>{code}</b>? Elija o escriba un número de 0 a 100.",
+            code=row.code,
+        )
+    if step == "note":
+        return tr.gettext("Escriba un texto breve sobre el avance, o toque «Omitir».")
+    return tr.gettext(
+        "Envíe una evidencia: foto, documento, nota de voz o un enlace (https://…), o toque «Omitir»."
+    )
+
+
+def progress_buttons(tr: Translator, step: str) -> InlineKeyboardMarkup:
+    if step == "status":
+        return progress_statuses(tr)
+    if step == "percent":
+        return percents(tr)
+    return skip(tr, AvSkipCB())
+
+
 def row_line(tr: Translator, row: AgreementRow) -> str:
     return tr.gettext(
         "<b>{code}</b> · {status} · {progress} % · plazo {deadline}\n{text}",

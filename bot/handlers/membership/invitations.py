@@ -166,28 +166,7 @@ async def _issue(
         valid_days=invitation_days,
     )
     await state.clear()
-    expires = lima_date(issued.invitation.expires_at)
-    who = name or tr.gettext("la persona invitada")
-    role = ROLE_LABELS[issued.invitation.role]
-    if issued.institution:
-        text = tr.gettext(
-            "Invitación lista para {who}: {role} de {institution} en {commission}.\n"
-            "Reenvíele este enlace. Sirve una sola vez y vence el {date}.",
-            who=who,
-            role=role,
-            institution=issued.institution,
-            commission=issued.commission.code,
-            date=expires,
-        )
-    else:
-        text = tr.gettext(
-            "Invitación lista para {who}: {role} en {commission}.\n"
-            "Reenvíele este enlace. Sirve una sola vez y vence el {date}.",
-            who=who,
-            role=role,
-            commission=issued.commission.code,
-            date=expires,
-        )
+    text = ui.invitation_ready(tr, issued, name)
     await say(text)
     await say(deep_link(bot_username, issued.token))
 

@@ -13,8 +13,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
 from bot.keyboards import cancel_row
+from bot.workflows.business_days import lima_date
 from bot.workflows.labels import ROLE_LABELS
-from bot.workflows.membership.commissions import SeatView
+from bot.workflows.membership.commissions import InvitationPreview, IssuedInvitation, SeatView
 from db.models import Role
 
 # --- callback data -------------------------------------------------------------------------------
@@ -83,6 +84,46 @@ def invite_seats(seats: Iterable[SeatView], tr: Translator, *, seat_optional: bo
     cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()
+
+
+def invitation_ready(tr: Translator, issued: IssuedInvitation, name: str | None) -> str:
+    """What the secretary reads above the link to forward."""
+    expires = lima_date(issued.invitation.expires_at)
+    who = name or tr.gettext("la persona invitada")
+    role = ROLE_LABELS[issued.invitation.role]
+    if issued.institution:
+        return tr.gettext(
+            "Invitación lista para {who}: {role} de {institution} en {commission}.\n"
+            "Reenvíele este enlace. Sirve una sola vez y vence el {date}.",
+            who=who,
+            role=role,
+            institution=issued.institution,
+            commission=issued.commission.code,
+            date=expires,
+        )
+    return tr.gettext(
+        "Invitación lista para {who}: {role} en {commission}.\n"
+        "Reenvíele este enlace. Sirve una sola vez y vence el {date}.",
+        who=who,
+        role=role,
+        commission=issued.commission.code,
+        date=expires,
+    )
+
+
+def invitation_offer(tr: Translator, preview: InvitationPreview) -> str:
+    """What an invitation would make of the person who opened its link."""
+    role = ROLE_LABELS[preview.role]
+    if preview.institution:
+        return tr.gettext(
+            "Le invitan a {commission} como {role}, en representación de {institution}. ¿Acepta?",
+            commission=preview.commission.name,
+            role=role,
+            institution=preview.institution,
+        )
+    return tr.gettext(
+        "Le invitan a {commission} como {role}. ¿Acepta?", commission=preview.commission.name, role=role
+    )
 
 
 def accept_invitation(tr: Translator) -> InlineKeyboardMarkup:

@@ -15,12 +15,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.evidence import required_evidence
 from bot.filters import NOT_COMMAND, PRIVATE
 from bot.handlers.rounds import ui
 from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor
-from bot.workflows.agreements.change import Evidence
 from bot.workflows.errors import UserError
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Notice
@@ -42,7 +42,7 @@ from bot.workflows.rounds.opening import (
     summary_text,
 )
 from bot.workflows.rounds.practices import mark_good_practice
-from db.models import EvidenceKind, Person, Role
+from db.models import Person, Role
 
 
 async def ronda(
@@ -249,27 +249,6 @@ SKIPS: dict[ui.Skip, Callable[..., Awaitable[Answered]]] = {
 }
 
 
-def _evidence(message: Message) -> Evidence | None:
-    if message.photo:
-        photo = message.photo[-1]
-        return Evidence(EvidenceKind.PHOTO, file_id=photo.file_id, mime="image/jpeg", size=photo.file_size)
-    if message.document:
-        doc = message.document
-        return Evidence(
-            EvidenceKind.DOCUMENT,
-            file_id=doc.file_id,
-            name=doc.file_name,
-            mime=doc.mime_type,
-            size=doc.file_size,
-        )
-    if message.voice:
-        voice = message.voice
-        return Evidence(EvidenceKind.VOICE, file_id=voice.file_id, mime=voice.mime_type, size=voice.file_size)
-    if message.text and message.text.strip().startswith(("http://", "https://")):
-        return Evidence(EvidenceKind.LINK, link=message.text.strip())
-    return None
-
-
 async def typed(
     message: Message,
     db: AsyncSession,
@@ -306,7 +285,7 @@ async def _answer_typed(
     if step == "blocker" and text:
         return await answer_blocker(db, person, tid, text, now=now)
     if step == "evidence":
-        return await answer_evidence(db, person, tid, _required_evidence(message), now=now)
+        return await answer_evidence(db, person, tid, required_evidence(message), now=now)
     return None
 
 
@@ -317,18 +296,6 @@ def _percent(text: str) -> int:
             msg("El avance es un porcentaje entre 0 y 100. Escriba solo el número, por ejemplo 40.")
         )
     return int(cleaned)
-
-
-def _required_evidence(message: Message) -> Evidence:
-    evidence = _evidence(message)
-    if evidence is None:
-        raise UserError(
-            msg(
-                "Eso no es una evidencia. Envíe una foto, un documento, una nota de voz "
-                "o un enlace que empiece con https://."
-            )
-        )
-    return evidence
 
 
 async def good_pressed(
