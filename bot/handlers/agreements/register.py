@@ -7,7 +7,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, timedelta
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -89,36 +89,45 @@ async def toggle_seat(
     tr: Translator,
     state: FSMContext,
     say: Replies,
-    now: datetime,
 ) -> None:
     actor = await _actor(db, person, Action.MANAGE_AGREEMENTS)
     await query.answer()
-    data = await state.get_data()
-    chosen: list[int] = list(data.get("seats", []))
     assert actor.commission.id is not None
-    if callback_data.seat_id == 0:
-        chosen = await check_seats(db, actor.commission.id, chosen)
-        await state.set_state(ui.NewAgreementFlow.deadline)
-        today = lima_date(now)
-        end_month = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-        options = [
-            end_month,
-            today + timedelta(days=30),
-            today + timedelta(days=90),
-            date(today.year, 12, 31),
-        ]
-        await say(
-            tr.gettext("¿Cuál es el plazo? Escríbalo como 31/12/2026 o 2026-12-31, o elija una fecha:"),
-            reply_markup=ui.deadline_choices(sorted(set(options)), tr),
-        )
-        return
     await check_seats(db, actor.commission.id, [callback_data.seat_id])
+    chosen: list[int] = list((await state.get_data()).get("seats", []))
     if callback_data.seat_id in chosen:
         chosen.remove(callback_data.seat_id)
     else:
         chosen.append(callback_data.seat_id)
     await state.update_data(seats=chosen)
     await _ask_seats(db, actor, set(chosen), tr, say)
+
+
+async def seats_done(
+    query: CallbackQuery,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    now: datetime,
+) -> None:
+    actor = await _actor(db, person, Action.MANAGE_AGREEMENTS)
+    await query.answer()
+    assert actor.commission.id is not None
+    await check_seats(db, actor.commission.id, list((await state.get_data()).get("seats", [])))
+    await state.set_state(ui.NewAgreementFlow.deadline)
+    await say(
+        tr.gettext("¿Cuál es el plazo? Escríbalo como 31/12/2026 o 2026-12-31, o elija una fecha:"),
+        reply_markup=ui.deadline_choices(deadline_options(lima_date(now)), tr),
+    )
+
+
+def deadline_options(today: date) -> list[date]:
+    """End of this month, in 30 and 90 days, end of the year: the usual deadlines, in order."""
+    end_month = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    options = {end_month, today + timedelta(days=30), today + timedelta(days=90), date(today.year, 12, 31)}
+    return sorted(options)
 
 
 async def _deadline_chosen(
@@ -299,6 +308,9 @@ def router() -> Router:
     r.message.register(start_new, Command("nuevo_acuerdo"))
     r.message.register(list_command, Command("acuerdos"))
     r.message.register(new_text, StateFilter(N.text), *typed)
+    r.callback_query.register(
+        seats_done, ui.AgSeatCB.filter(F.seat_id == ui.SEATS_DONE), StateFilter(N.seats)
+    )
     r.callback_query.register(toggle_seat, ui.AgSeatCB.filter(), StateFilter(N.seats))
     r.message.register(press_a_button, StateFilter(N.seats), *typed)
     r.message.register(new_deadline_typed, StateFilter(N.deadline), *typed)

@@ -22,9 +22,12 @@ from db.models import AgreementEventKind, AgreementStatus, EvidenceKind
 
 
 class AgSeatCB(CallbackData, prefix="ags1"):
-    """Toggle a responsible seat while creating; seat_id 0 = done."""
+    """Toggle a responsible seat while creating; seat_id SEATS_DONE = done."""
 
     seat_id: int
+
+
+SEATS_DONE = 0
 
 
 class AgDateCB(CallbackData, prefix="agd1"):
@@ -141,7 +144,7 @@ def seat_toggles(seats: Iterable[tuple[int, str]], chosen: set[int], tr: Transla
     for seat_id, name in seats:
         mark = "✅ " if seat_id in chosen else "▫️ "
         kb.button(text=(mark + name)[:60], callback_data=AgSeatCB(seat_id=seat_id))
-    kb.button(text=tr.gettext("Listo"), callback_data=AgSeatCB(seat_id=0))
+    kb.button(text=tr.gettext("Listo"), callback_data=AgSeatCB(seat_id=SEATS_DONE))
     cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()

@@ -5,6 +5,7 @@ manage.py (the secretary's /sesiones) and answers.py (what members tap)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -263,6 +264,18 @@ async def pick_owner(
     )
 
 
+def planned(data: dict[str, Any]) -> dict[str, Any]:
+    """The session the conversation gathered, as `schedule_session` takes it."""
+    return {
+        "kind": SessionKind(data["kind"]),
+        "starts_at": datetime.fromisoformat(data["starts_at"]),
+        "place": data.get("place"),
+        "link": data.get("link"),
+        "items": [NewItem(i["title"], i["decision"], i["owner"]) for i in data["items"]],
+        "override_reason": data.get("override"),
+    }
+
+
 async def finish_agenda(
     query: CallbackQuery,
     db: AsyncSession,
@@ -278,18 +291,7 @@ async def finish_agenda(
     if not data.get("items"):
         await say(tr.gettext("La orden del día necesita al menos un punto. Escríbalo."))
         return
-    session = await schedule_session(
-        db,
-        actor.person,
-        data["commission_id"],
-        kind=SessionKind(data["kind"]),
-        starts_at=datetime.fromisoformat(data["starts_at"]),
-        place=data.get("place"),
-        link=data.get("link"),
-        items=[NewItem(i["title"], i["decision"], i["owner"]) for i in data["items"]],
-        now=now,
-        override_reason=data.get("override"),
-    )
+    session = await schedule_session(db, actor.person, data["commission_id"], **planned(data), now=now)
     assert session.id is not None
     await state.set_state(ui.SessionFlow.documents)
     await state.set_data({"session_id": session.id})
