@@ -1,6 +1,6 @@
-"""The session itself, run by the secretary from /sesiones: roll call (and members' «Estoy
-presente»), the vote on each agenda item seat by seat, the agreement an approved item creates,
-closing the session and the acta and attendance files."""
+"""The session itself, run by the secretary from /sesiones: roll call, the vote on each agenda item
+seat by seat, the agreement an approved item creates, closing the session and the acta and
+attendance files."""
 
 from __future__ import annotations
 
@@ -36,27 +36,11 @@ from bot.workflows.sessions.rollcall import (
     attendance_by_seat,
     close_roll_call,
     mark_attendance,
-    say_present,
 )
 from bot.workflows.sessions.schedule import access_item, access_session, agenda, seat_names, voting_seats
 from db.models import AgendaItem, Person, SessionStatus
 
 # --- roll call -----------------------------------------------------------------------------------
-
-
-async def here_pressed(
-    query: CallbackQuery,
-    callback_data: ui.SessionCB,
-    db: AsyncSession,
-    person: Person | None,
-    tr: Translator,
-    say: Replies,
-    now: datetime,
-) -> None:
-    """A member says they are in the room (their own seat; the secretary's roll call may differ)."""
-    await say_present(db, person, callback_data.session_id, now=now)
-    await query.answer()
-    await say(tr.gettext("Registramos su asistencia. ¡Bienvenido(a)!"))
 
 
 async def show_roll(db: AsyncSession, sid: int, commission_id: int, tr: Translator, say: Replies) -> None:
@@ -385,7 +369,6 @@ def router() -> Router:
     r = Router(name="sessions_meeting")
     typed = (TEXT, NOT_COMMAND, PRIVATE)
     S, CB, Do, ItemCB, ItemDo = ui.SessionFlow, ui.SessionCB, ui.Do, ui.ItemCB, ui.ItemDo
-    r.callback_query.register(here_pressed, CB.filter(F.do == Do.HERE))
     r.callback_query.register(roll_pressed, CB.filter(F.do == Do.ROLL))
     r.callback_query.register(close_roll_pressed, CB.filter(F.do == Do.CLOSE_ROLL))
     r.callback_query.register(votes_pressed, CB.filter(F.do == Do.VOTES))
