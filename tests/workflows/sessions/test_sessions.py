@@ -17,6 +17,7 @@ from bot.workflows.sessions.changes import cancel_session, postpone_session
 from bot.workflows.sessions.convocation import (
     answer_convocation,
     convene,
+    is_invited,
     keep_answer,
 )
 from bot.workflows.sessions.meeting import cast_vote, close_session, close_vote, tally
@@ -213,6 +214,17 @@ async def test_custom_rules_change_the_notice(db: AsyncSession) -> None:
 
 
 # --- convocation, forecast, reminders ------------------------------------------------------------
+
+
+async def test_only_the_convened_are_invited(db: AsyncSession, catalogs: Catalogs) -> None:
+    cra = await make_cra(db)
+    session = await scheduled(db, cra)
+    assert session.id is not None
+    assert not await is_invited(db, session.id, cra.president.id)  # planned: nobody yet
+    await convene(db, cra.secretary, session.id, now=WED, catalogs=catalogs)
+    assert await is_invited(db, session.id, cra.president.id)
+    assert await is_invited(db, session.id, cra.observer.id)
+    assert not await is_invited(db, session.id, cra.secretary.id)  # runs the session, is not convened
 
 
 async def test_convocation_reaches_everyone_with_ics_and_forecast_tracks_answers(
