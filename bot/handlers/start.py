@@ -13,13 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import keyboards
 from bot.commands import publish_person_commands
 from bot.filters import PRIVATE, STARTS_WITH_START
-from bot.handlers.membership.ui import AcceptInvitationCB, invitation_offer
+from bot.handlers.membership.ui import AcceptInvitationCB, invitation_offer, welcome_text
 from bot.handlers.membership.ui import accept_invitation as accept_buttons
 from bot.i18n import Catalogs, Translator
 from bot.render import help_text, how_to_join
 from bot.replies import Replies
 from bot.workflows.errors import UserError
-from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.commissions import Redemption, preview_invitation, redeem_invitation
 from bot.workflows.membership.invitations import note_failed_attempt, too_many_attempts
 from bot.workflows.membership.people import active_actor, list_memberships
@@ -94,23 +93,7 @@ async def _welcome(
 ) -> None:
     person = redemption.person
     tr = catalogs.translator(person.language)
-    role = ROLE_LABELS[redemption.role]
-    if redemption.institution:
-        welcome = tr.gettext(
-            "Bienvenido(a), {name}. Desde ahora participa en {commission} como {role}, "
-            "en representación de {institution}.",
-            name=person.name,
-            commission=redemption.commission.name,
-            role=role,
-            institution=redemption.institution,
-        )
-    else:
-        welcome = tr.gettext(
-            "Bienvenido(a), {name}. Desde ahora participa en {commission} como {role}.",
-            name=person.name,
-            commission=redemption.commission.name,
-            role=role,
-        )
+    welcome = welcome_text(tr, redemption)
     await say(welcome)
     actor = await active_actor(db, person)
     commissions = len({m.commission_id for m in await list_memberships(db, person)})

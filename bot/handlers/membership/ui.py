@@ -15,7 +15,7 @@ from bot.i18n import Translator
 from bot.keyboards import cancel_row
 from bot.workflows.business_days import lima_date
 from bot.workflows.labels import ROLE_LABELS
-from bot.workflows.membership.commissions import InvitationPreview, IssuedInvitation, SeatView
+from bot.workflows.membership.commissions import InvitationPreview, IssuedInvitation, Redemption, SeatView
 from db.models import Role
 
 # --- callback data -------------------------------------------------------------------------------
@@ -123,6 +123,26 @@ def invitation_offer(tr: Translator, preview: InvitationPreview) -> str:
         )
     return tr.gettext(
         "Le invitan a {commission} como {role}. ¿Acepta?", commission=preview.commission.name, role=role
+    )
+
+
+def welcome_text(tr: Translator, redemption: Redemption) -> str:
+    """The first message of someone who just accepted an invitation."""
+    person, role = redemption.person, ROLE_LABELS[redemption.role]
+    if redemption.institution:
+        return tr.gettext(
+            "Bienvenido(a), {name}. Desde ahora participa en {commission} como {role}, "
+            "en representación de {institution}.",
+            name=person.name,
+            commission=redemption.commission.name,
+            role=role,
+            institution=redemption.institution,
+        )
+    return tr.gettext(
+        "Bienvenido(a), {name}. Desde ahora participa en {commission} como {role}.",
+        name=person.name,
+        commission=redemption.commission.name,
+        role=role,
     )
 
 
