@@ -41,9 +41,9 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.callbacks import AcceptInvitationCB
 from bot.delivery import NoPacer, OutboxSender
 from bot.dispatcher import build_dispatcher
+from bot.handlers.membership.ui import AcceptInvitationCB
 from bot.i18n import Catalogs
 from bot.middlewares import FloodMiddleware
 

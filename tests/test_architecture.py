@@ -124,27 +124,11 @@ LONG_MODULES: dict[str, str] = {}
 LONG_HANDLERS: dict[str, str] = {}
 
 # Today's violations: being fixed in issue 13.
-TO_FIX_SQL_IN_HANDLERS = {
-    "bot/handlers/sessions/manage.py",  # being fixed in issue 13
-    "bot/handlers/sessions/manage.py::render_detail",  # being fixed in issue 13
-}
+TO_FIX_SQL_IN_HANDLERS = {}
 TO_FIX_CATALOGS_PARAMETERS: set[str] = set()
-TO_FIX_LONG_MODULES = {
-    "bot/handlers/agreements/register.py",  # being fixed in issue 13
-    "bot/handlers/sessions/manage.py",  # being fixed in issue 13
-}
+TO_FIX_LONG_MODULES = {}
 TO_FIX_LONG_HANDLERS = {
-    "bot/handlers/agreements/progress.py::evidence_sent",  # being fixed in issue 13
-    "bot/handlers/agreements/register.py::act",  # being fixed in issue 13
-    "bot/handlers/agreements/register.py::toggle_seat",  # being fixed in issue 13
-    "bot/handlers/membership/invitations.py::list_invitations",  # being fixed in issue 13
     "bot/handlers/membership/privacy.py::show_my_data",  # being fixed in issue 13
-    "bot/handlers/rounds/rounds.py::ronda",  # being fixed in issue 13
-    "bot/handlers/rounds/rounds.py::typed",  # being fixed in issue 13
-    "bot/handlers/sessions/manage.py::on_item",  # being fixed in issue 13
-    "bot/handlers/sessions/manage.py::on_session",  # being fixed in issue 13
-    "bot/handlers/sessions/schedule.py::finish_agenda",  # being fixed in issue 13
-    "bot/handlers/start.py::start_with_token",  # being fixed in issue 13
 }
 
 # The query builders and the session's own methods: a handler passes `db` on to a workflow, nothing else.

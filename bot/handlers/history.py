@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.callbacks import HistoryCB
 from bot.filters import PRIVATE
 from bot.i18n import Translator
 from bot.replies import Replies
@@ -17,6 +17,10 @@ from bot.workflows.membership.people import active_commission_id
 from db.models import Person
 
 PAGE = 15
+
+
+class HistoryCB(CallbackData, prefix="hist1"):
+    offset: int
 
 
 async def _show(db: AsyncSession, person: Person | None, tr: Translator, say: Replies, offset: int) -> None:

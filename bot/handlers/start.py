@@ -11,14 +11,14 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
-from bot.callbacks import AcceptInvitationCB
 from bot.commands import publish_person_commands
 from bot.filters import PRIVATE, STARTS_WITH_START
+from bot.handlers.membership.ui import AcceptInvitationCB, invitation_offer, welcome_text
+from bot.handlers.membership.ui import accept_invitation as accept_buttons
 from bot.i18n import Catalogs, Translator
 from bot.render import help_text, how_to_join
 from bot.replies import Replies
 from bot.workflows.errors import UserError
-from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.invitations import (
     Redemption,
     note_failed_attempt,
@@ -56,19 +56,7 @@ async def start_with_token(
         await say(tr.render(invalid.text))
         return
     await state.update_data(invitation_token=token)
-    role = ROLE_LABELS[preview.role]
-    if preview.institution:
-        text = tr.gettext(
-            "Le invitan a {commission} como {role}, en representación de {institution}. ¿Acepta?",
-            commission=preview.commission.name,
-            role=role,
-            institution=preview.institution,
-        )
-    else:
-        text = tr.gettext(
-            "Le invitan a {commission} como {role}. ¿Acepta?", commission=preview.commission.name, role=role
-        )
-    await say(text, reply_markup=keyboards.accept_invitation(tr))
+    await say(invitation_offer(tr, preview), reply_markup=accept_buttons(tr))
 
 
 async def accept_invitation(
@@ -110,23 +98,7 @@ async def _welcome(
 ) -> None:
     person = redemption.person
     tr = catalogs.translator(person.language)
-    role = ROLE_LABELS[redemption.role]
-    if redemption.institution:
-        welcome = tr.gettext(
-            "Bienvenido(a), {name}. Desde ahora participa en {commission} como {role}, "
-            "en representación de {institution}.",
-            name=person.name,
-            commission=redemption.commission.name,
-            role=role,
-            institution=redemption.institution,
-        )
-    else:
-        welcome = tr.gettext(
-            "Bienvenido(a), {name}. Desde ahora participa en {commission} como {role}.",
-            name=person.name,
-            commission=redemption.commission.name,
-            role=role,
-        )
+    welcome = welcome_text(tr, redemption)
     await say(welcome)
     actor = await active_actor(db, person)
     commissions = len({m.commission_id for m in await list_memberships(db, person)})

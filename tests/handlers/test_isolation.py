@@ -12,7 +12,7 @@ from aiogram.methods import AnswerCallbackQuery
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.handlers.agreements.ui import AgActCB, AgOpenCB
+from bot.handlers.agreements.ui import Act, AgActCB, AgOpenCB
 from bot.handlers.sessions.ui import Do, SessionCB
 from bot.workflows.agreements.create import create_agreement
 from bot.workflows.sessions.schedule import NewItem, schedule_session
@@ -71,8 +71,8 @@ async def test_forged_buttons_for_another_commission_are_refused_and_logged(
     caplog.set_level(logging.INFO, logger="bot.middlewares")
     for forged in (
         AgOpenCB(agreement_id=agreement_id),
-        AgActCB(agreement_id=agreement_id, act="close"),
-        AgActCB(agreement_id=agreement_id, act="cancel"),
+        AgActCB(agreement_id=agreement_id, do=Act.CLOSE),
+        AgActCB(agreement_id=agreement_id, do=Act.CANCEL),
         SessionCB(session_id=session_id, do=Do.VIEW),
         SessionCB(session_id=session_id, do=Do.CONVENE),
         SessionCB(session_id=session_id, do=Do.CANCEL),

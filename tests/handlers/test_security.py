@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.callbacks import RevokeCB
+from bot.handlers.membership.ui import RevokeCB
 from bot.i18n import Catalogs
 from bot.middlewares import FloodMiddleware
 from db.models import AuditEntry, Invitation, Membership, Person, Role, TokenAttempt

@@ -14,6 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.evidence import required_evidence
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.agreements import ui
 from bot.handlers.fallback import press_a_button
@@ -31,7 +32,15 @@ from bot.workflows.agreements.read import (
 from bot.workflows.errors import UserError
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Notice
-from db.models import AgreementStatus, EvidenceKind, Person, ProgressDraft
+from db.models import AgreementStatus, Person, ProgressDraft
+
+# The conversation state of each step of a draft (its `step`); any other step is the evidence.
+STEP_STATES = {
+    "status": ui.ProgressFlow.status,
+    "percent": ui.ProgressFlow.percent,
+    "note": ui.ProgressFlow.note,
+    "evidence": ui.ProgressFlow.evidence,
+}
 
 
 async def _actor(db: AsyncSession, person: Person | None) -> Actor:
@@ -149,40 +158,8 @@ async def _ask(
     db: AsyncSession,
 ) -> None:
     row = await agreement_row(db, draft.agreement_id, now)
-    if step == "status":
-        await state.set_state(ui.ProgressFlow.status)
-        await say(
-            tr.gettext(
-                "Acuerdo <b>{code}</b>: {text}\nAvance registrado: {progress} %. ¿Cuál es su estado?",
-                code=row.code,
-                text=row.text,
-                progress=row.progress,
-            ),
-            reply_markup=ui.progress_statuses(tr),
-        )
-    elif step == "percent":
-        await state.set_state(ui.ProgressFlow.percent)
-        await say(
-            tr.gettext(
-                "¿Qué porcentaje de avance tiene <b>{code}</b>? Elija o escriba un número de 0 a 100.",
-                code=row.code,
-            ),
-            reply_markup=ui.percents(tr),
-        )
-    elif step == "note":
-        await state.set_state(ui.ProgressFlow.note)
-        await say(
-            tr.gettext("Escriba un texto breve sobre el avance, o toque «Omitir»."),
-            reply_markup=ui.skip(tr, ui.AvSkipCB()),
-        )
-    else:
-        await state.set_state(ui.ProgressFlow.evidence)
-        await say(
-            tr.gettext(
-                "Envíe una evidencia: foto, documento, nota de voz o un enlace (https://…), o toque «Omitir»."
-            ),
-            reply_markup=ui.skip(tr, ui.AvSkipCB()),
-        )
+    await state.set_state(STEP_STATES.get(step, ui.ProgressFlow.evidence))
+    await say(ui.progress_question(tr, step, row), reply_markup=ui.progress_buttons(tr, step))
 
 
 async def choose_status(
@@ -303,35 +280,7 @@ async def evidence_sent(
     outbox: list[Notice],
     now: datetime,
 ) -> None:
-    evidence: Evidence | None = None
-    if message.photo:
-        photo = message.photo[-1]
-        evidence = Evidence(
-            EvidenceKind.PHOTO, file_id=photo.file_id, mime="image/jpeg", size=photo.file_size
-        )
-    elif message.document:
-        doc = message.document
-        evidence = Evidence(
-            EvidenceKind.DOCUMENT,
-            file_id=doc.file_id,
-            name=doc.file_name,
-            mime=doc.mime_type,
-            size=doc.file_size,
-        )
-    elif message.voice:
-        voice = message.voice
-        evidence = Evidence(
-            EvidenceKind.VOICE, file_id=voice.file_id, mime=voice.mime_type, size=voice.file_size
-        )
-    elif message.text and message.text.strip().startswith(("http://", "https://")):
-        evidence = Evidence(EvidenceKind.LINK, link=message.text.strip())
-    if evidence is None:
-        raise UserError(
-            msg(
-                "Eso no es una evidencia. Envíe una foto, un documento, una nota de voz "
-                "o un enlace que empiece con https://."
-            )
-        )
+    evidence = required_evidence(message)
     await _finish(evidence, await _draft(db, person), db, person, tr, state, say, outbox, now)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from datetime import date
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
@@ -12,6 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
+from bot.keyboards import cancel_row
 from bot.workflows.agreements.create import Shown
 from bot.workflows.agreements.read import AgreementRow, Detail, EventView, Filter, Page
 from db.models import AgreementEventKind, AgreementStatus, EvidenceKind
@@ -20,9 +22,12 @@ from db.models import AgreementEventKind, AgreementStatus, EvidenceKind
 
 
 class AgSeatCB(CallbackData, prefix="ags1"):
-    """Toggle a responsible seat while creating; seat_id 0 = done."""
+    """Toggle a responsible seat while creating; seat_id SEATS_DONE = done."""
 
     seat_id: int
+
+
+SEATS_DONE = 0
 
 
 class AgDateCB(CallbackData, prefix="agd1"):
@@ -42,9 +47,21 @@ class AgOpenCB(CallbackData, prefix="ago1"):
     agreement_id: int
 
 
+class Act(StrEnum):
+    """What a button under an agreement's detail does (the values are the packed form)."""
+
+    REPORT = "report"
+    EDIT = "edit"
+    RESCHEDULE = "resched"
+    CLOSE = "close"
+    CANCEL = "cancel"
+
+
 class AgActCB(CallbackData, prefix="aga1"):
+    """Packs as before the Enum (aga1:<id>:<value>), so buttons already in chats keep working."""
+
     agreement_id: int
-    act: str  # edit | resched | close | cancel | report
+    do: Act
 
 
 class AvPickCB(CallbackData, prefix="avp1"):
@@ -119,12 +136,6 @@ def filter_label(tr: Translator, f: Filter) -> str:
     }[f]
 
 
-def _cancel(kb: InlineKeyboardBuilder, tr: Translator) -> None:
-    from bot.callbacks import CancelCB
-
-    kb.button(text=tr.gettext("Cancelar"), callback_data=CancelCB())
-
-
 # --- keyboards -----------------------------------------------------------------------------------
 
 
@@ -133,8 +144,8 @@ def seat_toggles(seats: Iterable[tuple[int, str]], chosen: set[int], tr: Transla
     for seat_id, name in seats:
         mark = "✅ " if seat_id in chosen else "▫️ "
         kb.button(text=(mark + name)[:60], callback_data=AgSeatCB(seat_id=seat_id))
-    kb.button(text=tr.gettext("Listo"), callback_data=AgSeatCB(seat_id=0))
-    _cancel(kb, tr)
+    kb.button(text=tr.gettext("Listo"), callback_data=AgSeatCB(seat_id=SEATS_DONE))
+    cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()
 
@@ -143,7 +154,7 @@ def deadline_choices(options: Iterable[date], tr: Translator) -> InlineKeyboardM
     kb = InlineKeyboardBuilder()
     for d in options:
         kb.button(text=tr.date(d, "medium"), callback_data=AgDateCB(day=d.strftime("%Y%m%d")))
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()
 
@@ -151,7 +162,7 @@ def deadline_choices(options: Iterable[date], tr: Translator) -> InlineKeyboardM
 def skip(tr: Translator, cb: CallbackData) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=tr.gettext("Omitir"), callback_data=cb)
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()
 
@@ -181,15 +192,17 @@ def detail_actions(detail: Detail, tr: Translator) -> InlineKeyboardMarkup | Non
     kb = InlineKeyboardBuilder()
     aid = detail.row.id
     if detail.may_report:
-        kb.button(text=tr.gettext("Registrar avance"), callback_data=AgActCB(agreement_id=aid, act="report"))
+        kb.button(text=tr.gettext("Registrar avance"), callback_data=AgActCB(agreement_id=aid, do=Act.REPORT))
     if detail.may_manage and detail.agreement.status != AgreementStatus.CANCELLED:
-        kb.button(text=tr.gettext("Editar texto"), callback_data=AgActCB(agreement_id=aid, act="edit"))
+        kb.button(text=tr.gettext("Editar texto"), callback_data=AgActCB(agreement_id=aid, do=Act.EDIT))
         if detail.agreement.status in (AgreementStatus.PENDING, AgreementStatus.IN_PROGRESS):
-            kb.button(text=tr.gettext("Reprogramar"), callback_data=AgActCB(agreement_id=aid, act="resched"))
             kb.button(
-                text=tr.gettext("Dar por cumplido"), callback_data=AgActCB(agreement_id=aid, act="close")
+                text=tr.gettext("Reprogramar"), callback_data=AgActCB(agreement_id=aid, do=Act.RESCHEDULE)
             )
-        kb.button(text=tr.gettext("Cancelar acuerdo"), callback_data=AgActCB(agreement_id=aid, act="cancel"))
+            kb.button(
+                text=tr.gettext("Dar por cumplido"), callback_data=AgActCB(agreement_id=aid, do=Act.CLOSE)
+            )
+        kb.button(text=tr.gettext("Cancelar acuerdo"), callback_data=AgActCB(agreement_id=aid, do=Act.CANCEL))
     kb.adjust(2)
     return kb.as_markup() if kb.buttons else None
 
@@ -198,7 +211,7 @@ def agreements_to_report(rows: Iterable[AgreementRow], tr: Translator) -> Inline
     kb = InlineKeyboardBuilder()
     for row in rows:
         kb.button(text=f"{row.code} · {row.text}"[:60], callback_data=AvPickCB(agreement_id=row.id))
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()
 
@@ -215,7 +228,7 @@ def progress_statuses(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=tr.gettext("En curso"), callback_data=AvStatusCB(status=AgreementStatus.IN_PROGRESS))
     kb.button(text=tr.gettext("Cumplido"), callback_data=AvStatusCB(status=AgreementStatus.DONE))
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()
 
@@ -224,12 +237,41 @@ def percents(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for value in (0, 25, 50, 75, 100):
         kb.button(text=f"{value} %", callback_data=AvPercentCB(value=value))
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(5)
     return kb.as_markup()
 
 
 # --- rendering -----------------------------------------------------------------------------------
+
+
+def progress_question(tr: Translator, step: str, row: AgreementRow) -> str:
+    """What /avance asks at a draft's step."""
+    if step == "status":
+        return tr.gettext(
+            "Acuerdo <b>{code}</b>: {text}\nAvance registrado: {progress} %. ¿Cuál es su estado?",
+            code=row.code,
+            text=row.text,
+            progress=row.progress,
+        )
+    if step == "percent":
+        return tr.gettext(
+            "¿Qué porcentaje de avance tiene <b>{code}</b>? Elija o escriba un número de 0 a 100.",
+            code=row.code,
+        )
+    if step == "note":
+        return tr.gettext("Escriba un texto breve sobre el avance, o toque «Omitir».")
+    return tr.gettext(
+        "Envíe una evidencia: foto, documento, nota de voz o un enlace (https://…), o toque «Omitir»."
+    )
+
+
+def progress_buttons(tr: Translator, step: str) -> InlineKeyboardMarkup:
+    if step == "status":
+        return progress_statuses(tr)
+    if step == "percent":
+        return percents(tr)
+    return skip(tr, AvSkipCB())
 
 
 def row_line(tr: Translator, row: AgreementRow) -> str:

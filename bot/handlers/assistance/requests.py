@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
-from bot.handlers.rounds import ui
+from bot.handlers.assistance import ui
 from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action
@@ -174,7 +174,7 @@ async def open_pressed(
     await say(text, reply_markup=markup)
 
 
-async def status_pressed(
+async def answered_pressed(
     query: CallbackQuery,
     callback_data: ui.AtStatusCB,
     db: AsyncSession,
@@ -182,18 +182,29 @@ async def status_pressed(
     tr: Translator,
     state: FSMContext,
     say: Replies,
+    now: datetime,
+) -> None:
+    """«Respondida» first asks for the answer; the status changes when it is written."""
+    await query.answer()
+    request = await access_request(db, person, callback_data.request_id)
+    if not await is_can_analyst(db, person):
+        await change_status(db, person, request.id or 0, callback_data.status, now=now)  # refuses
+    await state.set_state(ui.AssistFlow.answer)
+    await state.update_data(request_id=request.id)
+    await say(tr.gettext("Escriba la respuesta para {code}.", code=request.code))
+
+
+async def status_pressed(
+    query: CallbackQuery,
+    callback_data: ui.AtStatusCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
     outbox: list[Notice],
     now: datetime,
 ) -> None:
     await query.answer()
-    if callback_data.status == AssistanceStatus.ANSWERED:
-        request = await access_request(db, person, callback_data.request_id)
-        if not await is_can_analyst(db, person):
-            await change_status(db, person, request.id or 0, callback_data.status, now=now)  # refuses
-        await state.set_state(ui.AssistFlow.answer)
-        await state.update_data(request_id=request.id)
-        await say(tr.gettext("Escriba la respuesta para {code}.", code=request.code))
-        return
     changed = await change_status(db, person, callback_data.request_id, callback_data.status, now=now)
     outbox.extend(changed.notices)
     await say(
@@ -241,6 +252,7 @@ def router() -> Router:
     r.callback_query.register(no_file_pressed, ui.AtNoFileCB.filter(), StateFilter(ui.AssistFlow.attachment))
     r.message.register(attachment_sent, StateFilter(ui.AssistFlow.attachment), NOT_COMMAND)
     r.callback_query.register(open_pressed, ui.AtOpenCB.filter())
+    r.callback_query.register(answered_pressed, ui.AtStatusCB.filter(F.status == AssistanceStatus.ANSWERED))
     r.callback_query.register(status_pressed, ui.AtStatusCB.filter())
     r.message.register(answer_typed, StateFilter(ui.AssistFlow.answer), *typed)
     return r

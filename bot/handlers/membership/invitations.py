@@ -11,16 +11,16 @@ from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
-from bot.callbacks import NEW_SEAT, NO_SEAT, CancelCB, InviteRoleCB, InviteSeatCB, RevokeCB, SkipCB
+from bot.callbacks import CancelCB, SkipCB
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.fallback import press_a_button
+from bot.handlers.membership import ui
+from bot.handlers.membership.ui import NEW_SEAT, NO_SEAT, InviteFlow, InviteRoleCB, InviteSeatCB, RevokeCB
 from bot.i18n import Translator
 from bot.replies import Replies
-from bot.states import InviteFlow
 from bot.workflows.access import INVITABLE_ROLES, Action, Actor
 from bot.workflows.business_days import lima_date
 from bot.workflows.labels import ROLE_LABELS
@@ -48,7 +48,7 @@ async def start_invite(
     await state.set_data({"commission_id": actor.commission.id})
     await say(
         tr.gettext("¿Con qué rol invita a la persona a {commission}?", commission=actor.commission.code),
-        reply_markup=keyboards.invite_roles(INVITABLE_ROLES[actor.commission.kind], tr),
+        reply_markup=ui.invite_roles(INVITABLE_ROLES[actor.commission.kind], tr),
     )
 
 
@@ -69,7 +69,7 @@ async def pick_role(
     seats = await list_seats(db, actor.commission.id)
     await say(
         tr.gettext("¿A qué institución representa?"),
-        reply_markup=keyboards.invite_seats(seats, tr, seat_optional=callback_data.role not in SEATED_ROLES),
+        reply_markup=ui.invite_seats(seats, tr, seat_optional=callback_data.role not in SEATED_ROLES),
     )
 
 
@@ -172,28 +172,7 @@ async def _issue(
         valid_days=invitation_days,
     )
     await state.clear()
-    expires = lima_date(issued.invitation.expires_at)
-    who = name or tr.gettext("la persona invitada")
-    role = ROLE_LABELS[issued.invitation.role]
-    if issued.institution:
-        text = tr.gettext(
-            "Invitación lista para {who}: {role} de {institution} en {commission}.\n"
-            "Reenvíele este enlace. Sirve una sola vez y vence el {date}.",
-            who=who,
-            role=role,
-            institution=issued.institution,
-            commission=issued.commission.code,
-            date=expires,
-        )
-    else:
-        text = tr.gettext(
-            "Invitación lista para {who}: {role} en {commission}.\n"
-            "Reenvíele este enlace. Sirve una sola vez y vence el {date}.",
-            who=who,
-            role=role,
-            commission=issued.commission.code,
-            date=expires,
-        )
+    text = ui.invitation_ready(tr, issued, name)
     await say(text)
     await say(deep_link(bot_username, issued.token))
 
@@ -205,7 +184,6 @@ async def list_invitations(
     if not pending:
         await say(tr.gettext("No hay invitaciones pendientes."))
         return
-    kb = InlineKeyboardBuilder()
     lines = [
         tr.ngettext(
             "{n} invitación pendiente. Toque una para revocarla:",
@@ -213,22 +191,14 @@ async def list_invitations(
             len(pending),
         )
     ]
-    for item in pending:
-        who = item.invitee_name or tr.gettext("la persona invitada")
+    names = [(i.invitation_id, i.invitee_name or tr.gettext("la persona invitada")) for i in pending]
+    for item, (_, who) in zip(pending, names, strict=True):
         role = tr.render(ROLE_LABELS[item.role])
         line = tr.gettext(
-            "{who} · {role} · vence el {date}",
-            who=who,
-            role=role,
-            date=lima_date(item.expires_at),
+            "{who} · {role} · vence el {date}", who=who, role=role, date=lima_date(item.expires_at)
         )
         lines.append(f"• {line}")
-        kb.button(
-            text=tr.gettext("Revocar: {who}", who=who)[:60],
-            callback_data=RevokeCB(invitation_id=item.invitation_id),
-        )
-    kb.adjust(1)
-    await say("\n".join(lines), reply_markup=kb.as_markup())
+    await say("\n".join(lines), reply_markup=ui.revocations(tr, names))
 
 
 async def revoke(

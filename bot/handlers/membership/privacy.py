@@ -8,11 +8,10 @@ from datetime import datetime
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import BotCommandScopeChat, CallbackQuery, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.callbacks import CancelCB, PrivacyCB
 from bot.filters import PRIVATE
+from bot.handlers.membership.ui import PrivacyCB, Step, erase_confirmation, erase_offer
 from bot.i18n import Translator
 from bot.render import how_to_join
 from bot.replies import Replies
@@ -48,9 +47,7 @@ async def show_my_data(
             "legal. El archivo adjunto contiene todo."
         )
     )
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr.gettext("Eliminar mis datos"), callback_data=PrivacyCB(step="ask"))
-    await say("\n".join(lines), reply_markup=kb.as_markup())
+    await say("\n".join(lines), reply_markup=erase_offer(tr))
     content = json.dumps(data, ensure_ascii=False, indent=2).encode()
     await say.document("mis_datos.json", content, caption=tr.gettext("Sus datos personales (Ley 29733)"))
 
@@ -60,17 +57,13 @@ async def ask_erase(query: CallbackQuery, person: Person | None, tr: Translator,
     if person is None:
         await say(how_to_join(tr))
         return
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr.gettext("Sí, eliminar mis datos"), callback_data=PrivacyCB(step="erase"))
-    kb.button(text=tr.gettext("Cancelar"), callback_data=CancelCB())
-    kb.adjust(1)
     await say(
         tr.gettext(
             "Se borrarán su nombre, su cuenta de Telegram y los mensajes guardados para usted, y "
             "dejará de recibir convocatorias. Sus votos y asistencias quedarán a nombre de su "
             "asiento e institución, porque tienen valor legal. ¿Continuar?"
         ),
-        reply_markup=kb.as_markup(),
+        reply_markup=erase_confirmation(tr),
     )
 
 
@@ -102,6 +95,6 @@ def router() -> Router:
     r = Router(name="privacy")
     r.message.filter(PRIVATE)
     r.message.register(show_my_data, Command("mis_datos"))
-    r.callback_query.register(ask_erase, PrivacyCB.filter(F.step == "ask"))
-    r.callback_query.register(erase, PrivacyCB.filter(F.step == "erase"))
+    r.callback_query.register(ask_erase, PrivacyCB.filter(F.step == Step.ASK))
+    r.callback_query.register(erase, PrivacyCB.filter(F.step == Step.ERASE))
     return r

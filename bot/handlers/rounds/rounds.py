@@ -6,6 +6,7 @@ restart that lost the conversation state.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from aiogram import Router
@@ -14,12 +15,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.evidence import required_evidence
 from bot.filters import NOT_COMMAND, PRIVATE
 from bot.handlers.rounds import ui
 from bot.i18n import Translator, msg
 from bot.replies import Replies
-from bot.workflows.access import Action
-from bot.workflows.agreements.progress import Evidence
+from bot.workflows.access import Action, Actor
 from bot.workflows.errors import UserError
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Notice
@@ -41,7 +42,7 @@ from bot.workflows.rounds.opening import (
     summary_text,
 )
 from bot.workflows.rounds.practices import mark_good_practice
-from db.models import EvidenceKind, Person, Role
+from db.models import Person, Role
 
 
 async def ronda(
@@ -69,10 +70,16 @@ async def ronda(
         await say(
             tr.gettext("Tiene rondas de avances por responder:"), reply_markup=ui.pending_choices(pending, tr)
         )
-    if not leads:
-        if not pending:
-            await say(tr.gettext("No tiene rondas de avances por responder."))
-        return
+    if leads:
+        await _lead_view(db, person, actor, tr, say, now)
+    elif not pending:
+        await say(tr.gettext("No tiene rondas de avances por responder."))
+
+
+async def _lead_view(
+    db: AsyncSession, person: Person | None, actor: Actor, tr: Translator, say: Replies, now: datetime
+) -> None:
+    """The secretary and president see the open round's summary, or may open one."""
     assert actor.commission.id is not None
     summary = await current_summary(db, person, actor.commission.id, now=now)
     if summary is not None:
@@ -230,35 +237,16 @@ async def skip_pressed(
     now: datetime,
 ) -> None:
     await query.answer()
-    tid = callback_data.target_id
-    if callback_data.step == "note":
-        answered = await answer_note(db, person, tid, None, now=now)
-    elif callback_data.step == "blocker":
-        answered = await answer_blocker(db, person, tid, None, now=now)
-    else:
-        answered = await answer_evidence(db, person, tid, None, now=now)
-    await _show(answered, tr, state, say, outbox)
+    skip = SKIPS[callback_data.step]
+    await _show(await skip(db, person, callback_data.target_id, None, now=now), tr, state, say, outbox)
 
 
-def _evidence(message: Message) -> Evidence | None:
-    if message.photo:
-        photo = message.photo[-1]
-        return Evidence(EvidenceKind.PHOTO, file_id=photo.file_id, mime="image/jpeg", size=photo.file_size)
-    if message.document:
-        doc = message.document
-        return Evidence(
-            EvidenceKind.DOCUMENT,
-            file_id=doc.file_id,
-            name=doc.file_name,
-            mime=doc.mime_type,
-            size=doc.file_size,
-        )
-    if message.voice:
-        voice = message.voice
-        return Evidence(EvidenceKind.VOICE, file_id=voice.file_id, mime=voice.mime_type, size=voice.file_size)
-    if message.text and message.text.strip().startswith(("http://", "https://")):
-        return Evidence(EvidenceKind.LINK, link=message.text.strip())
-    return None
+# Each takes (db, person, target_id, None, now=…): the step answered with nothing.
+SKIPS: dict[ui.Skip, Callable[..., Awaitable[Answered]]] = {
+    ui.Skip.NOTE: answer_note,
+    ui.Skip.BLOCKER: answer_blocker,
+    ui.Skip.EVIDENCE: answer_evidence,
+}
 
 
 async def typed(
@@ -278,32 +266,36 @@ async def typed(
     if q is None:
         await _show(current, tr, state, say, outbox)
         return
-    text = (message.text or "").strip()
-    if q.step == "percent":
-        cleaned = text.rstrip("%").strip()
-        if not cleaned.isdigit():
-            raise UserError(
-                msg("El avance es un porcentaje entre 0 y 100. Escriba solo el número, por ejemplo 40.")
-            )
-        answered = await answer_percent(db, person, tid, int(cleaned), now=now)
-    elif q.step == "note" and text:
-        answered = await answer_note(db, person, tid, text, now=now)
-    elif q.step == "blocker" and text:
-        answered = await answer_blocker(db, person, tid, text, now=now)
-    elif q.step == "evidence":
-        evidence = _evidence(message)
-        if evidence is None:
-            raise UserError(
-                msg(
-                    "Eso no es una evidencia. Envíe una foto, un documento, una nota de voz "
-                    "o un enlace que empiece con https://."
-                )
-            )
-        answered = await answer_evidence(db, person, tid, evidence, now=now)
-    else:
+    answered = await _answer_typed(db, person, tid, q.step, message, now)
+    if answered is None:
         await say(tr.gettext("Elija una opción con los botones de arriba, o escriba /cancelar."))
         return
     await _show(answered, tr, state, say, outbox)
+
+
+async def _answer_typed(
+    db: AsyncSession, person: Person | None, tid: int, step: str, message: Message, now: datetime
+) -> Answered | None:
+    """The typed answer to the round's current step; None when that step wants a button."""
+    text = (message.text or "").strip()
+    if step == "percent":
+        return await answer_percent(db, person, tid, _percent(text), now=now)
+    if step == "note" and text:
+        return await answer_note(db, person, tid, text, now=now)
+    if step == "blocker" and text:
+        return await answer_blocker(db, person, tid, text, now=now)
+    if step == "evidence":
+        return await answer_evidence(db, person, tid, required_evidence(message), now=now)
+    return None
+
+
+def _percent(text: str) -> int:
+    cleaned = text.rstrip("%").strip()
+    if not cleaned.isdigit():
+        raise UserError(
+            msg("El avance es un porcentaje entre 0 y 100. Escriba solo el número, por ejemplo 40.")
+        )
+    return int(cleaned)
 
 
 async def good_pressed(

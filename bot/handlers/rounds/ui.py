@@ -1,8 +1,9 @@
-"""Rounds and technical assistance: callback data (ids only), conversation states, keyboards, text."""
+"""Progress rounds: callback data (ids only), conversation states, keyboards, text."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
@@ -10,12 +11,10 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
+from bot.keyboards import cancel_row
 from bot.workflows.agreements.change import STATUS_TEXT
-from bot.workflows.assistance.requests import NEXT, TOPIC_TEXT
-from bot.workflows.assistance.requests import STATUS_TEXT as AT_STATUS_TEXT
 from bot.workflows.rounds.answers import Choice, Pending, Question
 from bot.workflows.rounds.opening import Summary
-from db.models import AssistanceRequest, AssistanceStatus, AssistanceTopic
 
 # --- callback data -------------------------------------------------------------------------------
 
@@ -38,30 +37,21 @@ class RdPercentCB(CallbackData, prefix="rdp1"):
     value: int
 
 
+class Skip(StrEnum):
+    """The round's steps a liaison may skip (the values are the packed form, as before the Enum)."""
+
+    NOTE = "note"
+    BLOCKER = "blocker"
+    EVIDENCE = "evidence"
+
+
 class RdSkipCB(CallbackData, prefix="rdk1"):
     target_id: int
-    step: str
+    step: Skip
 
 
 class RdGoodCB(CallbackData, prefix="rdg1"):
     event_id: int
-
-
-class AtTopicCB(CallbackData, prefix="att1"):
-    topic: AssistanceTopic
-
-
-class AtNoFileCB(CallbackData, prefix="atn1"):
-    pass
-
-
-class AtOpenCB(CallbackData, prefix="ato1"):
-    request_id: int
-
-
-class AtStatusCB(CallbackData, prefix="ats1"):
-    request_id: int
-    status: AssistanceStatus
 
 
 # --- states -------------------------------------------------------------------------------------
@@ -69,18 +59,6 @@ class AtStatusCB(CallbackData, prefix="ats1"):
 
 class RoundFlow(StatesGroup):
     answering = State()  # data: target_id
-
-
-class AssistFlow(StatesGroup):
-    text = State()  # data: topic
-    attachment = State()  # data: topic, text
-    answer = State()  # data: request_id (an analyst writing the answer)
-
-
-def _cancel(kb: InlineKeyboardBuilder, tr: Translator) -> None:
-    from bot.callbacks import CancelCB
-
-    kb.button(text=tr.gettext("Cancelar"), callback_data=CancelCB())
 
 
 # --- rounds --------------------------------------------------------------------------------------
@@ -92,7 +70,7 @@ def window_choices(tr: Translator) -> InlineKeyboardMarkup:
         kb.button(
             text=tr.ngettext("{n} día hábil", "{n} días hábiles", days), callback_data=RdStartCB(days=days)
         )
-    _cancel(kb, tr)
+    cancel_row(kb, tr)
     kb.adjust(3, 1)
     return kb.as_markup()
 
@@ -157,9 +135,9 @@ def question_keyboard(tr: Translator, q: Question) -> InlineKeyboardMarkup:
             kb.button(text=f"{value} %", callback_data=RdPercentCB(target_id=tid, value=value))
         kb.adjust(5)
     elif q.step == "blocker":
-        kb.button(text=tr.gettext("Ninguna"), callback_data=RdSkipCB(target_id=tid, step=q.step))
+        kb.button(text=tr.gettext("Ninguna"), callback_data=RdSkipCB(target_id=tid, step=Skip.BLOCKER))
     else:
-        kb.button(text=tr.gettext("Omitir"), callback_data=RdSkipCB(target_id=tid, step=q.step))
+        kb.button(text=tr.gettext("Omitir"), callback_data=RdSkipCB(target_id=tid, step=Skip(q.step)))
     return kb.as_markup()
 
 
@@ -171,54 +149,5 @@ def summary_keyboard(tr: Translator, summary: Summary) -> InlineKeyboardMarkup |
                 text=tr.gettext("⭐ Buena práctica: {code}", code=change.code)[:60],
                 callback_data=RdGoodCB(event_id=change.event_id),
             )
-    kb.adjust(1)
-    return kb.as_markup() if kb.buttons else None
-
-
-# --- technical assistance ------------------------------------------------------------------------
-
-
-def topics(tr: Translator) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for topic in AssistanceTopic:
-        kb.button(text=tr.render(TOPIC_TEXT[topic]), callback_data=AtTopicCB(topic=topic))
-    _cancel(kb, tr)
-    kb.adjust(1)
-    return kb.as_markup()
-
-
-def no_file(tr: Translator) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr.gettext("Enviar sin adjunto"), callback_data=AtNoFileCB())
-    _cancel(kb, tr)
-    kb.adjust(1)
-    return kb.as_markup()
-
-
-def request_line(tr: Translator, r: AssistanceRequest) -> str:
-    return tr.gettext(
-        "<b>{code}</b> · {topic} · {status}\n{text}",
-        code=r.code,
-        topic=TOPIC_TEXT[r.topic],
-        status=AT_STATUS_TEXT[r.status],
-        text=r.text[:300],
-    )
-
-
-def requests_keyboard(requests: Iterable[AssistanceRequest]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for r in requests:
-        kb.button(text=r.code, callback_data=AtOpenCB(request_id=r.id or 0))
-    kb.adjust(2)
-    return kb.as_markup()
-
-
-def status_keyboard(tr: Translator, r: AssistanceRequest) -> InlineKeyboardMarkup | None:
-    kb = InlineKeyboardBuilder()
-    for status in NEXT[r.status]:
-        kb.button(
-            text=tr.gettext("Marcar «{status}»", status=AT_STATUS_TEXT[status]),
-            callback_data=AtStatusCB(request_id=r.id or 0, status=status),
-        )
     kb.adjust(1)
     return kb.as_markup() if kb.buttons else None

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers.sessions import answers, manage, schedule, settings
+from bot.handlers.sessions import answers, manage, meeting, schedule, settings
 
 
 def router() -> Router:
     r = Router(name="sessions")
-    r.include_routers(schedule.router(), manage.router(), answers.router(), settings.router())
+    r.include_routers(
+        schedule.router(), manage.router(), meeting.router(), answers.router(), settings.router()
+    )
     return r

@@ -1,11 +1,12 @@
 """What convened people tap: RSVP (with a written justification or an alternate's name), keeping
-an answer after a postponement, votes from their phones; and /vincular_grupo in the group."""
+an answer after a postponement, «Estoy presente» at the session, votes from their phones; and
+/vincular_grupo in the group."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -21,6 +22,7 @@ from bot.workflows.membership.people import active_actor
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import Answered, answer_convocation, keep_answer
 from bot.workflows.sessions.meeting import cast_vote
+from bot.workflows.sessions.rollcall import say_present
 from bot.workflows.sessions.schedule import access_session
 from bot.workflows.sessions.settings import link_group
 from db.models import Answer, Person
@@ -156,11 +158,27 @@ async def link_this_group(
     )
 
 
+async def here_pressed(
+    query: CallbackQuery,
+    callback_data: ui.SessionCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+    now: datetime,
+) -> None:
+    """A member says they are in the room (their own seat; the secretary's roll call may differ)."""
+    await say_present(db, person, callback_data.session_id, now=now)
+    await query.answer()
+    await say(tr.gettext("Registramos su asistencia. ¡Bienvenido(a)!"))
+
+
 def router() -> Router:
     r = Router(name="sessions_answers")
     typed = (TEXT, NOT_COMMAND, PRIVATE)
     r.callback_query.register(on_rsvp, ui.RsvpCB.filter())
     r.callback_query.register(on_keep, ui.KeepCB.filter())
+    r.callback_query.register(here_pressed, ui.SessionCB.filter(F.do == ui.Do.HERE))
     r.callback_query.register(on_vote, ui.VoteCB.filter())
     r.message.register(type_justification, StateFilter(ui.SessionFlow.justification), *typed)
     r.message.register(type_alternate, StateFilter(ui.SessionFlow.alternate), *typed)

@@ -5,8 +5,9 @@ manage.py (the secretary's /sesiones) and answers.py (what members tap)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -15,17 +16,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.filters import DOCUMENT, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.fallback import press_a_button
 from bot.handlers.sessions import ui
-from bot.i18n import Translator
+from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import list_seats, tidy
 from bot.workflows.membership.people import access_active
 from bot.workflows.sessions.dates import SessionDateError, parse_session_datetime
-from bot.workflows.sessions.schedule import NewItem, agenda, check_session_date, schedule_session
+from bot.workflows.sessions.schedule import (
+    NewItem,
+    access_item,
+    agenda,
+    attach_document,
+    check_agenda_room,
+    check_session_date,
+    schedule_session,
+)
 from db.models import Person, SessionKind
-
-MAX_ITEMS = 20
 
 
 async def manager(db: AsyncSession, person: Person | None) -> Actor:
@@ -188,11 +195,10 @@ async def type_item(
         await say(tr.gettext("Cada punto de agenda debe tener entre 3 y 300 caracteres. Escríbalo de nuevo."))
         return
     data = await state.get_data()
-    if len(data["items"]) >= MAX_ITEMS:
-        await say(
-            tr.gettext("La orden del día ya tiene 20 puntos. Toque «Terminar orden del día»."),
-            reply_markup=ui.agenda_done(tr),
-        )
+    try:
+        check_agenda_room(len(data["items"]))
+    except UserError as full:  # the items written stay; offer the way out with the refusal
+        await say(tr.render(full.text), reply_markup=ui.agenda_done(tr))
         return
     await state.update_data(pending_title=title)
     await state.set_state(ui.SessionFlow.item_kind)
@@ -258,6 +264,18 @@ async def pick_owner(
     )
 
 
+def planned(data: dict[str, Any]) -> dict[str, Any]:
+    """The session the conversation gathered, as `schedule_session` takes it."""
+    return {
+        "kind": SessionKind(data["kind"]),
+        "starts_at": datetime.fromisoformat(data["starts_at"]),
+        "place": data.get("place"),
+        "link": data.get("link"),
+        "items": [NewItem(i["title"], i["decision"], i["owner"]) for i in data["items"]],
+        "override_reason": data.get("override"),
+    }
+
+
 async def finish_agenda(
     query: CallbackQuery,
     db: AsyncSession,
@@ -273,18 +291,7 @@ async def finish_agenda(
     if not data.get("items"):
         await say(tr.gettext("La orden del día necesita al menos un punto. Escríbalo."))
         return
-    session = await schedule_session(
-        db,
-        actor.person,
-        data["commission_id"],
-        kind=SessionKind(data["kind"]),
-        starts_at=datetime.fromisoformat(data["starts_at"]),
-        place=data.get("place"),
-        link=data.get("link"),
-        items=[NewItem(i["title"], i["decision"], i["owner"]) for i in data["items"]],
-        now=now,
-        override_reason=data.get("override"),
-    )
+    session = await schedule_session(db, actor.person, data["commission_id"], **planned(data), now=now)
     assert session.id is not None
     await state.set_state(ui.SessionFlow.documents)
     await state.set_data({"session_id": session.id})
@@ -314,6 +321,35 @@ async def receive_document(
     )
 
 
+async def attach_pressed(
+    query: CallbackQuery,
+    callback_data: ui.ItemCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    now: datetime,
+) -> None:
+    """The item the document just sent belongs to."""
+    _, session, item = await access_item(db, person, callback_data.item_id, Action.MANAGE_SESSIONS)
+    await query.answer()
+    data = await state.get_data()
+    if not data.get("file_id"):
+        raise UserError(msg("Primero envíe el archivo y luego elija el punto."))
+    file_id, name = data["file_id"], data["file_name"]
+    await attach_document(db, person, item.id or 0, file_id=file_id, file_name=name, now=now)
+    await state.update_data(file_id=None, file_name=None)
+    await say(
+        tr.gettext(
+            "Documento «{name}» agregado al punto {n}. Envíe otro archivo o toque «Convocar».",
+            name=name,
+            n=item.position,
+        ),
+        reply_markup=ui.manage(tr, session),
+    )
+
+
 def router() -> Router:
     r = Router(name="sessions_schedule")
     typed = (TEXT, NOT_COMMAND, PRIVATE)
@@ -329,5 +365,6 @@ def router() -> Router:
     r.callback_query.register(pick_owner, ui.OwnerCB.filter(), StateFilter(S.item_owner))
     r.callback_query.register(finish_agenda, ui.AgendaDoneCB.filter(), StateFilter(S.item))
     r.message.register(receive_document, StateFilter(S.documents), DOCUMENT, PRIVATE)
+    r.callback_query.register(attach_pressed, ui.ItemCB.filter(F.do == ui.ItemDo.ATTACH))
     r.message.register(press_a_button, StateFilter(S.kind, S.mode, S.item_kind, S.item_owner), *typed)
     return r

@@ -336,34 +336,7 @@ def detail(
         html.escape(agenda),
     ]
     if fc is not None and fc.seats:
-        q = fc.quorum
-        lines += [
-            "",
-            tr.gettext(
-                "Quórum: {quorum} de {habil} (número hábil). Confirmados: {confirmed}. Sin "
-                "respuesta: {unanswered}. "
-                "Justificados: {justified}.",
-                quorum=q.quorum,
-                habil=q.habil,
-                confirmed=q.confirmed,
-                unanswered=q.unanswered,
-                justified=q.justified_absences,
-            ),
-        ]
-        if q.impossible:
-            lines.append(
-                tr.gettext(
-                    "⚠️ Con estas inasistencias justificadas el quórum es imposible: reprograme la sesión."
-                )
-            )
-        elif q.at_risk:
-            lines.append(
-                tr.ngettext(
-                    "⚠️ Falta {n} confirmación para el quórum.",
-                    "⚠️ Faltan {n} confirmaciones para el quórum.",
-                    q.missing,
-                )
-            )
+        lines += quorum_lines(tr, fc)
     if answers is not None:
         lines.append(
             tr.gettext(
@@ -376,3 +349,34 @@ def detail(
             )
         )
     return "\n".join(lines)
+
+
+def quorum_lines(tr: Translator, fc: Forecast) -> list[str]:
+    """The quorum forecast under a session's detail, with a warning when it is at risk."""
+    q = fc.quorum
+    lines = [
+        "",
+        tr.gettext(
+            "Quórum: {quorum} de {habil} (número hábil). Confirmados: {confirmed}. Sin "
+            "respuesta: {unanswered}. "
+            "Justificados: {justified}.",
+            quorum=q.quorum,
+            habil=q.habil,
+            confirmed=q.confirmed,
+            unanswered=q.unanswered,
+            justified=q.justified_absences,
+        ),
+    ]
+    if q.impossible:
+        lines.append(
+            tr.gettext("⚠️ Con estas inasistencias justificadas el quórum es imposible: reprograme la sesión.")
+        )
+    elif q.at_risk:
+        lines.append(
+            tr.ngettext(
+                "⚠️ Falta {n} confirmación para el quórum.",
+                "⚠️ Faltan {n} confirmaciones para el quórum.",
+                q.missing,
+            )
+        )
+    return lines

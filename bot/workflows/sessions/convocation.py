@@ -329,3 +329,13 @@ async def invitees_of(db: AsyncSession, session_id: int) -> list[tuple[SessionIn
         .order_by(col(Person.name))
     )
     return list(rows.all())
+
+
+async def is_invited(db: AsyncSession, session_id: int, person_id: int | None) -> bool:
+    """Whether the person was convened to the session (and so may answer it)."""
+    row = await db.exec(
+        select(SessionInvitee.id).where(
+            SessionInvitee.session_id == session_id, SessionInvitee.person_id == person_id
+        )
+    )
+    return row.first() is not None

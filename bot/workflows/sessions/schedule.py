@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import msg
+from bot.i18n import msg, nmsg
 from bot.workflows.access import Action, Actor, access_commission, access_object
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
@@ -35,6 +35,7 @@ from db.models import (
 OPEN_STATUSES = (SessionStatus.PLANNED, SessionStatus.CONVENED, SessionStatus.POSTPONED)
 CONVENED_STATUSES = (SessionStatus.CONVENED, SessionStatus.POSTPONED)
 MAX_TITLE = 300
+MAX_ITEMS = 20  # agenda items a secretary may write (the acta's approval comes on top)
 MAX_PLACE = 300
 MAX_REASON = 1000
 SESSION_LENGTH = timedelta(hours=2)
@@ -115,6 +116,18 @@ async def check_session_date(
     )
 
 
+def check_agenda_room(written: int) -> None:
+    """Refuse one more agenda item when `written` items already fill the agenda."""
+    if written >= MAX_ITEMS:
+        raise UserError(
+            nmsg(
+                "La orden del día ya tiene {n} punto. Toque «Terminar orden del día».",
+                "La orden del día ya tiene {n} puntos. Toque «Terminar orden del día».",
+                MAX_ITEMS,
+            )
+        )
+
+
 async def schedule_session(
     db: AsyncSession,
     person: Person | None,
@@ -139,6 +152,7 @@ async def schedule_session(
         raise UserError(msg("El enlace debe empezar con https:// (por ejemplo https://meet.example/abc)."))
     if not items:
         raise UserError(msg("La orden del día necesita al menos un punto."))
+    check_agenda_room(len(items) - 1)
     previous = (
         await db.exec(
             select(MeetingSession)

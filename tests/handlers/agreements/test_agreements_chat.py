@@ -140,9 +140,9 @@ async def test_agreement_lifecycle_in_three_languages(
         assert "30 %" in said[0]
 
         # A member (read only) cannot close it, even with a forged button; nothing changes.
-        said = replies(await titular.press(ui.AgActCB(agreement_id=aid, act="close").pack()))
+        said = replies(await titular.press(ui.AgActCB(agreement_id=aid, do=ui.Act.CLOSE).pack()))
         assert "no permite" in said[0]
-        said = replies(await observer.press(ui.AgActCB(agreement_id=aid, act="edit").pack()))
+        said = replies(await observer.press(ui.AgActCB(agreement_id=aid, do=ui.Act.EDIT).pack()))
         assert "no permite" in said[0]
         # …but sees the register and the detail, with the history.
         said = replies(await titular.send("/acuerdos"))
@@ -261,3 +261,10 @@ async def test_csv_export_and_import_from_chat(
         said = replies(await send_document(chat, rosa, "EXPORT", "acuerdos.csv"))
         assert "0 nuevos, 0 actualizados, 2 sin cambios" in said[0]
     assert BOT_USER.id == 42
+
+
+def test_detail_buttons_pack_as_before_their_enum() -> None:
+    """Buttons already in chats (packed when `act` was a str) still reach the same handler."""
+    packed = {act: ui.AgActCB(agreement_id=5, do=act).pack() for act in ui.Act}
+    assert packed[ui.Act.RESCHEDULE] == "aga1:5:resched"
+    assert all(ui.AgActCB.unpack(p).do is act for act, p in packed.items())

@@ -7,7 +7,8 @@ from aiogram.types import BotCommandScopeChat
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.callbacks import CommissionCB, InviteRoleCB, LanguageCB
+from bot.callbacks import CommissionCB, LanguageCB
+from bot.handlers.membership.ui import InviteRoleCB
 from db.models import Invitation, Membership, Person, Role
 from tests.handlers.conftest import Invite
 from tests.harness import Harness, plain, replies

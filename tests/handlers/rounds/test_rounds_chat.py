@@ -1,4 +1,4 @@
-"""Rounds through the real dispatcher: three liaisons in es, qu, ay; chasing; summary; assistance."""
+"""Rounds through the real dispatcher: three liaisons in es, qu, ay; chasing; summary."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.handlers.rounds import ui
 from bot.i18n import Catalogs
 from bot.notify import enqueue_notices
 from bot.workflows.agreements.create import create_agreement
@@ -19,8 +18,6 @@ from bot.workflows.business_days import LIMA
 from bot.workflows.rounds.chase import rounds_tick
 from db.models import (
     AgreementEvent,
-    AssistanceRequest,
-    AssistanceStatus,
     Institution,
     Person,
     Role,
@@ -236,58 +233,3 @@ async def test_round_with_three_liaisons_resume_escalation_and_summary(
         ]
         targets = (await s.exec(select(RoundTarget))).all()
         assert sum(t.finished_at is not None for t in targets) == 2
-
-
-async def test_technical_assistance_from_puno_to_the_can_and_back(
-    chat: Harness, invite: Invite, sessionmaker: async_sessionmaker[AsyncSession], catalogs: Catalogs
-) -> None:
-    qu, ay = catalogs.translator("qu"), catalogs.translator("ay")
-    with time_machine.travel(NOW, tick=False):
-        luis = await join(chat, invite, "CAN", 900, Role.CAN_ANALYST, None, "Luis Torres", "es")
-        sonia = await join(chat, invite, "CAN", 901, Role.CAN_ANALYST, None, "Sonia Apaza", "ay")
-        nina = await join(
-            chat, invite, "PUN", 902, Role.LIAISON, "Gobierno Regional de Puno", "Nina Condori", "qu"
-        )
-
-        said = replies(await nina.send("/asistencia_tecnica"))
-        assert qu.gettext("¿Sobre qué tema necesita asistencia técnica de la CAN?") in said[0]
-        await nina.click(qu.gettext("Sesiones y actas"))
-        assert "10" in replies(await nina.send("ayuda"))[0]  # too short: asked again, nothing lost
-        await nina.send("¿Cómo redactamos el acta cuando no hubo quórum?")
-        said = replies(await send_document(chat, nina, "DOC-ACTA", "borrador_acta.pdf"))
-        assert "AT-PUN-2026-001" in said[0]
-        # Both analysts hear, each in their own language.
-        assert "AT-PUN-2026-001" in plain(luis.last) and "¿Cómo redactamos el acta" in plain(luis.last)
-        assert "Nina Condori" in plain(sonia.last) and ay.gettext("Sesiones y actas") in plain(sonia.last)
-        async with sessionmaker() as s:
-            request = (await s.exec(select(AssistanceRequest))).one()
-            assert (request.attachment_file_id, request.attachment_name) == ("DOC-ACTA", "borrador_acta.pdf")
-        rid = request.id or 0
-
-        # The requester cannot move it on; forged data is refused.
-        said = replies(await nina.press(ui.AtStatusCB(request_id=rid, status=AssistanceStatus.CLOSED).pack()))
-        only_analysts = qu.gettext(
-            "Solo los analistas de la CAN atienden las solicitudes de asistencia técnica."
-        )
-        assert only_analysts != "Solo los analistas de la CAN atienden las solicitudes de asistencia técnica."
-        assert only_analysts in said
-
-        said = replies(await luis.send("/asistencia_tecnica"))
-        assert "AT-PUN-2026-001" in said[0]
-        said = replies(await luis.click("AT-PUN-2026-001"))
-        assert "borrador_acta.pdf" in said[0]
-        await luis.click("en atención")
-        told = plain(nina.last)
-        assert "AT-PUN-2026-001" in told and qu.gettext("en atención") in told
-        await luis.click("respondida")
-        said = replies(await luis.send("Use el modelo de acta de sesión no instalada del anexo 3."))
-        assert "respondida" in said[0]
-        told = plain(nina.last)
-        assert "Use el modelo de acta" in told and "Luis Torres" in told
-        await luis.click("cerrada")
-        assert qu.gettext("cerrada") in plain(nina.last)
-        said = replies(await nina.send("/asistencia_tecnica"))
-        assert "AT-PUN-2026-001" in plain(said[0]) and qu.gettext("cerrada") in plain(said[0])
-        async with sessionmaker() as s:
-            done = await s.get(AssistanceRequest, rid)
-            assert done is not None and done.status == AssistanceStatus.CLOSED

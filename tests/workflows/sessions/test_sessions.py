@@ -22,6 +22,7 @@ from bot.workflows.sessions.convocation import (
     Convened,
     answer_convocation,
     convene,
+    is_invited,
     keep_answer,
 )
 from bot.workflows.sessions.forecast import forecast
@@ -29,7 +30,7 @@ from bot.workflows.sessions.meeting import cast_vote, close_session, close_vote,
 from bot.workflows.sessions.reminders import Reminded, sessions_tick
 from bot.workflows.sessions.rollcall import close_roll_call, mark_attendance, own_seat
 from bot.workflows.sessions.rules import CommissionRules
-from bot.workflows.sessions.schedule import NewItem, agenda, schedule_session
+from bot.workflows.sessions.schedule import MAX_ITEMS, NewItem, agenda, schedule_session
 from bot.workflows.sessions.settings import add_non_working_day, link_group, plan_session, set_rules
 from bot.workflows.sessions.votes import Vote
 from db.models import (
@@ -103,7 +104,9 @@ async def make_cra(db: AsyncSession, voting_members: int = 4) -> Cra:
     return Cra(commission.id, secretary, president, members, observer, seats)
 
 
-async def scheduled(db: AsyncSession, cra: Cra, when: datetime | None = None, **kw: object) -> MeetingSession:
+async def scheduled(
+    db: AsyncSession, cra: Cra, when: datetime | None = None, items: list[NewItem] | None = None, **kw: object
+) -> MeetingSession:
     return await schedule_session(
         db,
         cra.secretary,
@@ -112,7 +115,8 @@ async def scheduled(db: AsyncSession, cra: Cra, when: datetime | None = None, **
         starts_at=when or lima(2026, 12, 11),
         place="Sala de sesiones del GORE",
         link=None,
-        items=[
+        items=items
+        or [
             NewItem("Plan anual 2027", True, cra.seats["Miembro 0"]),
             NewItem("Informe de la Contraloría"),
         ],
@@ -169,6 +173,17 @@ async def test_extraordinary_session_overrides_notice_only_with_a_reason(db: Asy
     assert audit.after and audit.after["notice_override_reason"] == "Caso de corrupción en obra pública"
 
 
+async def test_an_agenda_longer_than_the_limit_is_refused(db: AsyncSession) -> None:
+    cra = await make_cra(db)
+    too_many = [NewItem(f"Punto número {n}") for n in range(1, MAX_ITEMS + 2)]
+    with pytest.raises(UserError) as refused:
+        await scheduled(db, cra, items=too_many)
+    assert refused.value.text.n == MAX_ITEMS and "Terminar orden del día" in refused.value.text.msgid
+    assert (await db.exec(select(MeetingSession))).all() == []
+    session = await scheduled(db, cra, items=too_many[:MAX_ITEMS])
+    assert session.id is not None and len(await agenda(db, session.id)) == MAX_ITEMS
+
+
 async def test_bad_input_and_strangers_change_nothing(db: AsyncSession) -> None:
     cra = await make_cra(db)
     with pytest.raises(UserError):
@@ -212,6 +227,17 @@ async def tick(db: AsyncSession, catalogs: Catalogs, now: datetime) -> Reminded:
     done = await sessions_tick(db, now)
     await enqueue_notices(db, catalogs, done.notices, now=now)
     return done
+
+
+async def test_only_the_convened_are_invited(db: AsyncSession, catalogs: Catalogs) -> None:
+    cra = await make_cra(db)
+    session = await scheduled(db, cra)
+    assert session.id is not None
+    assert not await is_invited(db, session.id, cra.president.id)  # planned: nobody yet
+    await convene(db, cra.secretary, session.id, now=WED)
+    assert await is_invited(db, session.id, cra.president.id)
+    assert await is_invited(db, session.id, cra.observer.id)
+    assert not await is_invited(db, session.id, cra.secretary.id)  # runs the session, is not convened
 
 
 async def test_convocation_reaches_everyone_with_ics_and_forecast_tracks_answers(

@@ -1,0 +1,89 @@
+"""Technical assistance: callback data (ids only), conversation states, keyboards, text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Translator
+from bot.keyboards import cancel_row
+from bot.workflows.assistance.requests import NEXT, STATUS_TEXT, TOPIC_TEXT
+from db.models import AssistanceRequest, AssistanceStatus, AssistanceTopic
+
+# --- callback data -------------------------------------------------------------------------------
+
+
+class AtTopicCB(CallbackData, prefix="att1"):
+    topic: AssistanceTopic
+
+
+class AtNoFileCB(CallbackData, prefix="atn1"):
+    pass
+
+
+class AtOpenCB(CallbackData, prefix="ato1"):
+    request_id: int
+
+
+class AtStatusCB(CallbackData, prefix="ats1"):
+    request_id: int
+    status: AssistanceStatus
+
+
+# --- states -------------------------------------------------------------------------------------
+
+
+class AssistFlow(StatesGroup):
+    text = State()  # data: topic
+    attachment = State()  # data: topic, text
+    answer = State()  # data: request_id (an analyst writing the answer)
+
+
+def topics(tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for topic in AssistanceTopic:
+        kb.button(text=tr.render(TOPIC_TEXT[topic]), callback_data=AtTopicCB(topic=topic))
+    cancel_row(kb, tr)
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def no_file(tr: Translator) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr.gettext("Enviar sin adjunto"), callback_data=AtNoFileCB())
+    cancel_row(kb, tr)
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def request_line(tr: Translator, r: AssistanceRequest) -> str:
+    return tr.gettext(
+        "<b>{code}</b> · {topic} · {status}\n{text}",
+        code=r.code,
+        topic=TOPIC_TEXT[r.topic],
+        status=STATUS_TEXT[r.status],
+        text=r.text[:300],
+    )
+
+
+def requests_keyboard(requests: Iterable[AssistanceRequest]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for r in requests:
+        kb.button(text=r.code, callback_data=AtOpenCB(request_id=r.id or 0))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def status_keyboard(tr: Translator, r: AssistanceRequest) -> InlineKeyboardMarkup | None:
+    kb = InlineKeyboardBuilder()
+    for status in NEXT[r.status]:
+        kb.button(
+            text=tr.gettext("Marcar «{status}»", status=STATUS_TEXT[status]),
+            callback_data=AtStatusCB(request_id=r.id or 0, status=status),
+        )
+    kb.adjust(1)
+    return kb.as_markup() if kb.buttons else None
