@@ -17,12 +17,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
-from bot.workflows.audit import record, snapshot
+from bot.workflows.audit import lock_chain, record, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, NotFound, UserError
 from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS
 from bot.workflows.notices import Notice
-from db.engine import dialect_of
 from db.models import (
     AssistanceEvent,
     AssistanceRequest,
@@ -107,8 +106,7 @@ async def request_assistance(
             )
         )
     year = lima_date(now).year
-    if dialect_of(db) == "postgresql":
-        await db.exec(select(Commission.id).where(Commission.id == commission_id).with_for_update())
+    await lock_chain(db, commission_id)  # two requests filed at once must not draw one number
     last = (
         await db.exec(
             select(func.max(AssistanceRequest.seq)).where(
