@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import func, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
@@ -25,7 +26,7 @@ from bot.workflows.agreements.change import record_progress
 from bot.workflows.agreements.create import create_agreement
 from bot.workflows.audit import verify_chain
 from bot.workflows.membership.commissions import create_commission, issue_invitation, redeem_invitation
-from bot.workflows.sessions.convocation import answer_convocation, convene
+from bot.workflows.sessions.convocation import Answered, answer_convocation, convene
 from bot.workflows.sessions.schedule import NewItem, schedule_session
 from db.engine import make_engine, make_sessionmaker
 from db.models import (
@@ -48,17 +49,23 @@ FRIDAY_11 = datetime(2026, 12, 11, 15, 0, tzinfo=UTC)  # the earliest ordinary s
 T = TypeVar("T")
 
 
-@pytest.fixture
-async def pg(pg_ready: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """A PostgreSQL sessionmaker with the pool the bot gets from its default settings."""
-    pool = Settings(_env_file=None).database_pool()  # type: ignore[call-arg]
-    engine = make_engine(pg_ready, connect_args={"server_settings": {"search_path": PG_SCHEMA}}, **pool)
+@asynccontextmanager
+async def pooled_pg(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """An emptied PostgreSQL test schema behind the pool the bot gets from its default settings."""
+    pool = Settings(_env_file=None).database_pool()
+    engine = make_engine(url, connect_args={"server_settings": {"search_path": PG_SCHEMA}}, **pool)
     async with engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {PG_TABLES} RESTART IDENTITY CASCADE"))
     try:
         yield make_sessionmaker(engine)
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+async def pg(pg_ready: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with pooled_pg(pg_ready) as sessionmaker:
+        yield sessionmaker
 
 
 async def all_at_once(
@@ -165,7 +172,7 @@ async def test_100_rsvps_to_one_session_at_once_all_count(
         await convene(db, secretary, session_id, now=WED, catalogs=catalogs)
     before = await audit_count(pg)
 
-    def rsvp(n: int, member: Person) -> Callable[[AsyncSession], Awaitable[object]]:
+    def rsvp(n: int, member: Person) -> Callable[[AsyncSession], Awaitable[Answered]]:
         # 60 of 100 justify their absence: quorum becomes impossible, which is told exactly once.
         if n < 60:
             return lambda db: answer_convocation(
@@ -179,9 +186,10 @@ async def test_100_rsvps_to_one_session_at_once_all_count(
         answers = (
             await db.exec(select(SessionInvitee.answer).where(SessionInvitee.session_id == session_id))
         ).all()
-        assert sorted(a.value for a in answers) == sorted(["absent"] * 60 + ["attending"] * 40)
-        assert await count(db, SessionReminder, SessionReminder.key.endswith(":impossible")) == 1  # type: ignore[attr-defined]
-    assert sum(1 for a in answered if a.notices) == 1  # type: ignore[attr-defined]
+        assert sorted(answers) == sorted([Answer.ABSENT] * 60 + [Answer.ATTENDING] * 40)
+        impossible = col(SessionReminder.key).endswith(":impossible")
+        assert await count(db, SessionReminder, impossible) == 1
+    assert len([a for a in answered if a.notices]) == 1  # told once, by whichever answer tipped it
     await assert_chain_whole(pg, before + 100)
 
 
