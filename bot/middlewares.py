@@ -116,36 +116,43 @@ async def answer_callback_once(
 
 class UndoableState(FSMContext):
     """The conversation state as one update's handler sees it, able to undo what the handler wrote
-    (state lives in memory or Redis, outside the transaction). The first write reads the old data
-    once; updates that write nothing pay nothing."""
+    (state lives in memory or Redis, outside the transaction). Costs no extra read but for a
+    `set_data` that is the update's first data write."""
+
+    _UNCHANGED: Any = object()
 
     def __init__(self, state: FSMContext, raw_state: str | None) -> None:
         super().__init__(storage=state.storage, key=state.key)
         self._raw_state = raw_state  # as the update found it (aiogram's FSM middleware read it)
-        self._before: tuple[str | None, dict[str, Any]] | None = None
-
-    async def _remember(self) -> None:
-        if self._before is None:
-            self._before = (self._raw_state, await self.get_data())
+        self._state_before: Any = self._UNCHANGED
+        self._data_before: Any = self._UNCHANGED
 
     async def set_state(self, state: StateType = None) -> None:
-        await self._remember()
+        if self._state_before is self._UNCHANGED:
+            self._state_before = self._raw_state
         await super().set_state(state)
 
     async def set_data(self, data: Mapping[str, Any]) -> None:
-        await self._remember()
+        if self._data_before is self._UNCHANGED:
+            self._data_before = await self.get_data()
         await super().set_data(data)
 
     async def update_data(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
-        await self._remember()
-        return await super().update_data(data, **kwargs)
+        current = await self.get_data()  # what the storage's own update_data reads first anyway
+        if self._data_before is self._UNCHANGED:
+            self._data_before = dict(current)
+        if data:
+            kwargs.update(data)
+        current.update(kwargs)
+        await super().set_data(current)
+        return current.copy()
 
     async def undo(self) -> None:
-        if self._before is not None:
-            state, data = self._before
-            await super().set_state(state)
-            await super().set_data(data)
-            self._before = None
+        if self._state_before is not self._UNCHANGED:
+            await super().set_state(self._state_before)
+        if self._data_before is not self._UNCHANGED:
+            await super().set_data(self._data_before)
+        self._state_before = self._data_before = self._UNCHANGED
 
 
 class TransactionMiddleware(BaseMiddleware):

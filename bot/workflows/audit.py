@@ -68,11 +68,11 @@ async def lock_chain(db: AsyncSession, commission_id: int) -> None:
     """Take the commission's chain lock until the transaction ends (PostgreSQL; SQLite has one
     writer at a time already). Also serialises what is numbered per commission.
 
-    An advisory lock, not `SELECT … FOR UPDATE` on the commission row: the row lock conflicts with
-    the KEY SHARE lock every insert referencing the commission takes (a membership, a person's
-    active commission, this very entry), so two transactions that had both inserted such a row
-    waited for each other's KEY SHARE to upgrade — a deadlock for nearly every one of 100
-    acceptances at once. The advisory lock conflicts with nothing but itself.
+    An advisory lock, not `SELECT … FOR UPDATE` on the commission row: that conflicts with the KEY
+    SHARE lock every insert referencing the commission takes on its row (a membership, a person's
+    active commission, this very entry), so two transactions that had each inserted such a row
+    then waited for each other to let go before either could lock the row — a deadlock for nearly
+    every one of 100 acceptances at once. The advisory lock conflicts with nothing but itself.
     """
     if dialect_of(db) == "postgresql":
         await db.exec(select(func.pg_advisory_xact_lock(CHAIN_LOCK_SPACE, commission_id)))

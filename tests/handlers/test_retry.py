@@ -13,6 +13,7 @@ import pytest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import Message, MessageEntity, Update
 from sqlalchemy import func
@@ -22,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import bot.handlers.start as start
 from bot.i18n import msg
-from bot.middlewares import RetryPolicy, TransactionMiddleware, is_transient
+from bot.middlewares import RetryPolicy, TransactionMiddleware, UndoableState, is_transient
 from bot.replies import Replies
 from bot.workflows.notices import Notice
 from db.models import AuditEntry, Membership, Person, ProcessedUpdate, Role
@@ -94,6 +95,23 @@ def test_deadlocks_serialization_failures_and_sqlite_locks_are_transient_others_
         "SELECT 1", {}, DriverError("deadlock detected", "40P01"), connection_invalidated=True
     )
     assert not is_transient(dropped)
+
+
+async def test_a_retried_update_finds_the_conversation_as_it_was() -> None:
+    storage = MemoryStorage()
+    key = StorageKey(bot_id=42, chat_id=7, user_id=7)
+    found = FSMContext(storage, key)
+    await found.set_state("Invitar:nombre")
+    await found.set_data({"role": "member"})
+    state = UndoableState(found, raw_state="Invitar:nombre")
+    assert await state.update_data({"name": "Ana"}, role="observer") == {"role": "observer", "name": "Ana"}
+    await state.set_state("Invitar:institucion")
+    await state.set_data({"done": True})
+    await state.clear()
+    await state.undo()
+    assert (await found.get_state(), await found.get_data()) == ("Invitar:nombre", {"role": "member"})
+    await state.undo()  # nothing written since: nothing to undo
+    assert await found.get_data() == {"role": "member"}
 
 
 async def test_an_acceptance_that_met_a_deadlock_runs_again_and_welcomes_once(
