@@ -18,6 +18,7 @@ from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import Message, MessageEntity, Update
 from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -234,3 +235,23 @@ async def test_other_database_errors_are_not_run_again(harness: Harness, invite:
     said = replies(await harness.feed(command(luz, "/romper")))
     assert tries == 1 and sleeps.delays == []
     assert len(said) == 1 and said[0].startswith("Lo siento, algo falló")  # the usual apology
+
+
+async def test_no_free_connection_is_not_waited_for_again_and_the_person_is_told_directly(
+    harness: Harness, invite: Invite
+) -> None:
+    sleeps = retry_without_sleeping(harness)
+    tries = 0
+
+    async def pool_exhausted(message: Message) -> None:
+        nonlocal tries
+        tries += 1
+        raise PoolTimeout("QueuePool limit of size 10 overflow 32 reached, connection timed out")
+
+    harness.dp.message.register(pool_exhausted, Command("esperar"))
+    eva = harness.user(303, first_name="Eva")
+    await eva.join(await invite("CUS", Role.OBSERVER, name="Eva"))
+    before = len(harness.session.requests)
+    await harness.dp.feed_update(harness.bot, command(eva, "/esperar"))  # nothing drained: sent directly
+    assert tries == 1 and sleeps.delays == []
+    assert replies(harness.session.requests[before:]) == [BUSY]
