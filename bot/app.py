@@ -55,7 +55,7 @@ def build_storage(settings: Settings) -> tuple[BaseStorage | None, BaseEventIsol
 
 
 async def run(settings: Settings, *, webhook: bool = False) -> None:
-    engine = make_engine(settings.database_url, serialize_sqlite=True)
+    engine = make_engine(settings.database_url, serialize_sqlite=True, **settings.database_pool())
     sessionmaker = make_sessionmaker(engine)
     catalogs = Catalogs()
     bot = build_bot(settings)

@@ -6,7 +6,7 @@ Importing this module must stay cheap: the CLI reads settings for commands that 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,16 +44,34 @@ class Settings(BaseSettings):
     scheduler_tick_seconds: float = Field(default=60.0, gt=0)
     # Updates handled at once (polling): a backlog after downtime waits in Telegram, not in memory.
     max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
+    # PostgreSQL connections per process: kept open, opened beyond that at busy moments (unset: half
+    # of MAX_CONCURRENT_UPDATES), and how long an update waits for one before giving up.
+    database_pool_size: int = Field(default=10, ge=1, le=1000)
+    database_max_overflow: int | None = Field(default=None, ge=0, le=10_000)
+    database_pool_timeout: float = Field(default=30.0, gt=0, le=600)
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("redis_url", "webhook_url", "webhook_secret", "bot_token", mode="before")
+    @field_validator(
+        "redis_url", "webhook_url", "webhook_secret", "bot_token", "database_max_overflow", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    def database_pool(self) -> dict[str, Any]:
+        """Pool arguments for `make_engine` (SQLite in the bot process ignores them: one connection)."""
+        overflow = self.database_max_overflow
+        if overflow is None:
+            overflow = self.max_concurrent_updates // 2
+        return {
+            "pool_size": self.database_pool_size,
+            "max_overflow": overflow,
+            "pool_timeout": self.database_pool_timeout,
+        }
 
     def require_token(self) -> str:
         """The bot token, or a ConfigError saying what is wrong with it (never echoing it)."""

@@ -9,16 +9,25 @@ import asyncio
 import contextlib
 import logging
 import math
+import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import StateType
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.types import Chat, TelegramObject, Update, User
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,6 +69,93 @@ class InFlight:
         return True
 
 
+# Deadlock detected, serialization failure: PostgreSQL aborted the transaction, not the work.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_transient(error: DBAPIError) -> bool:
+    """A failure the same update, run again in a new transaction, will most likely not meet."""
+    if error.connection_invalidated:
+        return False
+    code = getattr(error.orig, "pgcode", None) or getattr(error.orig, "sqlstate", None)
+    return code in TRANSIENT_SQLSTATES or "database is locked" in str(error.orig)  # SQLite
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often an update that met a transient database failure is run again, and how long apart
+    (doubling from `first_delay`, jittered so that the transactions that collided do not collide
+    again in step)."""
+
+    attempts: int = 4
+    first_delay: float = 0.1
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def delay(self, failed: int) -> float:
+        return self.first_delay * 2 ** (failed - 1) * random.uniform(0.5, 1.5)
+
+
+RETRY = RetryPolicy()
+
+# The callback queries this update answered: a re-run handler answers again, which Telegram refuses.
+_answered_queries: ContextVar[set[str] | None] = ContextVar("answered_queries", default=None)
+
+
+async def answer_callback_once(
+    make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
+) -> Any:
+    """Bot API request middleware: within an update, a callback query is answered only once."""
+    answered = _answered_queries.get()
+    if answered is None or not isinstance(method, AnswerCallbackQuery):
+        return await make_request(bot, method)
+    if method.callback_query_id in answered:
+        return True
+    result = await make_request(bot, method)
+    answered.add(method.callback_query_id)
+    return result
+
+
+class UndoableState(FSMContext):
+    """The conversation state as one update's handler sees it, able to undo what the handler wrote
+    (state lives in memory or Redis, outside the transaction). Costs no extra read but for a
+    `set_data` that is the update's first data write."""
+
+    _UNCHANGED: Any = object()
+
+    def __init__(self, state: FSMContext, raw_state: str | None) -> None:
+        super().__init__(storage=state.storage, key=state.key)
+        self._raw_state = raw_state  # as the update found it (aiogram's FSM middleware read it)
+        self._state_before: Any = self._UNCHANGED
+        self._data_before: Any = self._UNCHANGED
+
+    async def set_state(self, state: StateType = None) -> None:
+        if self._state_before is self._UNCHANGED:
+            self._state_before = self._raw_state
+        await super().set_state(state)
+
+    async def set_data(self, data: Mapping[str, Any]) -> None:
+        if self._data_before is self._UNCHANGED:
+            self._data_before = await self.get_data()
+        await super().set_data(data)
+
+    async def update_data(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        current = await self.get_data()  # what the storage's own update_data reads first anyway
+        if self._data_before is self._UNCHANGED:
+            self._data_before = dict(current)
+        if data:
+            kwargs.update(data)
+        current.update(kwargs)
+        await super().set_data(current)
+        return current.copy()
+
+    async def undo(self) -> None:
+        if self._state_before is not self._UNCHANGED:
+            await super().set_state(self._state_before)
+        if self._data_before is not self._UNCHANGED:
+            await super().set_data(self._data_before)
+        self._state_before = self._data_before = self._UNCHANGED
+
+
 class TransactionMiddleware(BaseMiddleware):
     """Each update: once only, in one transaction, its replies and notices queued in it (the notices
     a handler puts in `outbox` go to the one exit for messages, bot/notify.py, before the commit).
@@ -67,6 +163,12 @@ class TransactionMiddleware(BaseMiddleware):
     A refusal (UserError) rolls back the handler's changes with the whole transaction; the update
     id and the refusal are then committed on their own, so a redelivered refused update is not
     answered twice. (Cheaper than a savepoint around every handler for what is the rare case.)
+
+    A transient database failure (deadlock, serialization failure, SQLite busy) rolls everything
+    back, the update id included, and the same update runs again in a new transaction, its
+    conversation state restored: replies and notices are outbox rows of the transaction, so only
+    the committed try sends anything. After `retry.attempts` tries the person is told that nothing
+    was saved and to try again.
     """
 
     def __init__(
@@ -75,36 +177,104 @@ class TransactionMiddleware(BaseMiddleware):
         catalogs: Catalogs,
         on_commit: Callable[[], None],
         in_flight: InFlight,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.sessionmaker, self.catalogs = sessionmaker, catalogs
         self.on_commit, self.in_flight = on_commit, in_flight
+        self.retry = retry or RETRY
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         now = datetime.now(UTC)
         chat: Chat | None = data.get("event_chat")
         chat_id = chat.id if chat else None
-        notices: list[Notice] = []
+        bot: Bot | None = data.get("bot")
+        if bot is not None and answer_callback_once not in bot.session.middleware:
+            bot.session.middleware(answer_callback_once)
+        state = None
+        if "state" in data:
+            state = data["state"] = UndoableState(data["state"], data.get("raw_state"))
+        answered = _answered_queries.set(set())
         self.in_flight.enter()
         try:
             try:
-                async with self.sessionmaker() as db, db.begin():
-                    if not await first_time_seen(db, event.update_id, now=now):
-                        log.info("update %s was already handled; ignored", event.update_id)
-                        return UNHANDLED
-                    data.update(db=db, outbox=notices, now=now, say=Replies(db, chat_id, now))
-                    result = await handler(event, data)
-                    await enqueue_notices(db, self.catalogs, notices, now=now)
-            except UserError as refusal:
-                result = None
-                async with self.sessionmaker() as db, db.begin():
-                    if await first_time_seen(db, event.update_id, now=now):
-                        data.update(db=db, say=Replies(db, chat_id, now))
-                        await self._refuse(event, data, refusal)
-            self.on_commit()
-            return result
+                for failed in range(self.retry.attempts):
+                    if failed:
+                        await self.retry.sleep(self.retry.delay(failed))
+                        if state is not None:
+                            await state.undo()
+                    try:
+                        return await self._handle(handler, event, data, now, chat_id)
+                    except DBAPIError as error:
+                        if not is_transient(error):
+                            raise
+                        if not failed:
+                            log.warning("update %s: %s; running it again", event.update_id, error.orig)
+                log.error("update %s failed %d times; nothing saved", event.update_id, self.retry.attempts)
+                via_outbox = True
+            except PoolTimeout:  # it waited DATABASE_POOL_TIMEOUT for a connection already
+                log.error("update %s found no free database connection; nothing saved", event.update_id)
+                via_outbox = False
+            if state is not None:
+                await state.undo()  # so that pressing the same button again works
+            await self._give_up(event, data, chat_id, now, via_outbox=via_outbox)
+            return UNHANDLED
         finally:
+            _answered_queries.reset(answered)
             self.in_flight.leave()
+
+    async def _handle(
+        self, handler: Handler, event: Update, data: dict[str, Any], now: datetime, chat_id: int | None
+    ) -> Any:
+        """One try of the update, in its own transaction."""
+        notices: list[Notice] = []
+        try:
+            async with self.sessionmaker() as db, db.begin():
+                if not await first_time_seen(db, event.update_id, now=now):
+                    log.info("update %s was already handled; ignored", event.update_id)
+                    return UNHANDLED
+                data.update(db=db, outbox=notices, now=now, say=Replies(db, chat_id, now))
+                result = await handler(event, data)
+                await enqueue_notices(db, self.catalogs, notices, now=now)
+        except UserError as refusal:
+            result = None
+            async with self.sessionmaker() as db, db.begin():
+                if await first_time_seen(db, event.update_id, now=now):
+                    data.update(db=db, say=Replies(db, chat_id, now))
+                    await self._refuse(event, data, refusal)
+        self.on_commit()
+        return result
+
+    async def _give_up(
+        self,
+        update: Update,
+        data: dict[str, Any],
+        chat_id: int | None,
+        now: datetime,
+        via_outbox: bool = True,
+    ) -> None:
+        """Nothing of the update was saved and it is not marked handled: say so, in their language
+        (through the outbox, or directly when the database cannot take even that)."""
+        tr: Translator = data.get("tr") or self.catalogs.translator(None)
+        text = tr.gettext(
+            "Muchas personas escriben a la vez y no pude guardar lo que hizo: no se guardó nada. "
+            "Vuelva a intentarlo en un minuto."
+        )
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramAPIError):
+                await update.callback_query.answer()
+        if chat_id is None:
+            return
+        if via_outbox:
+            try:
+                async with self.sessionmaker() as db, db.begin():
+                    await Replies(db, chat_id, now)(text)
+                self.on_commit()
+                return
+            except SQLAlchemyError:
+                log.warning("update %s: could not queue the apology; sending it directly", update.update_id)
+        with contextlib.suppress(TelegramAPIError):
+            await data["bot"].send_message(chat_id, text)
 
     async def _refuse(self, update: Update, data: dict[str, Any], refusal: UserError) -> None:
         log.info("update %s refused: %s", update.update_id, refusal.text.msgid)

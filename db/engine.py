@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.sqlite_inline import inline_creator
 
 SQLITE_BUSY_SECONDS = 30  # how long to wait for another process's write lock
+POOL_ARGUMENTS = ("pool_size", "max_overflow", "pool_timeout")
 
 
 def make_engine(url: str, *, serialize_sqlite: bool = False, **kwargs: Any) -> AsyncEngine:
@@ -21,8 +22,13 @@ def make_engine(url: str, *, serialize_sqlite: bool = False, **kwargs: Any) -> A
     event loop (db/sqlite_inline.py). SQLite allows one writer; concurrent handlers would otherwise
     spin in its busy handler, which sleeps up to 100 ms a try. Waiting for the pool instead costs
     nothing. (Never hold two sessions at once with it.)
+
+    PostgreSQL: `pool_size`, `max_overflow` and `pool_timeout` (from `Settings.database_pool()`)
+    bound the connections an update may wait for; SQLite ignores them, as it has one writer anyway.
     """
     if url.startswith("sqlite"):
+        for name in POOL_ARGUMENTS:
+            kwargs.pop(name, None)
         if serialize_sqlite:
             database = make_url(url).database or ":memory:"
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=120)

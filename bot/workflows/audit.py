@@ -21,12 +21,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import dialect_of
-from db.models import AuditEntry, Commission, Person
+from db.models import AuditEntry, Person
 
 if TYPE_CHECKING:
     from bot.workflows.access import Actor
 
 GENESIS = "0" * 64
+# First half of the two-part advisory lock key (pg_advisory_xact_lock(space, commission id)); the
+# scheduler's leader lock uses the one-part form, which PostgreSQL keeps apart.
+CHAIN_LOCK_SPACE = 0x41554454  # "AUDT"
 
 
 def jsonable(value: Any) -> Any:
@@ -64,6 +67,20 @@ def compute_digest(entry: AuditEntry, previous: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+async def lock_chain(db: AsyncSession, commission_id: int) -> None:
+    """Take the commission's chain lock until the transaction ends (PostgreSQL; SQLite has one
+    writer at a time already). Also serialises what is numbered per commission.
+
+    An advisory lock, not `SELECT … FOR UPDATE` on the commission row: that conflicts with the KEY
+    SHARE lock every insert referencing the commission takes on its row (a membership, a person's
+    active commission, this very entry), so two transactions that had each inserted such a row
+    then waited for each other to let go before either could lock the row — a deadlock for nearly
+    every one of 100 acceptances at once. The advisory lock conflicts with nothing but itself.
+    """
+    if dialect_of(db) == "postgresql":
+        await db.exec(select(func.pg_advisory_xact_lock(CHAIN_LOCK_SPACE, commission_id)))
+
+
 async def record(
     db: AsyncSession,
     *,
@@ -77,10 +94,10 @@ async def record(
     after: Mapping[str, Any] | None = None,
     actor_label: str | None = None,
 ) -> AuditEntry:
-    """Append one entry to the commission's chain (in the caller's transaction)."""
-    if dialect_of(db) == "postgresql":
-        # Serialise appends per commission, or two transactions could both extend the same tail.
-        await db.exec(select(Commission.id).where(Commission.id == commission_id).with_for_update())
+    """Append one entry to the commission's chain (in the caller's transaction, which then holds
+    the chain's lock until it ends; a transaction appending to several chains must append in
+    ascending commission id, so that two of them never wait for each other's chains)."""
+    await lock_chain(db, commission_id)
     last = (
         await db.exec(
             select(AuditEntry)

@@ -21,12 +21,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, Actor, access_commission, access_object
-from bot.workflows.audit import audited, snapshot
+from bot.workflows.audit import audited, lock_chain, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
-from db.engine import dialect_of
 from db.models import (
     Agreement,
     AgreementEvent,
@@ -194,9 +193,8 @@ async def secretaries(db: AsyncSession, commission_id: int) -> list[int]:
 async def next_code(db: AsyncSession, commission: Commission, now: datetime) -> tuple[int, int, str]:
     """(year, seq, code) of the next agreement of that commission in this Lima year."""
     year = lima_date(now).year
-    if dialect_of(db) == "postgresql":
-        # Two secretaries adopting at once must not draw the same number.
-        await db.exec(select(Commission.id).where(Commission.id == commission.id).with_for_update())
+    assert commission.id is not None
+    await lock_chain(db, commission.id)  # two secretaries adopting at once must not draw one number
     last = (
         await db.exec(
             select(func.max(Agreement.seq)).where(

@@ -17,19 +17,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
-from bot.workflows.audit import audited, snapshot
+from bot.workflows.audit import audited, lock_chain, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS
 from bot.workflows.membership.commissions import can_analysts, is_can_analyst
 from bot.workflows.notices import Notice
-from db.engine import dialect_of
 from db.models import (
     AssistanceEvent,
     AssistanceRequest,
     AssistanceStatus,
     AssistanceTopic,
-    Commission,
     Person,
 )
 
@@ -79,8 +77,7 @@ async def request_assistance(
             )
         )
     year = lima_date(now).year
-    if dialect_of(db) == "postgresql":
-        await db.exec(select(Commission.id).where(Commission.id == commission_id).with_for_update())
+    await lock_chain(db, commission_id)  # two requests filed at once must not draw one number
     last = (
         await db.exec(
             select(func.max(AssistanceRequest.seq)).where(

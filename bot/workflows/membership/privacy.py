@@ -88,7 +88,7 @@ async def erase_person(db: AsyncSession, person: Person, *, now: datetime) -> li
     await db.flush()
     notices: list[Notice] = []
     commissions = {m.commission_id: m.role for m in memberships}
-    for commission_id, role in commissions.items():
+    for commission_id, role in sorted(commissions.items()):  # chains in ascending order (see record)
         await audited(
             db,
             person,
