@@ -5,8 +5,6 @@ after their whole acceptance was written), so the middleware's retry runs on the
 exception: everyone is welcomed exactly once and the audit chain verifies. PostgreSQL only.
 """
 
-from bot.handlers.membership.ui import AcceptInvitationCB
-from bot.workflows.membership.invitations import issue_invitation
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +21,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import bot.handlers.start as start
+from bot.handlers.membership.ui import AcceptInvitationCB
 from bot.i18n import Catalogs
 from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation
 from db.models import Membership, Role
 from tests.conftest import NOW
 from tests.handlers.test_retry import BUSY, retry_without_sleeping

@@ -6,9 +6,6 @@ advisory lock, 100 acceptances deadlocked on the commission row (issue 19). Post
 lets one writer in at a time anyway.
 """
 
-from bot.workflows.membership.invitations import issue_invitation
-from bot.workflows.agreements.progress import record_progress
-from bot.workflows.membership.invitations import redeem_invitation
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +23,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.workflows.agreements.create import create_agreement
+from bot.workflows.agreements.progress import record_progress
 from bot.workflows.audit import verify_chain
 from bot.workflows.membership.commissions import create_commission
+from bot.workflows.membership.invitations import issue_invitation, redeem_invitation
 from bot.workflows.sessions.convocation import Answered, answer_convocation, convene
 from bot.workflows.sessions.schedule import NewItem, schedule_session
 from db.engine import make_engine, make_sessionmaker
