@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     scheduler_tick_seconds: float = Field(default=60.0, gt=0)
     # Updates handled at once (polling): a backlog after downtime waits in Telegram, not in memory.
     max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
+    # At start, how long to keep retrying an unreachable Telegram API before giving up (exit 2).
+    startup_retry_seconds: float = Field(default=60.0, ge=0, le=3600)
 
     @field_validator("log_level", mode="before")
     @classmethod
