@@ -21,7 +21,7 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 
 from bot.commands import publish_default_commands
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.delivery import LocalPacer, OutboxSender, Pacer, RedisPacer
 from bot.dispatcher import build_dispatcher
 from bot.i18n import Catalogs
@@ -80,7 +80,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
     )
     stop_sending = asyncio.Event()
     try:
-        me = await bot.get_me()
+        me = await introduce(bot, settings)
         dp = build_dispatcher(
             sessionmaker=sessionmaker,
             catalogs=catalogs,
@@ -122,6 +122,38 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
         await engine.dispose()
 
 
+async def introduce(bot: Bot, settings: Settings) -> Any:
+    """getMe, the first call: a refused token or an unreachable API becomes one line for the
+    operator (ConfigError, exit 2); a network failure is retried with backoff, logged once."""
+    from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
+
+    deadline = time.monotonic() + settings.startup_retry_seconds
+    delay = 1.0
+    while True:
+        try:
+            return await bot.get_me()
+        except TelegramUnauthorizedError:
+            raise ConfigError(
+                "Telegram refused BOT_TOKEN (401 Unauthorized): the token was revoked or mistyped; "
+                "get the current one from @BotFather"
+            ) from None
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            if time.monotonic() + delay > deadline:
+                raise ConfigError(
+                    f"cannot reach the Telegram Bot API at {settings.telegram_api_url} ({exc}); "
+                    "check the network, a proxy or TELEGRAM_API_URL"
+                ) from None
+            if delay == 1.0:
+                log.warning(
+                    "Telegram Bot API unreachable at %s (%s); retrying for up to %.0f s",
+                    settings.telegram_api_url,
+                    exc,
+                    settings.startup_retry_seconds,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
 async def _serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     """Serve Telegram's webhook until SIGTERM/SIGINT; requests without the secret header get 401."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -134,7 +166,14 @@ async def _serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise ConfigError(
+            f"cannot listen on {settings.webhook_host}:{settings.webhook_port} ({exc.strerror}): "
+            "another process holds the port; stop it or set WEBHOOK_PORT"
+        ) from None
     await bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -75,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         if settings.log_level != "DEBUG":
-            logging.getLogger("alembic").setLevel(logging.WARNING)
+            for noisy in ("alembic", "apscheduler"):  # their INFO lines say nothing an operator needs
+                logging.getLogger(noisy).setLevel(logging.WARNING)
         handler = _COMMANDS[args.command]
         return handler(args, settings)
     except ConfigError as exc:
@@ -89,9 +90,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     settings.require_token()
     if args.webhook:
         settings.require_webhook()
-    from db.migrate import upgrade
-
-    upgrade(settings.database_url)
+    _upgrade(settings)
     from bot.lazy_types import import_aiogram_lazily
 
     import_aiogram_lazily()  # before bot.app imports aiogram: ~90 MB less (bot/lazy_types.py)
@@ -101,10 +100,18 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _db(args: argparse.Namespace, settings: Settings) -> int:
-    from db.migrate import upgrade
+def _upgrade(settings: Settings) -> None:
+    """Bring the database to this version's schema, or say in one line why it cannot be reached."""
+    from db.migrate import DatabaseProblem, upgrade
 
-    upgrade(settings.database_url)
+    try:
+        upgrade(settings.database_url)
+    except DatabaseProblem as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    _upgrade(settings)
     print("database is up to date")
     return 0
 
@@ -114,9 +121,8 @@ def _with_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[int]])
     from bot.i18n import Catalogs
     from bot.workflows.errors import UserError
     from db.engine import make_engine, make_sessionmaker
-    from db.migrate import upgrade
 
-    upgrade(settings.database_url)
+    _upgrade(settings)
 
     async def go() -> int:
         engine = make_engine(settings.database_url)
@@ -233,10 +239,21 @@ def _bot_username(settings: Settings) -> str:
     try:
         with urllib.request.urlopen(url, timeout=15) as response:
             payload = json.load(response)
-    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+    except urllib.error.HTTPError as exc:
+        if exc.code == 401:
+            raise ConfigError(
+                "Telegram refused BOT_TOKEN (401 Unauthorized): the token was revoked or mistyped; "
+                "get the current one from @BotFather"
+            ) from None
+        raise ConfigError(
+            f"the Telegram Bot API at {settings.telegram_api_url} answered {exc.code} {exc.reason} "
+            "when asked for the bot's username: try again later, or pass --bot-username NAME"
+        ) from None
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise ConfigError(
-            f"could not ask Telegram for the bot's username ({reason}); pass --bot-username"
+            f"cannot reach the Telegram Bot API at {settings.telegram_api_url} ({reason}) to read the "
+            "bot's username: check the network or TELEGRAM_API_URL, or pass --bot-username NAME"
         ) from None
     username = payload.get("result", {}).get("username") if payload.get("ok") else None
     if not username:

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=1000)
     database_max_overflow: int | None = Field(default=None, ge=0, le=10_000)
     database_pool_timeout: float = Field(default=30.0, gt=0, le=600)
+    # At start, how long to keep retrying an unreachable Telegram API before giving up (exit 2).
+    startup_retry_seconds: float = Field(default=60.0, ge=0, le=3600)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -11,7 +11,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
+from sqlalchemy import make_url
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -29,16 +32,39 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
     return config
 
 
+class DatabaseProblem(Exception):
+    """The database cannot be upgraded; the message is one line for the operator."""
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Upgrade the database at `url`; synchronous, and safe to call under a running event loop
-    (the async migration environment then runs in a worker thread with a loop of its own)."""
+    (the async migration environment then runs in a worker thread with a loop of its own).
+    An unreachable database, or one a newer version upgraded, raises DatabaseProblem."""
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        command.upgrade(alembic_config(url), revision)
-        return
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(command.upgrade, alembic_config(url), revision).result()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            command.upgrade(alembic_config(url), revision)
+            return
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(command.upgrade, alembic_config(url), revision).result()
+    except CommandError as exc:
+        if "Can't locate revision" not in str(exc):
+            raise
+        raise DatabaseProblem(
+            f"the database at {_shown(url)} was upgraded by a newer cra-bot ({exc}): "
+            "run that version, or restore a backup made for this one"
+        ) from None
+    except (DBAPIError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise DatabaseProblem(
+            f"cannot reach the database at {_shown(url)} ({reason}): "
+            "check DATABASE_URL and that the server is running"
+        ) from None
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
 
 
 async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
