@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Catalogs
+from bot.notify import enqueue_notices
 from bot.workflows.agreements.create import create_agreement
 from bot.workflows.agreements.progress import record_progress
 from bot.workflows.audit import verify_chain
@@ -170,7 +171,8 @@ async def test_100_rsvps_to_one_session_at_once_all_count(
         )
         assert session.id is not None
         session_id = session.id
-        await convene(db, secretary, session_id, now=WED, catalogs=catalogs)
+        done = await convene(db, secretary, session_id, now=WED)
+        await enqueue_notices(db, catalogs, done.notices, now=WED)  # as the middleware does
     before = await audit_count(pg)
 
     def rsvp(n: int, member: Person) -> Callable[[AsyncSession], Awaitable[Answered]]:
