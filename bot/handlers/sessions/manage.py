@@ -24,8 +24,7 @@ from bot.workflows.sessions.convocation import (
     Convened,
     agenda_lines,
     convene,
-    invitee_counts,
-    invitees_of,
+    invitee_answers,
     is_invited,
 )
 from bot.workflows.sessions.forecast import forecast
@@ -59,7 +58,7 @@ async def render_detail(
     assert session.id is not None
     leads = bool(actor.roles & {Role.SECRETARY, Role.PRESIDENT})
     fc = await forecast(db, session) if leads and session.status in FORECAST_STATUSES else None
-    answers = invitee_counts([i for i, _ in await invitees_of(db, session.id)]) if leads else None
+    answers = await invitee_answers(db, session.id) if leads else None
     text = ui.detail(tr, session, actor.commission.name, await agenda_lines(db, session), fc, answers)
     if Role.SECRETARY in actor.roles:
         await say(text, reply_markup=ui.manage(tr, session))
