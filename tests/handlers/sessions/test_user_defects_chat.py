@@ -133,7 +133,7 @@ async def test_an_ordinary_session_on_a_saturday_or_holiday_is_refused_naming_th
         assert audit.after and audit.after["notice_override_reason"] == "Feria regional: única fecha posible"
 
 
-# --- 2, 3, 5, 6, 7: one evening session, from the answers to the acta -----------------------------
+# --- 2, 3, 5, 6, 7: an evening session, from the answers to the acta -----------------------------
 
 
 async def evening_session(
@@ -179,24 +179,52 @@ async def test_the_detail_lists_each_persons_answer_with_the_reason_for_the_secr
         ) in plain(pres.last)
 
 
-async def test_an_evening_session_installs_with_one_present_takes_next_day_deadline_and_acta_shows_it(
+async def install(harness: Harness, db: AsyncSession, sec: ChatUser, sid: int) -> tuple[int, list[str]]:
+    """Roll call at 19:30 Lima with only the president's seat present: the agenda item's id and
+    what the secretary was told on closing the list."""
+    president = (await db.exec(select(Person).where(Person.telegram_id == 2))).one()
+    seat = await own_seat(db, president, (await db.exec(select(Commission.id))).one()) or 0
+    item = (await db.exec(select(AgendaItem))).one()
+    assert item.id is not None
+    await sec.press(SessionCB(session_id=sid, do=Do.ROLL).pack())
+    await sec.press(PresentCB(session_id=sid, seat_id=seat, present=True).pack())
+    return item.id, replies(await sec.press(SessionCB(session_id=sid, do=Do.CLOSE_ROLL).pack()))
+
+
+async def approve(sec: ChatUser, pres: ChatUser, item_id: int, deadline: str) -> list[str]:
+    await sec.press(ItemCB(item_id=item_id, do=ItemDo.OPEN).pack())
+    await pres.press(VoteCB(item_id=item_id, vote=Vote.FOR).pack())
+    await sec.press(ItemCB(item_id=item_id, do=ItemDo.CLOSE).pack())
+    return replies(await sec.send(deadline))
+
+
+async def test_one_present_is_said_in_the_singular(
     harness: Harness, invite: Invite, db: AsyncSession, catalogs: Catalogs
 ) -> None:
     qu = catalogs.translator("qu")
     sec, pres, _, _, sid = await evening_session(harness, invite, db)
     with time_machine.travel(EVENING, tick=False):
-        president = (await db.exec(select(Person).where(Person.telegram_id == 2))).one()
-        seat = await own_seat(db, president, (await db.exec(select(Commission.id))).one()) or 0
-        item = (await db.exec(select(AgendaItem))).one()
-        assert item.id is not None
-        await sec.press(SessionCB(session_id=sid, do=Do.ROLL).pack())
-        await sec.press(PresentCB(session_id=sid, seat_id=seat, present=True).pack())
-        # 6. One present, in the singular (the Corte's justified absence leaves a quorum of 1).
-        said = plain(replies(await sec.press(SessionCB(session_id=sid, do=Do.CLOSE_ROLL).pack()))[0])
-        assert said == "✅ Sesión instalada con 1 presente (quórum: 1)."
+        # The Corte's justified absence leaves a quorum of 1: one present installs the session.
+        item_id, said = await install(harness, db, sec, sid)
+        assert plain(said[0]) == "✅ Sesión instalada con 1 presente (quórum: 1)."
+        # The vote's result, read in Quechua: counts as labels, never "1 abstenciones".
+        await sec.press(LanguageCB(code="qu").pack())
+        said = await approve(sec, pres, item_id, "31/03/2027")
+        counts = {"n": 1, "yes": 1, "no": 0, "abstain": 0}
+        approved = qu.gettext(
+            "Punto {n} APROBADO. A favor: {yes}; en contra: {no}; abstenciones: {abstain}.", **counts
+        )
+        assert said[0].startswith(approved) and "CUS-2026-001" in said[0] and "A favor" not in approved
 
-        # 3. Opening the vote sends the ballot; opening it again to look at the tally sends none.
-        open_vote = ItemCB(item_id=item.id, do=ItemDo.OPEN).pack()
+
+async def test_opening_an_open_vote_again_sends_no_new_ballots(
+    harness: Harness, invite: Invite, db: AsyncSession, catalogs: Catalogs
+) -> None:
+    qu = catalogs.translator("qu")
+    sec, pres, _, _, sid = await evening_session(harness, invite, db)
+    with time_machine.travel(EVENING, tick=False):
+        item_id, _ = await install(harness, db, sec, sid)
+        open_vote = ItemCB(item_id=item_id, do=ItemDo.OPEN).pack()
         await sec.press(open_vote)
         ballot = qu.gettext(
             "🗳 Votación: «{item}». ¿Cuál es el voto de {institution}?",
@@ -206,27 +234,36 @@ async def test_an_evening_session_installs_with_one_present_takes_next_day_deadl
         assert pres.texts.count(ballot) == 1 and "Votación" not in ballot
         said = replies(await sec.press(open_vote))
         assert "A favor: 0" in said[0] and pres.texts.count(ballot) == 1
-        await pres.press(VoteCB(item_id=item.id, vote=Vote.FOR).pack())
+        await pres.press(VoteCB(item_id=item_id, vote=Vote.FOR).pack())
         await sec.press(open_vote)
         assert "A favor: 1" in sec.last and pres.texts.count(ballot) == 1
 
-        # 5. The session is on 11 December in Lima (already the 12th in UTC): a deadline of the
-        # 12th comes after it, and the agreement's origin says the 11th. The secretary reads Quechua.
+
+async def test_a_session_at_1930_lima_takes_a_deadline_the_next_day_and_is_dated_in_lima(
+    harness: Harness, invite: Invite, db: AsyncSession, catalogs: Catalogs
+) -> None:
+    qu = catalogs.translator("qu")
+    sec, pres, _, _, sid = await evening_session(harness, invite, db)
+    with time_machine.travel(EVENING, tick=False):
+        # 11 December in Lima is already the 12th in UTC: a deadline of the 12th comes after it.
+        item_id, _ = await install(harness, db, sec, sid)
         await sec.press(LanguageCB(code="qu").pack())
-        await sec.press(ItemCB(item_id=item.id, do=ItemDo.CLOSE).pack())
-        said = replies(await sec.send("12/12/2026"))
-        counts = {"n": 1, "yes": 1, "no": 0, "abstain": 0}
-        approved = qu.gettext(
-            "Punto {n} APROBADO. A favor: {yes}; en contra: {no}; abstenciones: {abstain}.", **counts
-        )
-        assert said[0].startswith(approved) and "CUS-2026-001" in said[0] and "A favor" not in approved
+        said = await approve(sec, pres, item_id, "12/12/2026")
+        registered = qu.gettext("Acuerdo {code} registrado.", code="CUS-2026-001")
+        assert registered in said[0] and "registrado" not in registered
         agreement = (await db.exec(select(Agreement))).one()
         assert agreement.origin_label == "Sesión del 2026-12-11, punto 1"
         assert agreement.deadline == date(2026, 12, 12)
 
-        # 7 and 2. The acta names the agreement by its register code, owner and deadline, and the
-        # Corte's absence with its reason; so does the attendance file.
-        await sec.press(LanguageCB(code="es").pack())
+
+async def test_the_acta_and_attendance_file_show_register_codes_owners_deadlines_and_reasons(
+    harness: Harness, invite: Invite, db: AsyncSession
+) -> None:
+    sec, pres, _, _, sid = await evening_session(harness, invite, db)
+    with time_machine.travel(EVENING, tick=False):
+        item_id, _ = await install(harness, db, sec, sid)
+        said = await approve(sec, pres, item_id, "31/03/2027")
+        assert "CUS-2026-001" in said[0]
         await sec.press(SessionCB(session_id=sid, do=Do.CLOSE).pack())
         await sec.press(SessionCB(session_id=sid, do=Do.CSV).pack())
     acta, attendance = documents_to(harness, 1)[-2:]
@@ -237,7 +274,7 @@ async def test_an_evening_session_installs_with_one_present_takes_next_day_deadl
     written = Document(io.BytesIO(acta.document.data))
     paragraphs = [p.text for p in written.paragraphs]
     assert (
-        f"Acuerdo CUS-2026-001: Plan anual de trabajo 2027. Responsable: {CORTE}. Plazo: 12/12/2026."
+        f"Acuerdo CUS-2026-001: Plan anual de trabajo 2027. Responsable: {CORTE}. Plazo: 31/03/2027."
         in paragraphs
     )
     assert not any(p.startswith("Acuerdo 1:") for p in paragraphs)
