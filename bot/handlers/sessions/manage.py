@@ -59,7 +59,9 @@ async def render_detail(
     leads = bool(actor.roles & {Role.SECRETARY, Role.PRESIDENT})
     fc = await forecast(db, session) if leads and session.status in FORECAST_STATUSES else None
     answers = await invitee_answers(db, session.id) if leads else None
-    text = ui.detail(tr, session, actor.commission.name, await agenda_lines(db, session), fc, answers)
+    agenda = await agenda_lines(db, session)
+    reasons = Role.SECRETARY in actor.roles
+    text = ui.detail(tr, session, actor.commission.name, agenda, fc, answers, reasons=reasons)
     if Role.SECRETARY in actor.roles:
         await say(text, reply_markup=ui.manage(tr, session))
     elif session.status in RSVP_STATUSES and await is_invited(db, session.id, actor.person.id):

@@ -13,7 +13,9 @@ from db.models import Answer
 SHOWN_REASON = 200
 
 
-def answer_lines(tr: Translator, answers: Sequence[InviteeAnswer]) -> list[str]:
+def answer_lines(tr: Translator, answers: Sequence[InviteeAnswer], *, reasons: bool) -> list[str]:
+    """`reasons`: whether to show why people will not attend (members are told the technical
+    secretariat reads it, so only the secretary sees it; the president sees that they justified)."""
     lines = ["", tr.gettext("Respuestas de los convocados:")]
     for a in answers:
         who: Text | str = (
@@ -29,6 +31,8 @@ def answer_lines(tr: Translator, answers: Sequence[InviteeAnswer]) -> list[str]:
                     alternate=a.alternate_name or "",
                 )
             )
+        elif a.answer is Answer.ABSENT and not reasons:
+            lines.append(tr.gettext("❌ {who}: no asistirá (justificó su inasistencia)", who=who))
         elif a.answer is Answer.ABSENT:
             reason = a.justification or ""
             if len(reason) > SHOWN_REASON:

@@ -321,6 +321,8 @@ def detail(
     agenda: str,
     fc: Forecast | None,
     answers: Sequence[InviteeAnswer] | None,
+    *,
+    reasons: bool = False,
 ) -> str:
     lines = [
         tr.gettext(
@@ -339,7 +341,7 @@ def detail(
     if fc is not None and fc.seats:
         lines += quorum_lines(tr, fc)
     if answers is not None:
-        lines += answer_lines(tr, answers)
+        lines += answer_lines(tr, answers, reasons=reasons)
     return "\n".join(lines)
 
 

@@ -169,10 +169,16 @@ async def test_the_detail_lists_each_persons_answer_with_the_reason_for_the_secr
         # The silent come first: those are the ones to phone.
         assert detail.index("Juana Ccori") < detail.index("Aurelia Condori") < detail.index("Wilfredo")
 
-        await pres.press(SessionCB(session_id=sid, do=Do.VIEW).pack())
+        # In Quechua: the secretary reads the reason; the president only that she justified
+        # (members are told the reason goes to the technical secretariat).
         who = msg("{name} ({institution})", name="Aurelia Condori", institution=CORTE)
+        await sec.press(LanguageCB(code="qu").pack())
+        await sec.press(SessionCB(session_id=sid, do=Do.VIEW).pack())
         line = qu.gettext("❌ {who}: no asistirá. Justificación: «{reason}»", who=who, reason=REASON)
-        assert line in pres.last and "no asistirá" not in pres.last
+        assert line in sec.last and "no asistirá" not in sec.last
+        await pres.press(SessionCB(session_id=sid, do=Do.VIEW).pack())
+        assert REASON not in pres.last
+        assert qu.gettext("❌ {who}: no asistirá (justificó su inasistencia)", who=who) in pres.last
         assert qu.gettext(
             "❔ {who}: sin respuesta",
             who=msg("{name} ({institution})", name="Juana Ccori", institution=DEFENSORIA),
