@@ -19,3 +19,11 @@ class AccessDenied(UserError):
 
 class NotFound(UserError):
     """The thing asked for does not exist (or is not visible to this person)."""
+
+
+class ReasonNeeded(UserError):
+    """Refused as it stands, but allowed with a written reason: `prompt` asks for it."""
+
+    def __init__(self, text: Text, prompt: Text) -> None:
+        super().__init__(text)
+        self.prompt = prompt

@@ -16,14 +16,12 @@ from bot.filters import GROUP, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.sessions import ui
 from bot.i18n import Translator, msg
 from bot.replies import Replies
-from bot.workflows.access import Action
 from bot.workflows.errors import AccessDenied
 from bot.workflows.membership.people import active_actor
 from bot.workflows.notices import Notice
-from bot.workflows.sessions.convocation import Answered, answer_convocation, keep_answer
+from bot.workflows.sessions.convocation import Answered, answer_convocation, check_answerable, keep_answer
 from bot.workflows.sessions.meeting import cast_vote
 from bot.workflows.sessions.rollcall import say_present
-from bot.workflows.sessions.schedule import access_session
 from bot.workflows.sessions.settings import link_group
 from db.models import Answer, Person
 
@@ -60,7 +58,7 @@ async def on_rsvp(
     now: datetime,
 ) -> None:
     sid = callback_data.session_id
-    await access_session(db, person, sid, Action.ANSWER_CONVOCATION)
+    await check_answerable(db, person, sid, now=now)  # a stale button refuses before asking anything
     await query.answer()
     if callback_data.answer is Answer.ABSENT:
         await state.set_state(ui.SessionFlow.justification)

@@ -24,8 +24,7 @@ from bot.workflows.sessions.convocation import (
     Convened,
     agenda_lines,
     convene,
-    invitee_counts,
-    invitees_of,
+    invitee_answers,
     is_invited,
 )
 from bot.workflows.sessions.forecast import forecast
@@ -59,8 +58,10 @@ async def render_detail(
     assert session.id is not None
     leads = bool(actor.roles & {Role.SECRETARY, Role.PRESIDENT})
     fc = await forecast(db, session) if leads and session.status in FORECAST_STATUSES else None
-    answers = invitee_counts([i for i, _ in await invitees_of(db, session.id)]) if leads else None
-    text = ui.detail(tr, session, actor.commission.name, await agenda_lines(db, session), fc, answers)
+    answers = await invitee_answers(db, session.id) if leads else None
+    agenda = await agenda_lines(db, session)
+    reasons = Role.SECRETARY in actor.roles
+    text = ui.detail(tr, session, actor.commission.name, agenda, fc, answers, reasons=reasons)
     if Role.SECRETARY in actor.roles:
         await say(text, reply_markup=ui.manage(tr, session))
     elif session.status in RSVP_STATUSES and await is_invited(db, session.id, actor.person.id):

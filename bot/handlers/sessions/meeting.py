@@ -85,22 +85,30 @@ async def present_pressed(
 def roll_closed_text(tr: Translator, outcome: RollCallOutcome) -> str:
     r = outcome.result
     if outcome.second_call_at is not None:
-        return tr.gettext(
-            "Sin quórum: {present} presentes de {quorum} necesarios. Segunda llamada a las "
-            "{at}; marque a quienes lleguen y toque «Cerrar lista» de nuevo.",
+        return tr.ngettext(
+            "Sin quórum: {present} presente (quórum: {quorum}). Segunda llamada a las {at}; marque a "
+            "quienes lleguen y toque «Cerrar lista» de nuevo.",
+            "Sin quórum: {present} presentes (quórum: {quorum}). Segunda llamada a las {at}; marque a "
+            "quienes lleguen y toque «Cerrar lista» de nuevo.",
+            r.present,
             present=r.present,
             quorum=r.quorum,
             at=outcome.second_call_at,
         )
     if r.installed:
-        return tr.gettext(
+        return tr.ngettext(
+            "✅ Sesión instalada con {present} presente (quórum: {quorum}).",
             "✅ Sesión instalada con {present} presentes (quórum: {quorum}).",
+            r.present,
             present=r.present,
             quorum=r.quorum,
         )
-    return tr.gettext(
-        "❌ La sesión no se instaló por falta de quórum: {present} presentes de {quorum} "
-        "necesarios. Ausentes: {missing}.",
+    return tr.ngettext(
+        "❌ La sesión no se instaló por falta de quórum: {present} presente (quórum: {quorum}). "
+        "Ausentes: {missing}.",
+        "❌ La sesión no se instaló por falta de quórum: {present} presentes (quórum: {quorum}). "
+        "Ausentes: {missing}.",
+        r.present,
         present=r.present,
         quorum=r.quorum,
         missing=", ".join(outcome.missing),
@@ -282,11 +290,11 @@ def vote_closed_text(tr: Translator, closed: VoteClosed) -> str:
     counts = {"yes": r.votes_for, "no": r.votes_against, "abstain": r.abstentions}
     if closed.item.adopted:
         text = tr.gettext(
-            "Punto {n} APROBADO: {yes} a favor, {no} en contra, {abstain} abstenciones.", n=n, **counts
+            "Punto {n} APROBADO. A favor: {yes}; en contra: {no}; abstenciones: {abstain}.", n=n, **counts
         )
     else:
         text = tr.gettext(
-            "Punto {n} NO aprobado: {yes} a favor, {no} en contra, {abstain} abstenciones.", n=n, **counts
+            "Punto {n} NO aprobado. A favor: {yes}; en contra: {no}; abstenciones: {abstain}.", n=n, **counts
         )
     if r.casting_vote_used:
         text += "\n" + tr.gettext("Decidió el voto dirimente de la presidencia.")

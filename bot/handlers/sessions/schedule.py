@@ -19,7 +19,7 @@ from bot.handlers.sessions import ui
 from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor
-from bot.workflows.errors import UserError
+from bot.workflows.errors import ReasonNeeded, UserError
 from bot.workflows.membership.commissions import list_seats, tidy
 from bot.workflows.membership.people import access_active
 from bot.workflows.sessions.dates import SessionDateError, parse_session_datetime
@@ -87,16 +87,10 @@ async def type_start(
     kind = SessionKind(data["kind"])
     try:
         await check_session_date(db, data["commission_id"], kind, starts_at, now=now)
-    except UserError as refusal:
-        if kind is not SessionKind.EXTRAORDINARY:
-            raise
+    except ReasonNeeded as refusal:  # allowed with a written reason: ask for it
         await state.update_data(starts_at=starts_at.isoformat())
         await state.set_state(ui.SessionFlow.override)
-        await say(
-            tr.render(refusal.text)
-            + "\n\n"
-            + tr.gettext("Escriba el motivo para convocar con menos anticipación, o escriba otra fecha.")
-        )
+        await say(tr.render(refusal.text) + "\n\n" + tr.render(refusal.prompt))
         return
     assert actor.commission.id is not None
     await state.update_data(starts_at=starts_at.isoformat(), override=None)

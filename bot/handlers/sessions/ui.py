@@ -12,11 +12,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.handlers.sessions.rsvp_lines import answer_lines
 from bot.i18n import Text, Translator, msg
 from bot.keyboards import cancel_row
 from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_STATUS_LABELS
-from bot.workflows.sessions.convocation import KIND_LABELS, where_text
+from bot.workflows.sessions.convocation import KIND_LABELS, InviteeAnswer, where_text
 from bot.workflows.sessions.dates import SessionDateError, parse_session_datetime
 from bot.workflows.sessions.forecast import Forecast, SeatInfo
 from bot.workflows.sessions.votes import Vote
@@ -319,7 +320,9 @@ def detail(
     commission: str,
     agenda: str,
     fc: Forecast | None,
-    answers: dict[Answer, int] | None,
+    answers: Sequence[InviteeAnswer] | None,
+    *,
+    reasons: bool = False,
 ) -> str:
     lines = [
         tr.gettext(
@@ -338,16 +341,7 @@ def detail(
     if fc is not None and fc.seats:
         lines += quorum_lines(tr, fc)
     if answers is not None:
-        lines.append(
-            tr.gettext(
-                "Respuestas: {yes} asistirán, {alt} enviarán alterno, {no} justificaron, {pending} "
-                "sin respuesta.",
-                yes=answers[Answer.ATTENDING],
-                alt=answers[Answer.ALTERNATE],
-                no=answers[Answer.ABSENT],
-                pending=answers[Answer.PENDING],
-            )
-        )
+        lines += answer_lines(tr, answers, reasons=reasons)
     return "\n".join(lines)
 
 

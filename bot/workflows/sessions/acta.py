@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,7 +26,17 @@ from bot.workflows.sessions.meeting import tally, votes_of
 from bot.workflows.sessions.rollcall import FINAL_STATUSES
 from bot.workflows.sessions.schedule import access_item, access_session, acta_of, agenda
 from bot.workflows.sessions.votes import Vote
-from db.models import Answer, MeetingAttendance, Person, SessionActa, SessionKind, SessionStatus
+from db.models import (
+    AgendaItem,
+    Agreement,
+    AgreementSeat,
+    Answer,
+    MeetingAttendance,
+    Person,
+    SessionActa,
+    SessionKind,
+    SessionStatus,
+)
 
 VOTE_WORDS = {Vote.FOR: "a favor", Vote.AGAINST: "en contra", Vote.ABSTAIN: "abstención"}
 MAX_OPINIONS = 3000
@@ -69,6 +79,52 @@ async def _attendance(db: AsyncSession, session_id: int) -> list[MeetingAttendan
     )
 
 
+async def seat_justifications(db: AsyncSession, session_id: int) -> dict[int, str]:
+    """Each seat's written reasons for not attending, as its people sent them with their RSVP."""
+    out: dict[int, list[str]] = {}
+    for invitee, _ in await invitees_of(db, session_id):
+        if invitee.seat_id and invitee.answer is Answer.ABSENT and invitee.justification:
+            out.setdefault(invitee.seat_id, []).append(invitee.justification)
+    return {seat: " / ".join(reasons) for seat, reasons in out.items()}
+
+
+@dataclass(frozen=True)
+class Registered:
+    """An agreement as the register holds it: code, owner institutions, deadline as adopted."""
+
+    code: str
+    owners: str
+    deadline: date
+
+
+async def agreements_by_item(db: AsyncSession, session_id: int) -> dict[int, Registered]:
+    """The agreements this session created, by agenda position (their origin label ends in it)."""
+    rows = (await db.exec(select(Agreement).where(Agreement.origin_session_id == session_id))).all()
+    out: dict[int, Registered] = {}
+    for agreement in rows:
+        label = agreement.origin_label or ""
+        position = label.rsplit("punto ", 1)[-1]
+        if not position.isdigit():
+            continue
+        seat_ids = (
+            await db.exec(select(AgreementSeat.seat_id).where(AgreementSeat.agreement_id == agreement.id))
+        ).all()
+        names = await seat_names(db, list(seat_ids))
+        owners = ", ".join(sorted(names.values()))
+        out[int(position)] = Registered(agreement.code, owners, agreement.original_deadline)
+    return out
+
+
+def agreement_line(item: AgendaItem, registered: Registered | None) -> str:
+    if registered is None:  # adopted before the register knew it; still in the acta by its point
+        return f"Punto {item.position}: {item.title}"
+    owner = registered.owners or "sin institución responsable"
+    return (
+        f"Acuerdo {registered.code}: {item.title}. Responsable: {owner}. "
+        f"Plazo: {registered.deadline:%d/%m/%Y}."
+    )
+
+
 async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *, now: datetime) -> ActaFile:
     """Write (or rewrite) the acta draft of a finished session and keep it."""
     actor, session = await access_session(db, person, session_id, Action.MANAGE_SESSIONS)
@@ -78,6 +134,7 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
     attendance = await _attendance(db, session_id)
     names = await seat_names(db, [a.seat_id for a in attendance])
     invitees = {i.seat_id: i for i, _ in await invitees_of(db, session_id) if i.seat_id}
+    justifications = await seat_justifications(db, session_id)
     local = session.starts_at.astimezone(LIMA)
     kind = "ordinaria" if session.kind is SessionKind.ORDINARY else "extraordinaria"
 
@@ -107,6 +164,8 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
             cells[1].text = f"Presente (alterno: {invitee.alternate_name})"
         elif a.present:
             cells[1].text = "Presente"
+        elif a.justified and justifications.get(a.seat_id):
+            cells[1].text = f"Ausente con justificación: {justifications[a.seat_id]}"
         else:
             cells[1].text = "Ausente con justificación" if a.justified else "Ausente sin justificación"
 
@@ -136,10 +195,11 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
             outcome = "APROBADO" if item.adopted else "NO APROBADO"
             doc.add_paragraph(f"Resultado: {outcome}.")
             if item.adopted and item.approves_acta_of_id is None:
-                agreements.append(item.title)
+                agreements.append(item)
+        registered = await agreements_by_item(db, session_id)
         doc.add_heading("Acuerdos adoptados", level=2)
-        for number, text in enumerate(agreements, 1):
-            doc.add_paragraph(f"Acuerdo {number}: {text}")
+        for item in agreements:
+            doc.add_paragraph(agreement_line(item, registered.get(item.position)))
         if not agreements:
             doc.add_paragraph("No se adoptaron acuerdos.")
     doc.add_paragraph("")
@@ -168,7 +228,8 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
 
 
 async def attendance_csv(db: AsyncSession, person: Person | None, session_id: int) -> ActaFile:
-    """The attendance list for publication (art. 30.3): institutions only, no personal data."""
+    """The attendance list for publication (art. 30.3): institutions, with the reason a seat gave for
+    a justified absence; no names of people."""
     actor, session = await access_session(db, person, session_id, Action.VIEW_SESSIONS)
     if session.status not in FINAL_STATUSES:
         raise UserError(msg("La asistencia se publica después de pasar lista."))
@@ -177,12 +238,18 @@ async def attendance_csv(db: AsyncSession, person: Person | None, session_id: in
     local = session.starts_at.astimezone(LIMA)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["comision", "fecha", "institucion", "asistencia"])
+    justifications = await seat_justifications(db, session_id)
+    writer.writerow(["comision", "fecha", "institucion", "asistencia", "justificacion"])
     for a in sorted(attendance, key=lambda a: names.get(a.seat_id, "")):
         status = (
             "presente" if a.present else ("ausente_justificado" if a.justified else "ausente_injustificado")
         )
-        writer.writerow([actor.commission.code, f"{local:%Y-%m-%d}", tidy(names.get(a.seat_id, "?")), status])
+        reason = tidy(justifications.get(a.seat_id, "")) if a.justified and not a.present else ""
+        if reason.startswith(("=", "+", "-", "@")):  # typed by a person: never a spreadsheet formula
+            reason = "'" + reason
+        writer.writerow(
+            [actor.commission.code, f"{local:%Y-%m-%d}", tidy(names.get(a.seat_id, "?")), status, reason]
+        )
     return ActaFile(
         f"asistencia-{actor.commission.code}-{local:%Y-%m-%d}.csv", out.getvalue().encode("utf-8")
     )

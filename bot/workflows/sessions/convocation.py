@@ -6,19 +6,18 @@ session documents attached; the one exit for messages (bot/notify.py) renders an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Text, msg
-from bot.workflows.access import CONVENED, Action
+from bot.i18n import Text, msg, nmsg
+from bot.workflows.access import CONVENED, Action, Actor
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_KIND_LABELS
-from bot.workflows.membership.commissions import tidy
+from bot.workflows.membership.commissions import seat_names, tidy
 from bot.workflows.notices import Attachment, Notice, Rsvp, reachable
 from bot.workflows.once import claim_once
 from bot.workflows.sessions.forecast import forecast, president_and_secretaries
@@ -220,6 +219,17 @@ class Answered:
     notices: list[Notice] = field(default_factory=list)
 
 
+async def check_answerable(
+    db: AsyncSession, person: Person | None, session_id: int, *, now: datetime
+) -> tuple[Actor, MeetingSession, SessionInvitee]:
+    """Refuse an answer the session no longer takes (or from someone not convened), before anyone
+    is asked to write a justification or an alternate's name."""
+    actor, session = await access_session(db, person, session_id, Action.ANSWER_CONVOCATION)
+    if session.status not in CONVENED_STATUSES or session.starts_at <= now:
+        raise UserError(msg("Esta sesión ya no recibe respuestas."))
+    return actor, session, await _invitee(db, session, actor.person)
+
+
 async def answer_convocation(
     db: AsyncSession,
     person: Person | None,
@@ -231,10 +241,7 @@ async def answer_convocation(
     alternate_name: str | None = None,
 ) -> Answered:
     """Record an RSVP. Not attending needs a written justification; an alternate needs a name."""
-    actor, session = await access_session(db, person, session_id, Action.ANSWER_CONVOCATION)
-    if session.status not in CONVENED_STATUSES or session.starts_at <= now:
-        raise UserError(msg("Esta sesión ya no recibe respuestas."))
-    invitee = await _invitee(db, session, actor.person)
+    actor, session, invitee = await check_answerable(db, person, session_id, now=now)
     if answer is Answer.PENDING:
         raise UserError(msg("Elija una respuesta con los botones."))
     if answer is Answer.ABSENT:
@@ -301,9 +308,12 @@ async def impossible_quorum_alert(
         return []
     if not await once(db, session.commission_id, f"s{session.id}:q{session.ics_sequence}:impossible", now):
         return []
-    text = msg(
-        "⚠️ La sesión del {when} no podrá alcanzar el quórum: {justified} de {seats} asientos con voto "
-        "justificaron su inasistencia. Le sugiero reprogramarla (/sesiones).",
+    text = nmsg(
+        "⚠️ La sesión del {when} no podrá alcanzar el quórum: {justified} asiento con voto justificó su "
+        "inasistencia (asientos con voto: {seats}). Le sugiero reprogramarla (/sesiones).",
+        "⚠️ La sesión del {when} no podrá alcanzar el quórum: {justified} asientos con voto justificaron "
+        "su inasistencia (asientos con voto: {seats}). Le sugiero reprogramarla (/sesiones).",
+        fc.quorum.justified_absences,
         when=session.starts_at,
         justified=fc.quorum.justified_absences,
         seats=fc.quorum.voting_seats,
@@ -314,11 +324,35 @@ async def impossible_quorum_alert(
     ]
 
 
-def invitee_counts(invitees: Sequence[SessionInvitee]) -> dict[Answer, int]:
-    counts = dict.fromkeys(Answer, 0)
-    for i in invitees:
-        counts[i.answer] += 1
-    return counts
+@dataclass(frozen=True)
+class InviteeAnswer:
+    """One convened person's answer as the secretary reads it, to phone the silent ones."""
+
+    name: str
+    institution: str | None
+    answer: Answer
+    justification: str | None
+    alternate_name: str | None
+
+
+# The silent first (the ones to phone), then who will not come, then who will.
+ANSWER_ORDER = (Answer.PENDING, Answer.ABSENT, Answer.ALTERNATE, Answer.ATTENDING)
+
+
+async def invitee_answers(db: AsyncSession, session_id: int) -> list[InviteeAnswer]:
+    invitees = await invitees_of(db, session_id)
+    names = await seat_names(db, [i.seat_id for i, _ in invitees if i.seat_id])
+    rows = [
+        InviteeAnswer(
+            person.name,
+            names.get(i.seat_id) if i.seat_id else None,
+            i.answer,
+            i.justification,
+            i.alternate_name,
+        )
+        for i, person in invitees
+    ]
+    return sorted(rows, key=lambda r: ANSWER_ORDER.index(r.answer))  # stable: by name within
 
 
 async def invitees_of(db: AsyncSession, session_id: int) -> list[tuple[SessionInvitee, Person]]:

@@ -17,8 +17,10 @@ from bot.i18n import msg
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import create_agreement
 from bot.workflows.audit import audited, snapshot
+from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.notices import Ballot, Notice, reachable
+from bot.workflows.once import claim_once
 from bot.workflows.sessions.forecast import voting_seats
 from bot.workflows.sessions.rollcall import attendance_by_seat, own_seat
 from bot.workflows.sessions.schedule import access_item, access_session, agenda
@@ -33,6 +35,7 @@ from db.models import (
     Role,
     Seat,
     SessionActa,
+    SessionReminder,
     SessionStatus,
 )
 
@@ -56,9 +59,15 @@ def _check_votable(session: MeetingSession, item: AgendaItem) -> None:
 
 
 async def open_vote(db: AsyncSession, person: Person | None, item_id: int, *, now: datetime) -> list[Notice]:
-    """Ask each present voting seat's reachable people for their vote, with the vote buttons."""
+    """Ask each present voting seat's reachable people for their vote, with the vote buttons.
+
+    Only the first opening sends ballots: opening it again (to look at the tally) sends nothing.
+    """
     actor, session, item = await access_item(db, person, item_id, Action.MANAGE_SESSIONS)
     _check_votable(session, item)
+    opened = SessionReminder(commission_id=session.commission_id, key=f"vote-opened:{item_id}", sent_at=now)
+    if not await claim_once(db, opened):
+        return []
     present = set(await present_voting_seats(db, session))
     notices: list[Notice] = []
     seats = await voting_seats(db, session.commission_id)
@@ -191,7 +200,7 @@ async def close_vote(
     makes_agreement = adopted and item.approves_acta_of_id is None
     if makes_agreement and deadline is None:
         raise UserError(msg("El acuerdo necesita un plazo. Escriba la fecha límite, por ejemplo 31/03/2027."))
-    if makes_agreement and deadline is not None and deadline <= session.starts_at.date():
+    if makes_agreement and deadline is not None and deadline <= lima_date(session.starts_at):
         raise UserError(msg("El plazo debe ser posterior a la fecha de la sesión."))
     item.vote_closed_at, item.adopted = now, adopted
     item.casting_vote = "president" if result.casting_vote_used else None
@@ -232,7 +241,7 @@ async def close_vote(
             deadline=deadline,
             now=now,
             origin_session_id=session.id,
-            origin_label=f"Sesión del {session.starts_at.date().isoformat()}, punto {item.position}",
+            origin_label=f"Sesión del {lima_date(session.starts_at).isoformat()}, punto {item.position}",
         )
         agreement, notices = created.agreement, list(created.notices)
     await db.flush()

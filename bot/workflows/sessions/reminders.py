@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import msg
+from bot.i18n import msg, nmsg
 from bot.workflows.business_days import LIMA, lima_date
 from bot.workflows.notices import Notice, Rsvp, reachable
 from bot.workflows.periods import quarter_of
@@ -155,9 +155,12 @@ async def _quorum_alerts(
         return 0
     if not await once(db, session.commission_id, f"s{session.id}:q{session.ics_sequence}:risk", now):
         return 0
-    text = msg(
-        "⚠️ Quórum en riesgo para la sesión del {when}: confirmaron {confirmed} asientos con voto y se "
-        "necesitan {quorum}; {unanswered} no respondieron. Revise /sesiones.",
+    text = nmsg(
+        "⚠️ Quórum en riesgo para la sesión del {when}: confirmó {confirmed} asiento con voto (quórum: "
+        "{quorum}; sin respuesta: {unanswered}). Revise /sesiones.",
+        "⚠️ Quórum en riesgo para la sesión del {when}: confirmaron {confirmed} asientos con voto "
+        "(quórum: {quorum}; sin respuesta: {unanswered}). Revise /sesiones.",
+        fc.quorum.confirmed,
         when=session.starts_at,
         confirmed=fc.quorum.confirmed,
         quorum=fc.quorum.quorum,

@@ -184,9 +184,12 @@ async def close_roll_call(
     )
     notices = await absence_escalation(db, session, now=now)
     if not result.installed:
-        text = msg(
-            "La sesión de {commission} del {when} no se instaló por falta de quórum: asistieron {present} de "
-            "{quorum} necesarios. Ausentes: {missing}.",
+        text = nmsg(
+            "La sesión de {commission} del {when} no se instaló por falta de quórum: asistió {present} "
+            "asiento con voto (quórum: {quorum}). Ausentes: {missing}.",
+            "La sesión de {commission} del {when} no se instaló por falta de quórum: asistieron {present} "
+            "asientos con voto (quórum: {quorum}). Ausentes: {missing}.",
+            result.present,
             commission=actor.commission.name,
             when=session.starts_at,
             present=result.present,

@@ -58,6 +58,9 @@ class CommissionRules:
     # Agreements: simple majority of members present, the President breaks ties (art. 33).
     agreement_majority: Majority = Majority.SIMPLE
     president_casting_vote: bool = True
+    # Ordinary sessions fall on business days (art. 45.3.a); a reglamento may allow otherwise,
+    # and then each such session records why (MeetingSession.notice_override_reason, audited).
+    ordinary_on_non_business_days: bool = False
     # Recusal for conflict of interest: at least 2/3 of members present (art. 34.1).
     recusal_fraction: Fraction = TWO_THIRDS
     # Unjustified absences in a row before the entity is notified (art. 30.3; Pasco's 2-absence rule).
@@ -89,8 +92,9 @@ class CommissionRules:
         _check_fraction("recusal_fraction", self.recusal_fraction, low=HALF, low_open=True, high=1)
         if not isinstance(self.agreement_majority, Majority):
             raise InvalidRule("agreement_majority", "must be one of " + ", ".join(Majority))
-        if not isinstance(self.president_casting_vote, bool):
-            raise InvalidRule("president_casting_vote", "must be true or false")
+        for name in ("president_casting_vote", "ordinary_on_non_business_days"):
+            if not isinstance(getattr(self, name), bool):
+                raise InvalidRule(name, "must be true or false")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: durations as whole minutes (keys end in `_minutes`), fractions as "p/q"."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,7 +18,7 @@ from bot.i18n import msg, nmsg
 from bot.workflows.access import Action, Actor, access_commission, access_object
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
-from bot.workflows.errors import UserError
+from bot.workflows.errors import ReasonNeeded, UserError
 from bot.workflows.membership.commissions import tidy
 from bot.workflows.sessions.settings import business_calendar, commission_rules
 from db.models import (
@@ -86,32 +86,68 @@ async def check_session_date(
     now: datetime,
     override_reason: str | None = None,
 ) -> None:
-    """Refuse a past date or one breaking the notice rule (an extraordinary one may override)."""
+    """Refuse a past date, one breaking the notice rule (an extraordinary one may override with a
+    reason) or an ordinary session on a non-working day (allowed with a reason only when the
+    commission's rules say so)."""
     if starts_at <= now:
         raise UserError(msg("Esa fecha ya pasó. Escriba una fecha futura, por ejemplo 15/12 10:00."))
     rules = await commission_rules(db, commission_id)
     calendar = await business_calendar(db, commission_id)
     check = calendar.check_notice(lima_date(now), lima_date(starts_at), rules.notice_business_days)
-    if check.ok:
-        return
+    if not check.ok:
+        _refuse_short_notice(kind, check.earliest, rules.notice_business_days, override_reason)
+    day = lima_date(starts_at)
+    if kind is SessionKind.ORDINARY and not check.session_on_business_day:
+        # Art. 45.3.a: ordinary sessions on business days, unless the commission's rules allow it.
+        if not rules.ordinary_on_non_business_days:
+            raise UserError(
+                msg(
+                    "Las sesiones ordinarias se realizan en días hábiles y el {day} no lo es. El "
+                    "siguiente día hábil es el {next}. Escriba otra fecha.",
+                    day=day,
+                    next=calendar.next_business_day(day),
+                )
+            )
+        if not (override_reason and tidy(override_reason)):
+            raise ReasonNeeded(
+                msg(
+                    "El {day} no es día hábil (el siguiente es el {next}). Las reglas de su comisión "
+                    "permiten sesionar ese día indicando el motivo.",
+                    day=day,
+                    next=calendar.next_business_day(day),
+                ),
+                msg("Escriba el motivo para sesionar en día no hábil, o escriba otra fecha."),
+            )
+
+
+def _refuse_short_notice(kind: SessionKind, earliest: date, days: int, override_reason: str | None) -> None:
+    """Too little notice: an extraordinary session may go ahead with a reason, an ordinary one may not."""
     if kind is SessionKind.EXTRAORDINARY and override_reason and tidy(override_reason):
         return
     if kind is SessionKind.EXTRAORDINARY:
-        raise UserError(
-            msg(
+        raise ReasonNeeded(
+            nmsg(
+                "La convocatoria debe enviarse con {days} día hábil de anticipación: la fecha más "
+                "próxima posible es el {earliest}. Por ser extraordinaria puede adelantarla indicando "
+                "el motivo.",
                 "La convocatoria debe enviarse con {days} días hábiles de anticipación: la fecha más "
                 "próxima posible es el {earliest}. Por ser extraordinaria puede adelantarla indicando "
                 "el motivo.",
-                days=rules.notice_business_days,
-                earliest=check.earliest,
-            )
+                days,
+                days=days,
+                earliest=earliest,
+            ),
+            msg("Escriba el motivo para convocar con menos anticipación, o escriba otra fecha."),
         )
     raise UserError(
-        msg(
+        nmsg(
+            "La convocatoria debe enviarse con {days} día hábil de anticipación: la fecha más "
+            "próxima posible es el {earliest}. Escriba otra fecha.",
             "La convocatoria debe enviarse con {days} días hábiles de anticipación: la fecha más "
             "próxima posible es el {earliest}. Escriba otra fecha.",
-            days=rules.notice_business_days,
-            earliest=check.earliest,
+            days,
+            days=days,
+            earliest=earliest,
         )
     )
 

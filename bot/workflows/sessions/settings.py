@@ -175,6 +175,11 @@ RULE_KEYS: dict[str, RuleKey] = {
     "voto_dirimente": RuleKey(
         "president_casting_vote", "yes_no", msg("Voto dirimente de la presidencia (sí/no)")
     ),
+    "ordinaria_dia_inhabil": RuleKey(
+        "ordinary_on_non_business_days",
+        "yes_no",
+        msg("Sesiones ordinarias en sábado, domingo o feriado, indicando el motivo (sí/no)"),
+    ),
     "recusacion": RuleKey(
         "recusal_fraction", "fraction", msg("Mayoría para la recusación (por ejemplo 2/3)")
     ),

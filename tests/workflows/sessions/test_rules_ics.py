@@ -24,6 +24,7 @@ LAW_DEFAULTS = {
     "quorum_above": "1/2",
     "agreement_majority": "simple",
     "president_casting_vote": True,
+    "ordinary_on_non_business_days": False,
     "recusal_fraction": "2/3",
     "absences_before_escalation": 2,
     "reminder_offsets_minutes": [4320, 120],
