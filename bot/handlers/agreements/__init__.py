@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers.agreements import csv_io, manage, progress, register
+from bot.handlers.agreements import csv_io, deadlines, manage, progress, register
 
 
 def router() -> Router:
     r = Router(name="agreements")
-    r.include_routers(register.router(), manage.router(), csv_io.router(), progress.router())
+    r.include_routers(
+        register.router(), manage.router(), csv_io.router(), progress.router(), deadlines.router()
+    )
     return r
