@@ -149,8 +149,8 @@ async def test_overdue_ladder_history_and_asking_for_a_new_deadline(
             await chat.sender.drain()
 
     # The whole ladder: liaisons (16/12), secretary (23/12), titular (30/12), CAN flag (15/01).
-    for day in (datetime(2026, 12, 16, 14), datetime(2026, 12, 23, 14), datetime(2026, 12, 30, 14)):
-        await tick(day.replace(tzinfo=UTC))
+    for day in (16, 23, 30):
+        await tick(datetime(2026, 12, day, 14, tzinfo=UTC))
     assert qu.gettext("📅 Pedir un nuevo plazo") in buttons(chat, 701)
     assert ay.gettext("📅 Pedir un nuevo plazo") in buttons(chat, 702)
     await tick(datetime(2027, 1, 15, 14, tzinfo=UTC))
