@@ -14,6 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import Translator
 from bot.keyboards import cancel_row
 from bot.workflows.agreements.create import Shown
+from bot.workflows.agreements.evidence import openable
 from bot.workflows.agreements.read import AgreementRow, Detail, Filter, Page
 from bot.workflows.business_days import lima_date
 from db.models import AgreementStatus
@@ -228,7 +229,9 @@ def detail_actions(detail: Detail, tr: Translator) -> InlineKeyboardMarkup | Non
             )
         kb.button(text=tr.gettext("Cancelar acuerdo"), callback_data=AgActCB(agreement_id=aid, do=Act.CANCEL))
     kb.adjust(2)
-    files = [e for e in detail.events if e.evidence_file_id][-MAX_EVIDENCE_BUTTONS:]
+    files = [e for e in detail.events if openable(e.evidence_kind, e.evidence_file_id)][
+        -MAX_EVIDENCE_BUTTONS:
+    ]
     for e in files:
         name = e.evidence_name or tr.gettext("evidencia del {date}", date=tr.date(lima_date(e.at), "short"))
         kb.row(

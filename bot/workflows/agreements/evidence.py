@@ -12,8 +12,14 @@ from bot.workflows.errors import UserError
 from bot.workflows.notices import Attachment, Notice
 from db.models import AgreementEvent, EvidenceKind, Person
 
-# Telegram has no name for a photo or a voice note: they are sent under these.
-DEFAULT_NAMES = {EvidenceKind.PHOTO: "foto.jpg", EvidenceKind.VOICE: "nota-de-voz.ogg"}
+# The outbox resends files with sendDocument, and Telegram does not resend a photo's or a voice
+# note's file id as a document: only documents open for now (photos and voice notes need
+# sendPhoto/sendVoice in the sender).
+OPENABLE = (EvidenceKind.DOCUMENT,)
+
+
+def openable(kind: EvidenceKind | None, file_id: str | None) -> bool:
+    return kind in OPENABLE and bool(file_id)
 
 
 async def open_evidence(db: AsyncSession, person: Person | None, event_id: int) -> Notice:
@@ -22,9 +28,10 @@ async def open_evidence(db: AsyncSession, person: Person | None, event_id: int) 
     if event is None:
         raise UserError(msg("Esa evidencia no existe."))
     actor, agreement = await access_agreement(db, person, event.agreement_id, Action.VIEW_AGREEMENTS)
-    if not event.evidence_file_id or event.evidence_kind is None:
+    if not openable(event.evidence_kind, event.evidence_file_id):
         raise UserError(msg("Esa evidencia no existe."))
-    name = event.evidence_name or DEFAULT_NAMES.get(event.evidence_kind, "evidencia")
+    assert event.evidence_file_id is not None
+    name = event.evidence_name or "evidencia"
     assert actor.person.id is not None
     caption = msg("Evidencia del acuerdo <b>{code}</b>: {name}", code=agreement.code, name=name)
     return Notice(

@@ -245,9 +245,10 @@ async def change_status(
 async def open_attachment(db: AsyncSession, person: Person | None, request_id: int) -> Notice:
     """The file sent with a request, back to whoever may see the request (requester, CAN analyst)."""
     request = await access_request(db, person, request_id)
-    if not request.attachment_file_id or person is None or person.id is None:
+    # A photo (no name) cannot be resent as a document (see agreements/evidence.py).
+    name = request.attachment_name
+    if not request.attachment_file_id or not name or person is None or person.id is None:
         raise UserError(msg("Esa solicitud no tiene adjunto."))
-    name = request.attachment_name or "adjunto.jpg"  # a photo has no name
     return Notice(
         person.id,
         msg("Adjunto de la solicitud <b>{code}</b>: {name}", code=request.code, name=name),
