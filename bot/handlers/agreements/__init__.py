@@ -1,5 +1,7 @@
 """Agreements in the chat: the register (`/acuerdos`, `/nuevo_acuerdo`, CSV in and out), each
-agreement's changes, and liaisons reporting progress with evidence (`/avance`)."""
+agreement's changes, and liaisons reporting progress with evidence (`/avance`); the evidence
+opens from the detail, and a liaison whose agreement is overdue asks the secretariat for a new
+deadline, which the secretary accepts or refuses."""
 
 from __future__ import annotations
 

@@ -16,9 +16,10 @@ from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.agreements import ui
 from bot.i18n import Translator
 from bot.replies import Replies
-from bot.workflows.agreements.create import check_deadline, parse_deadline
+from bot.workflows.agreements.create import parse_deadline
 from bot.workflows.agreements.deadline_requests import (
     accept_new_deadline,
+    check_asked_deadline,
     check_may_ask,
     refuse_new_deadline,
     request_new_deadline,
@@ -70,9 +71,9 @@ async def deadline_typed(
     say: Replies,
     now: datetime,
 ) -> None:
-    await check_may_ask(db, person, int((await state.get_data())["agreement_id"]))
+    agreement = await check_may_ask(db, person, int((await state.get_data())["agreement_id"]))
     deadline = parse_deadline(text)
-    check_deadline(deadline, now)
+    check_asked_deadline(agreement, deadline, now)
     await state.update_data(deadline=deadline.isoformat())
     await state.set_state(ui.DeadlineAskFlow.reason)
     await say(tr.gettext("¿Por qué necesita más tiempo? La secretaría técnica leerá el motivo."))

@@ -1,4 +1,5 @@
-"""Agreements: callback data (ids only), conversation states, keyboards and rendering."""
+"""Agreements: callback data (ids only), conversation states, keyboards and the /avance questions
+(the register's texts are in texts.py)."""
 
 from __future__ import annotations
 

@@ -47,6 +47,15 @@ async def check_may_ask(db: AsyncSession, person: Person | None, agreement_id: i
     return agreement
 
 
+def check_asked_deadline(agreement: Agreement, new_deadline: date, now: datetime) -> None:
+    """A date from today on and later than the current deadline."""
+    check_deadline(new_deadline, now)
+    if new_deadline <= agreement.deadline:
+        raise UserError(
+            msg("Proponga una fecha posterior al plazo actual, el {deadline}.", deadline=agreement.deadline)
+        )
+
+
 async def request_new_deadline(
     db: AsyncSession,
     person: Person | None,
@@ -60,11 +69,7 @@ async def request_new_deadline(
     actor, agreement = await access_agreement(db, person, agreement_id, Action.REQUEST_DEADLINE)
     seat_id = await reporting_seat(db, actor, agreement)
     await check_may_ask(db, person, agreement_id)
-    check_deadline(new_deadline, now)
-    if new_deadline <= agreement.deadline:
-        raise UserError(
-            msg("Proponga una fecha posterior al plazo actual, el {deadline}.", deadline=agreement.deadline)
-        )
+    check_asked_deadline(agreement, new_deadline, now)
     cleaned = clean_reason(reason)
     request = await add_event(
         db,
