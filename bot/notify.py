@@ -18,9 +18,18 @@ from aiogram.filters.callback_data import CallbackData
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.handlers.agreements.ui import AskDeadlineCB, DecideDeadlineCB
 from bot.handlers.sessions.ui import KeepCB, RsvpCB, VoteCB
 from bot.i18n import Catalogs, Text, Translator, msg
-from bot.workflows.notices import Ballot, Buttons, Notice, Rsvp, reachable
+from bot.workflows.notices import (
+    AskNewDeadline,
+    Ballot,
+    Buttons,
+    DeadlineDecision,
+    Notice,
+    Rsvp,
+    reachable,
+)
 from bot.workflows.outbox import enqueue_document, enqueue_text
 from bot.workflows.reports.digests import Digest, DueDigest, record_digest
 from bot.workflows.sessions.votes import Vote
@@ -99,6 +108,8 @@ RSVP_BUTTONS = (
     (msg("👤 Enviaré a un alterno acreditado"), Answer.ALTERNATE),
 )
 KEEP_BUTTON = msg("🔁 Mantener mi respuesta anterior")
+ASK_DEADLINE_BUTTON = msg("📅 Pedir un nuevo plazo")
+DECISION_BUTTONS = ((msg("Aceptar el nuevo plazo"), True), (msg("No aceptar"), False))
 BALLOT_BUTTONS = (
     (msg("A favor"), Vote.FOR),
     (msg("En contra"), Vote.AGAINST),
@@ -114,6 +125,18 @@ def keyboard(buttons: Buttons, tr: Translator) -> dict[str, Any]:
         if buttons.keep_previous:
             rows.insert(0, [_button(tr, KEEP_BUTTON, KeepCB(session_id=sid))])
         return {"inline_keyboard": rows}
+    if isinstance(buttons, AskNewDeadline):
+        return {
+            "inline_keyboard": [
+                [_button(tr, ASK_DEADLINE_BUTTON, AskDeadlineCB(agreement_id=buttons.agreement_id))]
+            ]
+        }
+    if isinstance(buttons, DeadlineDecision):
+        rid = buttons.request_id
+        row = [
+            _button(tr, label, DecideDeadlineCB(request_id=rid, accept=ok)) for label, ok in DECISION_BUTTONS
+        ]
+        return {"inline_keyboard": [row]}
     assert isinstance(buttons, Ballot)
     iid = buttons.item_id
     row = [_button(tr, label, VoteCB(item_id=iid, vote=vote)) for label, vote in BALLOT_BUTTONS]

@@ -40,6 +40,7 @@ class Action(StrEnum):
     VIEW_AGREEMENTS = "view_agreements"
     MANAGE_AGREEMENTS = "manage_agreements"  # create, edit, reschedule, close, cancel, import/export
     REPORT_PROGRESS = "report_progress"  # a liaison only for its own institution (workflow checks)
+    REQUEST_DEADLINE = "request_deadline"  # a liaison asks for a new deadline (own institution)
     # progress rounds and technical assistance (issue 7)
     REQUEST_ASSISTANCE = "request_assistance"  # in the requester's own commission
     HANDLE_ASSISTANCE = "handle_assistance"  # in the CAN: analysts move requests on
@@ -64,6 +65,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_AGREEMENTS: EVERY_ROLE,
     Action.MANAGE_AGREEMENTS: SECRETARY_ONLY,
     Action.REPORT_PROGRESS: frozenset({Role.LIAISON, Role.SECRETARY}),
+    Action.REQUEST_DEADLINE: frozenset({Role.LIAISON}),
     Action.REQUEST_ASSISTANCE: EVERY_ROLE,
     Action.HANDLE_ASSISTANCE: frozenset({Role.CAN_ANALYST}),
 }

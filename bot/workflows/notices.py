@@ -1,6 +1,6 @@
 """Notices: what workflows say to whom. The text is a `bot.i18n.Text`, rendered later in each
 recipient's own language by the one exit for messages (bot/notify.py), which also turns a button
-spec (`Rsvp`, `Ballot`) into the keyboard the handlers accept: workflows never pack callback data."""
+spec (`Rsvp`, `Ballot`, …) into the keyboard the handlers accept: workflows never pack callback data."""
 
 from __future__ import annotations
 
@@ -25,7 +25,21 @@ class Ballot:
     item_id: int
 
 
-Buttons = Rsvp | Ballot
+@dataclass(frozen=True)
+class AskNewDeadline:
+    """Under an overdue notice to a liaison: «ask the secretariat for a new deadline»."""
+
+    agreement_id: int
+
+
+@dataclass(frozen=True)
+class DeadlineDecision:
+    """Under a liaison's request for a new deadline: accept or refuse (event id of the request)."""
+
+    request_id: int
+
+
+Buttons = Rsvp | Ballot | AskNewDeadline | DeadlineDecision
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,9 @@ class AgreementEventKind(StrEnum):
     PROGRESS = "progress"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+    ESCALATED = "escalated"  # a step of the overdue ladder (note: liaison|secretary|member|can)
+    DEADLINE_ASKED = "deadline_asked"  # a liaison asks for a new deadline (new_deadline, note)
+    DEADLINE_REFUSED = "deadline_refused"  # the secretary refused such a request
 
 
 class EvidenceKind(StrEnum):

@@ -34,6 +34,7 @@ EXPECTED: dict[Action, set[str]] = {
     Action.VIEW_AGREEMENTS: EVERYONE,
     Action.MANAGE_AGREEMENTS: {S},
     Action.REPORT_PROGRESS: {L, S},
+    Action.REQUEST_DEADLINE: {L},
     Action.REQUEST_ASSISTANCE: EVERYONE,
     Action.HANDLE_ASSISTANCE: {C},
 }

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.evidence import required_evidence
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
-from bot.handlers.agreements import ui
+from bot.handlers.agreements import texts, ui
 from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator, msg
 from bot.replies import Replies
@@ -96,7 +96,7 @@ async def _choose(
     if not rows:
         await say(tr.gettext("Su institución no tiene acuerdos abiertos en este momento."))
         return
-    lines = [tr.gettext("¿Sobre qué acuerdo informa?")] + [ui.row_line(tr, r) for r in rows[:10]]
+    lines = [tr.gettext("¿Sobre qué acuerdo informa?")] + [texts.row_line(tr, r) for r in rows[:10]]
     await say("\n\n".join(lines), reply_markup=ui.agreements_to_report(rows[:10], tr))
 
 

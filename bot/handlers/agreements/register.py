@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
-from bot.handlers.agreements import ui
+from bot.handlers.agreements import texts, ui
 from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator, msg
 from bot.replies import Replies
@@ -252,7 +252,7 @@ async def show_page(
     result = await list_agreements(db, person, actor.commission.id, now=now, wanted=wanted, page=page)
     with_mine = bool(await own_seat_ids(db, actor.person.id, actor.commission.id))
     await say(
-        ui.page_text(tr, result, wanted),
+        texts.page_text(tr, result, wanted),
         reply_markup=ui.register_page(result, wanted, tr, with_mine=with_mine),
     )
 
@@ -297,7 +297,7 @@ async def _show_detail(
     db: AsyncSession, person: Person | None, agreement_id: int, tr: Translator, say: Replies, now: datetime
 ) -> None:
     detail = await agreement_detail(db, person, agreement_id, now=now)
-    await say(ui.detail_text(tr, detail), reply_markup=ui.detail_actions(detail, tr))
+    await say(texts.detail_text(tr, detail), reply_markup=ui.detail_actions(detail, tr))
 
 
 def router() -> Router:

@@ -1,22 +1,24 @@
-"""Agreements: callback data (ids only), conversation states, keyboards and rendering."""
+"""Agreements: callback data (ids only), conversation states, keyboards and the /avance questions
+(the register's texts are in texts.py)."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
 from bot.keyboards import cancel_row
 from bot.workflows.agreements.create import Shown
-from bot.workflows.agreements.read import AgreementRow, Detail, EventView, Filter, Page
-from db.models import AgreementEventKind, AgreementStatus, EvidenceKind
+from bot.workflows.agreements.evidence import openable
+from bot.workflows.agreements.read import AgreementRow, Detail, Filter, Page
+from bot.workflows.business_days import lima_date
+from db.models import AgreementStatus
 
 # --- callback data -------------------------------------------------------------------------------
 
@@ -64,6 +66,25 @@ class AgActCB(CallbackData, prefix="aga1"):
     do: Act
 
 
+class EvidenceCB(CallbackData, prefix="age1"):
+    """Open a piece of evidence: the history entry (event) that holds it."""
+
+    event_id: int
+
+
+class AskDeadlineCB(CallbackData, prefix="agq1"):
+    """A liaison asks for a new deadline (under the overdue notice)."""
+
+    agreement_id: int
+
+
+class DecideDeadlineCB(CallbackData, prefix="agz1"):
+    """The secretary accepts or refuses a request for a new deadline (its event id)."""
+
+    request_id: int
+    accept: bool
+
+
 class AvPickCB(CallbackData, prefix="avp1"):
     agreement_id: int
 
@@ -101,6 +122,11 @@ class ManageFlow(StatesGroup):
     resched_who = State()
     cancel_reason = State()
     import_file = State()
+
+
+class DeadlineAskFlow(StatesGroup):
+    deadline = State()  # data: agreement_id
+    reason = State()  # data: agreement_id, deadline
 
 
 class ProgressFlow(StatesGroup):
@@ -204,7 +230,18 @@ def detail_actions(detail: Detail, tr: Translator) -> InlineKeyboardMarkup | Non
             )
         kb.button(text=tr.gettext("Cancelar acuerdo"), callback_data=AgActCB(agreement_id=aid, do=Act.CANCEL))
     kb.adjust(2)
+    files = [e for e in detail.events if openable(e.evidence_kind, e.evidence_file_id)][
+        -MAX_EVIDENCE_BUTTONS:
+    ]
+    for e in files:
+        name = e.evidence_name or tr.gettext("evidencia del {date}", date=tr.date(lima_date(e.at), "short"))
+        kb.row(
+            InlineKeyboardButton(text=f"📎 {name}"[:60], callback_data=EvidenceCB(event_id=e.event_id).pack())
+        )
     return kb.as_markup() if kb.buttons else None
+
+
+MAX_EVIDENCE_BUTTONS = 8  # the newest files; older ones stay in the history text
 
 
 def agreements_to_report(rows: Iterable[AgreementRow], tr: Translator) -> InlineKeyboardMarkup:
@@ -272,95 +309,3 @@ def progress_buttons(tr: Translator, step: str) -> InlineKeyboardMarkup:
     if step == "percent":
         return percents(tr)
     return skip(tr, AvSkipCB())
-
-
-def row_line(tr: Translator, row: AgreementRow) -> str:
-    return tr.gettext(
-        "<b>{code}</b> · {status} · {progress} % · plazo {deadline}\n{text}",
-        code=row.code,
-        status=shown_label(tr, row.shown),
-        progress=row.progress,
-        deadline=row.deadline,
-        text=row.text,
-    )
-
-
-def page_text(tr: Translator, page: Page, wanted: Filter) -> str:
-    if page.total == 0:
-        return tr.gettext("No hay acuerdos con el filtro «{filter}».", filter=filter_label(tr, wanted))
-    header = tr.ngettext(
-        "{n} acuerdo ({filter}), página {page} de {pages}:",
-        "{n} acuerdos ({filter}), página {page} de {pages}:",
-        page.total,
-        filter=filter_label(tr, wanted),
-        page=page.page + 1,
-        pages=page.pages,
-    )
-    return "\n\n".join([header] + [row_line(tr, r) for r in page.rows])
-
-
-def _event_line(tr: Translator, e: EventView) -> str:
-    when = tr.datetime(e.at, "short")
-    if e.kind in (AgreementEventKind.CREATED, AgreementEventKind.IMPORTED):
-        what = tr.gettext("registrado")
-    elif e.kind == AgreementEventKind.RESCHEDULED:
-        what = tr.gettext(
-            "plazo del {old} al {new}; motivo: {reason}; acordado por: {who}",
-            old=e.old_deadline or "",
-            new=e.new_deadline or "",
-            reason=e.note or "",
-            who=e.agreed_by or "",
-        )
-    elif e.kind == AgreementEventKind.PROGRESS:
-        status = shown_label(tr, Shown(e.status.value)) if e.status else ""
-        what = tr.gettext(
-            "avance {progress} % ({status}) de {institution}",
-            progress=e.progress or 0,
-            status=status,
-            institution=e.institution or "",
-        )
-        if e.note:
-            what += f": «{html.escape(e.note)}»"
-        if e.evidence_kind == EvidenceKind.LINK and e.evidence_link:
-            what += " · " + tr.gettext("enlace: {link}", link=e.evidence_link)
-        elif e.evidence_kind:
-            what += " · " + tr.gettext("evidencia: {name}", name=e.evidence_name or e.evidence_kind.value)
-    elif e.kind == AgreementEventKind.CLOSED:
-        what = tr.gettext("declarado cumplido")
-    elif e.kind == AgreementEventKind.CANCELLED:
-        what = tr.gettext("cancelado; motivo: {reason}", reason=e.note or "")
-    else:
-        what = tr.gettext("editado ({what})", what=e.note or "")
-    who = html.escape(e.who) if e.who else "—"
-    return f"• {when} · {who}: {what}"
-
-
-def detail_text(tr: Translator, detail: Detail, history_limit: int = 15) -> str:
-    row, a = detail.row, detail.agreement
-    lines = [
-        f"<b>{html.escape(row.code)}</b> · {shown_label(tr, row.shown)} · {row.progress} %",
-        html.escape(row.text),
-        tr.gettext("Responsables: {institutions}", institutions=", ".join(row.institutions)),
-    ]
-    if row.original_deadline != row.deadline:
-        lines.append(
-            tr.gettext(
-                "Plazo: {deadline} (original: {original})",
-                deadline=row.deadline,
-                original=row.original_deadline,
-            )
-        )
-    else:
-        lines.append(tr.gettext("Plazo: {deadline}", deadline=row.deadline))
-    if a.indicator:
-        lines.append(tr.gettext("Indicador: {indicator}", indicator=a.indicator))
-    if a.origin_label:
-        lines.append(tr.gettext("Origen: {origin}", origin=a.origin_label))
-    if a.cancel_reason:
-        lines.append(tr.gettext("Motivo de cancelación: {reason}", reason=a.cancel_reason))
-    lines.append("")
-    lines.append(tr.gettext("<b>Historial</b>"))
-    events = detail.events[-history_limit:]
-    lines += [_event_line(tr, e) for e in events]
-    text = "\n".join(lines)
-    return text[:4000]

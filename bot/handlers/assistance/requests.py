@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.filters import NOT_COMMAND, PRIVATE, TEXT
+from bot.filters import DOCUMENT, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.assistance import ui
 from bot.i18n import Translator, msg
 from bot.replies import Replies
@@ -20,13 +20,15 @@ from bot.workflows.assistance.requests import (
     access_request,
     change_status,
     my_requests,
+    open_attachment,
     open_requests,
     request_assistance,
+    request_regions,
 )
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import can_commission, is_can_analyst
 from bot.workflows.membership.people import access_active
-from bot.workflows.notices import Notice
+from bot.workflows.notices import Attachment, Notice
 from db.models import AssistanceStatus, AssistanceTopic, Person
 
 
@@ -42,7 +44,8 @@ async def start(
             return
         lines = [tr.gettext("Solicitudes de asistencia técnica pendientes:")]
         lines += [ui.request_line(tr, r) for r in requests[:10]]
-        await say("\n\n".join(lines), reply_markup=ui.requests_keyboard(requests[:10]))
+        regions = await request_regions(db, requests[:10])
+        await say("\n\n".join(lines), reply_markup=ui.requests_keyboard(tr, requests[:10], regions))
         return
     mine = await my_requests(db, person)
     if mine:
@@ -170,8 +173,19 @@ async def open_pressed(
     text = ui.request_line(tr, request)
     if request.attachment_file_id:
         text += "\n" + tr.gettext("Con adjunto: {name}", name=request.attachment_name or "—")
-    markup = ui.status_keyboard(tr, request) if await is_can_analyst(db, person) else None
-    await say(text, reply_markup=markup)
+    analyst = await is_can_analyst(db, person)
+    await say(text, reply_markup=ui.request_keyboard(tr, request, analyst=analyst))
+
+
+async def file_pressed(
+    query: CallbackQuery,
+    callback_data: ui.AtFileCB,
+    db: AsyncSession,
+    person: Person | None,
+    outbox: list[Notice],
+) -> None:
+    outbox.append(await open_attachment(db, person, callback_data.request_id))
+    await query.answer()
 
 
 async def answered_pressed(
@@ -191,7 +205,12 @@ async def answered_pressed(
         await change_status(db, person, request.id or 0, callback_data.status, now=now)  # refuses
     await state.set_state(ui.AssistFlow.answer)
     await state.update_data(request_id=request.id)
-    await say(tr.gettext("Escriba la respuesta para {code}.", code=request.code))
+    await say(
+        tr.gettext(
+            "Escriba la respuesta para {code}, o envíe un documento (con un texto al pie si quiere).",
+            code=request.code,
+        )
+    )
 
 
 async def status_pressed(
@@ -228,8 +247,41 @@ async def answer_typed(
     outbox: list[Notice],
     now: datetime,
 ) -> None:
+    await _answer(text, None, db, person, tr, state, say, outbox, now)
+
+
+async def answer_document(
+    message: Message,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    outbox: list[Notice],
+    now: datetime,
+) -> None:
+    """An answer may be a document (its caption, if any, is the text)."""
+    assert message.document is not None
+    doc = message.document
+    file = Attachment(doc.file_name or "respuesta", file_id=doc.file_id)
+    await _answer(message.caption, file, db, person, tr, state, say, outbox, now)
+
+
+async def _answer(
+    text: str | None,
+    file: Attachment | None,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    outbox: list[Notice],
+    now: datetime,
+) -> None:
     request_id = int((await state.get_data()).get("request_id") or 0)
-    changed = await change_status(db, person, request_id, AssistanceStatus.ANSWERED, answer=text, now=now)
+    changed = await change_status(
+        db, person, request_id, AssistanceStatus.ANSWERED, answer=text, answer_file=file, now=now
+    )
     await state.clear()
     outbox.extend(changed.notices)
     await say(
@@ -255,4 +307,6 @@ def router() -> Router:
     r.callback_query.register(answered_pressed, ui.AtStatusCB.filter(F.status == AssistanceStatus.ANSWERED))
     r.callback_query.register(status_pressed, ui.AtStatusCB.filter())
     r.message.register(answer_typed, StateFilter(ui.AssistFlow.answer), *typed)
+    r.message.register(answer_document, StateFilter(ui.AssistFlow.answer), DOCUMENT)
+    r.callback_query.register(file_pressed, ui.AtFileCB.filter())
     return r

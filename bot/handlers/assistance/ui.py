@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
@@ -26,6 +26,12 @@ class AtNoFileCB(CallbackData, prefix="atn1"):
 
 
 class AtOpenCB(CallbackData, prefix="ato1"):
+    request_id: int
+
+
+class AtFileCB(CallbackData, prefix="atf1"):
+    """Open the file sent with a request."""
+
     request_id: int
 
 
@@ -70,12 +76,37 @@ def request_line(tr: Translator, r: AssistanceRequest) -> str:
     )
 
 
-def requests_keyboard(requests: Iterable[AssistanceRequest]) -> InlineKeyboardMarkup:
+def requests_keyboard(
+    tr: Translator, requests: Iterable[AssistanceRequest], regions: dict[int, str]
+) -> InlineKeyboardMarkup:
+    """One button a request, saying whose and about what: «AT-CUS-2026-003 · Cusco · Capacitación»."""
     kb = InlineKeyboardBuilder()
     for r in requests:
-        kb.button(text=r.code, callback_data=AtOpenCB(request_id=r.id or 0))
-    kb.adjust(2)
+        label = f"{r.code} · {regions.get(r.commission_id, '')} · {tr.render(TOPIC_TEXT[r.topic])}"
+        kb.button(text=label[:64], callback_data=AtOpenCB(request_id=r.id or 0))
+    kb.adjust(1)
     return kb.as_markup()
+
+
+def request_keyboard(tr: Translator, r: AssistanceRequest, *, analyst: bool) -> InlineKeyboardMarkup | None:
+    """Under an opened request: its file, if any, and (for an analyst) the next statuses."""
+    kb = InlineKeyboardBuilder()
+    if r.attachment_file_id:
+        name = r.attachment_name or tr.gettext("foto")
+        kb.row(
+            InlineKeyboardButton(text=f"📎 {name}"[:64], callback_data=AtFileCB(request_id=r.id or 0).pack())
+        )
+    if analyst:
+        for status in NEXT[r.status]:
+            kb.row(_status_button(tr, r, status))
+    return kb.as_markup() if kb.buttons else None
+
+
+def _status_button(tr: Translator, r: AssistanceRequest, status: AssistanceStatus) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=tr.gettext("Marcar «{status}»", status=STATUS_TEXT[status]),
+        callback_data=AtStatusCB(request_id=r.id or 0, status=status).pack(),
+    )
 
 
 def status_keyboard(tr: Translator, r: AssistanceRequest) -> InlineKeyboardMarkup | None:

@@ -88,6 +88,7 @@ class EventView:
     evidence_name: str | None
     evidence_link: str | None
     evidence_file_id: str | None
+    event_id: int = 0  # for the button that opens the evidence
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,7 @@ async def agreement_detail(
             e.evidence_name,
             e.evidence_link,
             e.evidence_file_id,
+            e.id or 0,
         )
         for e in events
     ]

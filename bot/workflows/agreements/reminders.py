@@ -30,9 +30,18 @@ from bot.workflows.audit import audited
 from bot.workflows.business_days import LIMA, lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import seat_names
-from bot.workflows.notices import Notice
+from bot.workflows.notices import AskNewDeadline, Notice
 from bot.workflows.once import claim_once
-from db.models import Agreement, AgreementReminder, AgreementRules, Commission, Person, Role
+from db.models import (
+    Agreement,
+    AgreementEvent,
+    AgreementEventKind,
+    AgreementReminder,
+    AgreementRules,
+    Commission,
+    Person,
+    Role,
+)
 
 LADDER = ("liaison", "secretary", "member", "can")
 NOBODY = 0  # person_id of a step that addresses nobody (the CAN flag, or no one to tell)
@@ -212,9 +221,36 @@ async def due_escalations(db: AsyncSession, now: datetime) -> list[Notice]:
         for step, delay in zip(LADDER, rules.ladder_days, strict=True):
             if since < delay:
                 break
-            notices += await _step(db, agreement, step, now, names, institutions, commission, overdue_days)
+            told, took = await _step(db, agreement, step, now, names, institutions, commission, overdue_days)
+            notices += told
+            if took:
+                await _record_step(db, agreement, step, now)
     await db.flush()
     return notices
+
+
+async def _record_step(db: AsyncSession, agreement: Agreement, step: str, now: datetime) -> None:
+    """The step shows in the agreement's history, dated, once per deadline (a liaison who joins
+    later and is reminded then does not add a second line)."""
+    assert agreement.id is not None
+    seen = await db.exec(
+        select(AgreementEvent.id).where(
+            AgreementEvent.agreement_id == agreement.id,
+            AgreementEvent.kind == AgreementEventKind.ESCALATED,
+            AgreementEvent.note == step,
+            AgreementEvent.old_deadline == agreement.deadline,
+        )
+    )
+    if seen.first() is None:
+        db.add(
+            AgreementEvent(
+                agreement_id=agreement.id,
+                at=now,
+                kind=AgreementEventKind.ESCALATED,
+                note=step,
+                old_deadline=agreement.deadline,
+            )
+        )
 
 
 def _overdue_text(agreement: Agreement, institutions: str, days: int, commission: Commission | None) -> Text:
@@ -241,15 +277,18 @@ async def _step(
     institutions: str,
     commission: Commission | None,
     days: int,
-) -> list[Notice]:
+) -> tuple[list[Notice], bool]:
+    """The step's notices, and whether the step was taken now (for anybody) rather than before."""
     assert agreement.id is not None
     seats = list(names)
     text = _overdue_text(agreement, institutions, days, commission)
     if step == "liaison":
         people = [(p, s) for p, s in await seat_people(db, seats, Role.LIAISON)]
         out = []
+        took = False
         for person_id, seat_id in people:
             if await _once(db, agreement, "overdue_liaison", person_id, now):
+                took = True
                 out.append(
                     Notice(
                         person_id,
@@ -262,11 +301,12 @@ async def _step(
                             deadline=agreement.deadline,
                         ),
                         agreement.commission_id,
+                        buttons=AskNewDeadline(agreement.id),
                     )
                 )
         if not people:
-            await _once(db, agreement, "overdue_liaison", NOBODY, now)
-        return out
+            took = await _once(db, agreement, "overdue_liaison", NOBODY, now)
+        return out, took
     if step == "secretary":
         targets = await secretaries(db, agreement.commission_id)
         return await _tell(db, agreement, "overdue_secretary", targets, text, now)
@@ -289,7 +329,7 @@ async def _step(
             actor_label="system",
         )
         secretaries_ = await secretaries(db, agreement.commission_id)
-        return [
+        told = [
             Notice(
                 p,
                 msg(
@@ -302,19 +342,21 @@ async def _step(
             )
             for p in secretaries_
         ]
-    return []
+        return told, True
+    return [], False
 
 
 async def _tell(
     db: AsyncSession, agreement: Agreement, step: str, targets: list[int], text: Text, now: datetime
-) -> list[Notice]:
+) -> tuple[list[Notice], bool]:
     out = []
     for person_id in dict.fromkeys(targets):
         if await _once(db, agreement, step, person_id, now):
             out.append(Notice(person_id, text, agreement.commission_id))
+    took = bool(out)
     if not targets:
-        await _once(db, agreement, step, NOBODY, now)
-    return out
+        took = await _once(db, agreement, step, NOBODY, now)
+    return out, took
 
 
 async def flagged_for_can(db: AsyncSession, commission_id: int | None = None) -> list[Agreement]:

@@ -22,13 +22,15 @@ from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, UserError
 from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS
 from bot.workflows.membership.commissions import can_analysts, is_can_analyst
-from bot.workflows.notices import Notice
+from bot.workflows.notices import Attachment, Notice
 from db.models import (
     AssistanceEvent,
     AssistanceRequest,
     AssistanceStatus,
     AssistanceTopic,
+    Commission,
     Person,
+    Region,
 )
 
 TEXT_MIN, TEXT_MAX = 10, 2000
@@ -183,8 +185,10 @@ async def change_status(
     *,
     now: datetime,
     answer: str | None = None,
+    answer_file: Attachment | None = None,
 ) -> Filed:
-    """A CAN analyst moves the request on; "answered" needs the answer text. The requester hears."""
+    """A CAN analyst moves the request on; "answered" needs the answer text, or a document (its
+    caption, else its name, is the text). The requester hears, with the document."""
     await require_analyst(db, person)
     assert person is not None
     request = await access_request(db, person, request_id)
@@ -197,6 +201,8 @@ async def change_status(
             )
         )
     cleaned = " ".join((answer or "").split()) or None
+    if answer_file is not None and cleaned is None:
+        cleaned = answer_file.file_name
     if status == AssistanceStatus.ANSWERED and (cleaned is None or len(cleaned) < 3):
         raise UserError(msg("Escriba la respuesta para la región (al menos 3 caracteres)."))
     if cleaned is not None and len(cleaned) > TEXT_MAX:
@@ -232,4 +238,33 @@ async def change_status(
             status=STATUS_TEXT[status],
             who=person.name,
         )
-    return Filed(request, [Notice(request.requester_id, text, request.commission_id)])
+    files = (answer_file,) if answer_file is not None and status == AssistanceStatus.ANSWERED else ()
+    return Filed(request, [Notice(request.requester_id, text, request.commission_id, attachments=files)])
+
+
+async def open_attachment(db: AsyncSession, person: Person | None, request_id: int) -> Notice:
+    """The file sent with a request, back to whoever may see the request (requester, CAN analyst)."""
+    request = await access_request(db, person, request_id)
+    # A photo (no name) cannot be resent as a document (see agreements/evidence.py).
+    name = request.attachment_name
+    if not request.attachment_file_id or not name or person is None or person.id is None:
+        raise UserError(msg("Esa solicitud no tiene adjunto."))
+    return Notice(
+        person.id,
+        msg("Adjunto de la solicitud <b>{code}</b>: {name}", code=request.code, name=name),
+        request.commission_id,
+        attachments=(Attachment(name, file_id=request.attachment_file_id),),
+    )
+
+
+async def request_regions(db: AsyncSession, requests: list[AssistanceRequest]) -> dict[int, str]:
+    """The region (else the commission's name) of each request's commission, by commission id."""
+    ids = {r.commission_id for r in requests}
+    if not ids:
+        return {}
+    rows = await db.exec(
+        select(Commission.id, Commission.name, Region.name)
+        .join(Region, col(Region.id) == col(Commission.region_id), isouter=True)
+        .where(col(Commission.id).in_(ids))
+    )
+    return {cid: region or name for cid, name, region in rows.all() if cid is not None}
