@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import metrics
 from bot.config import ConfigError
 from bot.scheduler import LEADER_LOCK_KEY, Leadership
-from bot.workflows.outbox import measure_backlog
+from bot.workflows.monitoring import measure_backlog
 
 if TYPE_CHECKING:
     from aiohttp import web

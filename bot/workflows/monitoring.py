@@ -23,12 +23,30 @@ from bot.workflows.business_days import LIMA
 from bot.workflows.membership.commissions import can_commission
 from bot.workflows.notices import Notice
 from bot.workflows.once import claim_once
-from bot.workflows.outbox import measure_backlog
-from db.models import Commission, Membership, Person, Role
+from bot.workflows.outbox import OPEN
+from db.models import Commission, Membership, OutboxMessage, Person, Role
 from db.models.monitoring import MonitorEvent
 
 # The daily audit verification runs at the first tick after this time (Lima), once a day.
 VERIFY_AT = time(3, 0)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What waits in the outbox: every open row is due (nothing is queued for later), and `oldest`
+    is when the longest-waiting one was queued (None when empty)."""
+
+    count: int
+    oldest: datetime | None
+
+    def age(self, now: datetime) -> timedelta:
+        return max(now - self.oldest, timedelta(0)) if self.oldest is not None else timedelta(0)
+
+
+async def measure_backlog(db: AsyncSession) -> Backlog:
+    query = select(func.count(), func.min(OutboxMessage.created_at))
+    count, oldest = (await db.exec(query.where(col(OutboxMessage.status).in_(OPEN)))).one()
+    return Backlog(int(count), oldest)
 
 
 @dataclass(frozen=True)

@@ -397,23 +397,3 @@ async def first_time_seen(db: AsyncSession, update_id: int, *, now: datetime) ->
 async def forget_processed_updates(db: AsyncSession, *, before: datetime) -> int:
     result = await db.exec(delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before))
     return int(result.rowcount or 0)
-
-
-@dataclass(frozen=True)
-class Backlog:
-    """What waits in the outbox (monitoring): every open row is due, nothing is queued for later;
-    `oldest` is when the longest-waiting one was queued (None when empty)."""
-
-    count: int
-    oldest: datetime | None
-
-    def age(self, now: datetime) -> timedelta:
-        return max(now - self.oldest, timedelta(0)) if self.oldest is not None else timedelta(0)
-
-
-async def measure_backlog(db: AsyncSession) -> Backlog:
-    query = select(func.count(), func.min(OutboxMessage.created_at)).where(
-        col(OutboxMessage.status).in_(OPEN)
-    )
-    count, oldest = (await db.exec(query)).one()
-    return Backlog(int(count), oldest)
