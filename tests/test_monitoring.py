@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 import pytest
@@ -82,7 +83,7 @@ async def texts_to(sessionmaker: async_sessionmaker[AsyncSession], chat_id: int)
 
 async def deliver_everything(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> None:
     async with sessionmaker() as db, db.begin():
-        await db.exec(update(OutboxMessage).values(status=OutboxStatus.SENT, sent_at=now))  # type: ignore[call-overload]
+        await db.exec(update(OutboxMessage).values(status=OutboxStatus.SENT, sent_at=now))
 
 
 async def stall_a_message(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> None:
@@ -174,7 +175,7 @@ async def test_a_broken_audit_chain_is_found_by_the_daily_verification_and_told_
                 db, commission_id=cus.id, actor=None, action="test", entity="x", entity_id=n, now=NOW
             )
     async with sessionmaker() as db, db.begin():
-        await db.exec(update(AuditEntry).where(AuditEntry.seq == 2).values(action="forged"))  # type: ignore[call-overload, arg-type]
+        await db.exec(update(AuditEntry).where(AuditEntry.seq == 2).values(action="forged"))  # type: ignore[arg-type]
     clock = Clock(datetime.fromisoformat("2026-11-24T07:00:00+00:00"))  # 02:00 in Lima: not yet
     ticker = watching_ticker(leadership, sessionmaker, catalogs, clock)
     ticker.interval = None  # the clock jumps by hours here: lateness is tested above
@@ -207,7 +208,7 @@ async def serve(health: Health) -> tuple[str, aiohttp.web.AppRunner]:
     return f"http://{host}:{port}", runner
 
 
-async def get(http: aiohttp.ClientSession, url: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+async def get(http: aiohttp.ClientSession, url: str) -> tuple[int, dict[str, Any]]:
     async with http.get(url) as response:
         return response.status, await response.json()
 
