@@ -28,7 +28,9 @@ class OutageLog:
         if self._since is None:
             self._since = self._last_summary = now
             log.warning(
-                "Telegram is failing (%s); retrying with backoff, summary every %s", error, self.every
+                "Telegram is failing (%s); retrying with backoff, a summary at most every %.0f s",
+                error,
+                self.every.total_seconds(),
             )
             return
         assert self._last_summary is not None
