@@ -277,6 +277,10 @@ async def test_metrics_count_handled_updates_sends_and_the_backlog(
         ok = 'cra_sends_total{result="ok"}'
         assert sample(after, ok) >= sample(before, ok) + 2  # each got its reply
         assert sample(after, "cra_outbox_backlog") == 0
+        await harness.user(3003).send("/invitar")  # not invited: refused, with the reason
+        refused = await scrape()
+        assert sample(refused, "cra_updates_refused_total") == sample(after, "cra_updates_refused_total") + 1
+        assert sample(refused, "cra_updates_handled_total") == sample(after, "cra_updates_handled_total")
         await stall_a_message(sessionmaker, NOW)
         stalled = await scrape()
         assert sample(stalled, "cra_outbox_backlog") == 1
