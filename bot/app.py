@@ -24,10 +24,12 @@ from bot.commands import publish_default_commands
 from bot.config import ConfigError, Settings
 from bot.delivery import LocalPacer, OutboxSender, Pacer, RedisPacer
 from bot.dispatcher import build_dispatcher
+from bot.health import Health, add_health_routes, serve_health
 from bot.i18n import Catalogs
 from bot.middlewares import InFlight
 from bot.scheduler import Leadership, Ticker, build_scheduler
 from bot.telegram_session import TelegramSession
+from bot.workflows.monitoring import Thresholds
 from db.engine import make_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
@@ -75,9 +77,11 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
         request_timeout=settings.telegram_timeout_seconds,
     )
     leadership = Leadership(engine)
-    scheduler = build_scheduler(
-        Ticker(sessionmaker, leadership, catalogs), tick_seconds=settings.scheduler_tick_seconds
-    )
+    ticker = Ticker(sessionmaker, leadership, catalogs)
+    ticker.watch(settings.admin_ids(), alert_thresholds(settings))
+    scheduler = build_scheduler(ticker, tick_seconds=settings.scheduler_tick_seconds)
+    health = Health(engine, sessionmaker, leadership)
+    health_server = None
     stop_sending = asyncio.Event()
     try:
         me = await introduce(bot, settings)
@@ -95,8 +99,10 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
         scheduler.start()
         log.info("bot @%s ready (%d languages)", me.username, len(catalogs.languages))
         if webhook:
-            await _serve_webhook(bot, dp, settings)
+            await _serve_webhook(bot, dp, settings, health)
         else:
+            if settings.health_port:
+                health_server = await serve_health(health, settings.health_host, settings.health_port)
             await bot.delete_webhook(drop_pending_updates=False)
             await dp.start_polling(
                 bot,
@@ -113,6 +119,8 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
         left = await sender.pending()
         log.info("stopped: %d messages flushed, %d left in the outbox for next start", flushed, left)
     finally:
+        if health_server is not None:
+            await health_server.cleanup()
         if scheduler.running:
             scheduler.shutdown(wait=False)
         await leadership.release()
@@ -154,8 +162,16 @@ async def introduce(bot: Bot, settings: Settings) -> Any:
             delay = min(delay * 2, 30.0)
 
 
-async def _serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
-    """Serve Telegram's webhook until SIGTERM/SIGINT; requests without the secret header get 401."""
+def alert_thresholds(settings: Settings) -> Thresholds:
+    return Thresholds(
+        outbox_age=timedelta(minutes=settings.alert_outbox_age_minutes),
+        scheduler_late=timedelta(minutes=settings.alert_scheduler_late_minutes),
+    )
+
+
+async def _serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings, health: Health | None = None) -> None:
+    """Serve Telegram's webhook until SIGTERM/SIGINT; requests without the secret header get 401.
+    The same server answers /healthz, /readyz and /metrics."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
     from aiohttp import web
 
@@ -163,6 +179,8 @@ async def _serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     app = web.Application()
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path="/webhook")
     setup_application(app, dp, bot=bot)
+    if health is not None:
+        add_health_routes(app, health)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     database_pool_timeout: float = Field(default=30.0, gt=0, le=600)
     # At start, how long to keep retrying an unreachable Telegram API before giving up (exit 2).
     startup_retry_seconds: float = Field(default=60.0, ge=0, le=3600)
+    # Monitoring: /healthz, /readyz and /metrics (polling mode: this server; webhook mode: the
+    # webhook's own server). HEALTH_PORT=0 turns the polling-mode server off.
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(default=8081, ge=0, le=65535)
+    # Who is told about incidents (comma-separated Telegram ids; unset: the CAN's secretaries), and when.
+    admin_telegram_ids: str = ""
+    alert_outbox_age_minutes: float = Field(default=15.0, gt=0)
+    alert_scheduler_late_minutes: float = Field(default=10.0, gt=0)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -63,6 +71,18 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("admin_telegram_ids", mode="after")
+    @classmethod
+    def _telegram_ids(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip() and not re.fullmatch(r"-?\d{1,20}", part.strip()):
+                raise ValueError(f"{part.strip()!r} is not a Telegram id (digits, comma-separated)")
+        return value
+
+    def admin_ids(self) -> tuple[int, ...]:
+        """ADMIN_TELEGRAM_IDS as numbers (empty: the CAN's technical secretariat is told)."""
+        return tuple(int(part) for part in self.admin_telegram_ids.split(",") if part.strip())
 
     def database_pool(self) -> dict[str, Any]:
         """Pool arguments for `make_engine` (SQLite in the bot process ignores them: one connection)."""

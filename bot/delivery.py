@@ -33,8 +33,10 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import metrics
 from bot.i18n import Catalogs
 from bot.notify import enqueue_notices
+from bot.outage import OutageLog
 from bot.workflows.outbox import (
     Settled,
     backoff,
@@ -134,6 +136,7 @@ class OutboxSender:
         self.batch = 20
         self.name = uuid.uuid4().hex[:8]
         self._wake = asyncio.Event()
+        self.outage = OutageLog()
 
     def wake(self) -> None:
         """Something was committed to the outbox: look now rather than at the next poll."""
@@ -208,10 +211,33 @@ class OutboxSender:
             )
         return message.message_id
 
-    async def _send(self, row: OutboxMessage) -> None:
+    async def _observed_call(self, row: OutboxMessage) -> int | None:
         assert row.id is not None
         try:
             message_id = await self._call(row)
+        except Exception as exc:
+            self._observe(row.id, exc)
+            raise
+        else:
+            self._observe(row.id, None)
+        return message_id
+
+    def _observe(self, row_id: int, exc: Exception | None) -> None:
+        """Metrics and the outage log (bot/outage.py) for one send's outcome."""
+        if isinstance(exc, TelegramServerError | TelegramNetworkError):
+            metrics.SENDS.labels("5xx").inc()
+            self.outage.failed(row_id, f"{type(exc).__name__}: {exc.message}", now=self.clock())
+            return
+        result = {TelegramRetryAfter: "429", TelegramForbiddenError: "403"}.get(type(exc), "ok")
+        if exc is not None and result == "ok":
+            result = "400" if isinstance(exc, TelegramBadRequest) else "error"
+        metrics.SENDS.labels(result).inc()
+        self.outage.settled(row_id, now=self.clock())
+
+    async def _send(self, row: OutboxMessage) -> None:
+        assert row.id is not None
+        try:
+            message_id = await self._observed_call(row)
         except TelegramRetryAfter as exc:
             await self._postpone(
                 row, timedelta(seconds=exc.retry_after), f"429 retry after {exc.retry_after}s"
@@ -223,6 +249,7 @@ class OutboxSender:
             error = f"{type(exc).__name__}: {exc.message}"
             if self.clock() - row.created_at >= self.give_up_after:
                 log.warning("outbox row %s: giving up after %s attempts (%s)", row.id, row.attempts, error)
+                self.outage.forget(row.id)
                 await self._settle(give_up, row, error)
             else:
                 await self._postpone(row, backoff(row.attempts), error)

@@ -31,6 +31,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import metrics
 from bot.i18n import Catalogs, Translator
 from bot.notify import enqueue_notices
 from bot.replies import Replies
@@ -242,6 +243,9 @@ class TransactionMiddleware(BaseMiddleware):
                 if await first_time_seen(db, event.update_id, now=now):
                     data.update(db=db, say=Replies(db, chat_id, now))
                     await self._refuse(event, data, refusal)
+            metrics.UPDATES_REFUSED.inc()
+        else:
+            metrics.UPDATES_HANDLED.inc()
         self.on_commit()
         return result
 

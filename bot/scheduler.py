@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import metrics
 from bot.i18n import LIMA, Catalogs
 from bot.notify import enqueue_digests, enqueue_notices
 from bot.workflows.agreements.reminders import agreements_tick
 from bot.workflows.housekeeping import tidy_up
+from bot.workflows.monitoring import Thresholds, monitoring_tick
 from bot.workflows.notices import Notice
 from bot.workflows.reports.digests import reports_tick
 from bot.workflows.rounds.chase import rounds_tick
@@ -97,6 +99,34 @@ class Ticker:
             "reports": self._reports,
             "rounds": lambda db, now: self._notify(db, now, rounds_tick(db, now)),
         }
+        # Lateness (monitoring): the tick interval once scheduled, when the last tick started, and
+        # since when each failing job has failed.
+        self.interval: float | None = None
+        self.lag = timedelta(0)
+        self._last_start: datetime | None = None
+        self.failing_since: dict[str, datetime] = {}
+
+    def watch(self, admins: tuple[int, ...], thresholds: Thresholds) -> None:
+        """Add the monitoring job: the administrators' alerts and the daily audit verification."""
+        self.jobs["monitoring"] = lambda db, now: self._notify(
+            db,
+            now,
+            monitoring_tick(
+                db, now, admins=admins, thresholds=thresholds, scheduler_late_by=self.late_by(now)
+            ),
+        )
+
+    def late_by(self, now: datetime) -> timedelta:
+        """How late scheduled work is: the last tick's lag, or how long a job has kept failing."""
+        failing = max((now - since for since in self.failing_since.values()), default=timedelta(0))
+        return max(self.lag, failing)
+
+    def _time_tick(self, now: datetime) -> None:
+        if self._last_start is not None and self.interval is not None:
+            late = (now - self._last_start).total_seconds() - self.interval
+            self.lag = timedelta(seconds=max(late, 0.0))
+            metrics.SCHEDULER_LAG.set(self.lag.total_seconds())
+        self._last_start = now
 
     async def _notify(self, db: AsyncSession, now: datetime, due: Awaitable[list[Notice]]) -> int:
         return await enqueue_notices(db, self.catalogs, await due, now=now)
@@ -105,26 +135,34 @@ class Ticker:
         return await enqueue_notices(db, self.catalogs, (await sessions_tick(db, now)).notices, now=now)
 
     async def _reports(self, db: AsyncSession, now: datetime) -> int:
-        return await enqueue_digests(db, self.catalogs, await reports_tick(db, now), now=now)
+        queued = await enqueue_digests(db, self.catalogs, await reports_tick(db, now), now=now)
+        if queued:
+            metrics.DIGEST_RUNS.inc()
+        return queued
 
     async def tick(self) -> int:
         """One round: returns how many jobs ran (0 when another process leads)."""
+        self._time_tick(self.clock())
         if not await self.leadership.refresh():
             return 0
+        metrics.SCHEDULER_TICKS.inc()
         ran = 0
         for name, job in self.jobs.items():
             try:
                 async with self.sessionmaker() as db, db.begin():
                     await job(db, self.clock())
                 ran += 1
+                self.failing_since.pop(name, None)
             except Exception:
                 # A failing job must not stop the others; it is retried at the next tick.
                 log.exception("scheduled job %s failed", name)
+                self.failing_since.setdefault(name, self.clock())
         return ran
 
 
 def build_scheduler(ticker: Ticker, *, tick_seconds: float) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=LIMA)
+    ticker.interval = tick_seconds
     # First tick right away: catch up on whatever fell due while the bot was down.
     scheduler.add_job(
         ticker.tick,

@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.i18n import Catalogs
@@ -32,7 +34,14 @@ def environment(double: BotApiDouble, database: Path) -> dict[str, str]:
         "TELEGRAM_API_URL": double.base_url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
         "LOG_LEVEL": "INFO",
+        "HEALTH_PORT": str(free_port()),  # /healthz, /readyz, /metrics: never a port another run holds
     }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 async def cli(env: dict[str, str], *args: str) -> str:
@@ -116,6 +125,16 @@ async def test_secretary_joins_picks_quechua_and_is_answered_in_quechua(tmp_path
 
             # Every callback query was answered (or the phone keeps spinning).
             await double.wait_for_request("answerCallbackQuery", timeout=10)
+
+            # The process reports itself ready, and counts what it handled and sent.
+            base = f"http://127.0.0.1:{env['HEALTH_PORT']}"
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"{base}/readyz") as ready:
+                    assert ready.status == 200, await ready.text()
+                async with http.get(f"{base}/metrics") as page:
+                    metrics = await page.text()
+            assert "cra_updates_handled_total 4.0" in metrics  # /start, accept, Runasimi, /ayuda
+            assert 'cra_sends_total{result="ok"} 0.0' not in metrics
         finally:
             if bot.returncode is None:
                 bot.send_signal(signal.SIGTERM)

@@ -29,7 +29,7 @@ async def start(env: dict[str, str], *args: str, cwd: Path) -> tuple[int, list[s
         "bot",
         "run",
         *args,
-        env={**keep, "LOG_LEVEL": "INFO", **env},
+        env={**keep, "LOG_LEVEL": "INFO", "HEALTH_PORT": "0", **env},
         cwd=cwd,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
