@@ -14,17 +14,18 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import zipfile
 from pathlib import Path
 
 import polib
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the build reads; copied so the build leaves no build/ or egg-info behind in the checkout.
 BUILD_INPUTS = ("pyproject.toml", "setup.py", "README.md", "LICENSE", "bot", "db", "locales")
-
-pytestmark = pytest.mark.slow
 
 
 def run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -32,6 +33,28 @@ def run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedPr
     return subprocess.run(
         [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
+
+
+def locked() -> dict[str, str]:
+    """requirements.lock as canonical name -> version."""
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_the_lock_pins_every_dependency_within_its_range() -> None:
+    pins = locked()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for line in project["dependencies"]:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not in requirements.lock: run scripts/lock.sh"
+        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]}: run scripts/lock.sh"
+    for line in project["optional-dependencies"]["dev"]:  # a production lock, from a clean venv
+        assert canonicalize_name(Requirement(line).name) not in pins
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +77,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return found
 
 
+@pytest.mark.slow
 def test_the_wheel_ships_every_catalog_and_migration(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     catalogs = sorted(ROOT.glob("locales/*/LC_MESSAGES/messages.po"))
@@ -65,6 +89,7 @@ def test_the_wheel_ships_every_catalog_and_migration(wheel: Path) -> None:
     assert not any(name.startswith(("locales/", "tests/")) for name in names)  # nothing at the top level
 
 
+@pytest.mark.slow
 def test_an_installed_wheel_speaks_quechua_and_aymara(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     assert run(sys.executable, "-m", "venv", "--without-pip", venv).returncode == 0
