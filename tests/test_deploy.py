@@ -67,8 +67,10 @@ def unit(name: str) -> dict[str, dict[str, list[str]]]:
 
 
 def cli_args(exec_start: str) -> list[str]:
-    """The cra-bot arguments of an ExecStart line (after an optional `env VAR=…` prefix)."""
-    words = shlex.split(exec_start)
+    """The cra-bot arguments of an ExecStart line: after an `env VAR=…` prefix, or in `sh -c '…'`."""
+    words = shlex.split(exec_start.replace("%%", "%"))
+    if words[:2] == ["/bin/sh", "-c"]:
+        words = shlex.split(words[2])
     return words[words.index(INSTALLED_CLI) + 1 :]
 
 
@@ -86,7 +88,7 @@ def test_bot_units_restart_and_stop_after_the_flush(name: str) -> None:
     assert "cra-bot-migrate.service" in unit(name)["Unit"]["After"][0]
 
 
-@pytest.mark.parametrize("name", [*BOT_UNITS, "cra-bot-migrate.service"])
+@pytest.mark.parametrize("name", [*BOT_UNITS, "cra-bot-migrate.service", "cra-bot-backup.service"])
 def test_units_run_as_a_dedicated_user_hardened(name: str) -> None:
     service = unit(name)["Service"]
     assert service["User"] == ["cra-bot"] and service["Group"] == ["cra-bot"]
@@ -107,6 +109,8 @@ def test_unit_commands_are_the_cli_s() -> None:
     webhook = parser.parse_args(cli_args(start))
     assert (webhook.command, webhook.webhook) == ("run", True)
     assert "WEBHOOK_PORT=%i" in shlex.split(start)  # the instance name is the port
+    backup = parser.parse_args(cli_args(unit("cra-bot-backup.service")["Service"]["ExecStart"][0]))
+    assert backup.command == "backup" and str(backup.path).startswith("/var/lib/cra-bot/backups/")
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
@@ -115,7 +119,15 @@ def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     assert cli is not None
     for path in UNITS.glob("*.service"):
         (tmp_path / path.name).write_text(path.read_text(encoding="utf-8").replace(INSTALLED_CLI, cli))
-    names = ["cra-bot.service", "cra-bot-migrate.service", "cra-bot-webhook@8081.service"]
+    for path in UNITS.glob("*.timer"):
+        shutil.copy(path, tmp_path / path.name)
+    names = [
+        "cra-bot.service",
+        "cra-bot-migrate.service",
+        "cra-bot-webhook@8081.service",
+        "cra-bot-backup.service",
+        "cra-bot-backup.timer",
+    ]
     result = subprocess.run(
         ["systemd-analyze", "verify", *(f"./{n}" for n in names)],
         cwd=tmp_path,
