@@ -39,7 +39,9 @@ def test_env_example_lists_every_setting_once_with_its_default() -> None:
         assert shown == Settings.model_fields[field].default, f"{name}={value} is not the default"
 
 
-def test_env_example_loads_as_it_is() -> None:
+def test_env_example_loads_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
     settings = Settings(_env_file=ROOT / ".env.example")  # type: ignore[call-arg]
     assert settings.bot_token is None and settings.webhook_url is None
 
