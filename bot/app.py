@@ -23,6 +23,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from bot.commands import publish_default_commands
 from bot.config import ConfigError, Settings
 from bot.delivery import LocalPacer, OutboxSender, Pacer, RedisPacer
+from bot.descriptions import publish_descriptions
 from bot.dispatcher import build_dispatcher
 from bot.health import Health, add_health_routes, serve_health
 from bot.i18n import Catalogs
@@ -95,6 +96,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
             invitation_days=settings.invitation_days,
         )
         await publish_default_commands(bot, catalogs)
+        await publish_descriptions(bot, catalogs)
         sending = asyncio.create_task(sender.run(stop_sending), name="outbox-sender")
         scheduler.start()
         log.info("bot @%s ready (%d languages)", me.username, len(catalogs.languages))

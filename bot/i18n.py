@@ -26,7 +26,16 @@ from babel.dates import format_date, format_datetime
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+def find_locales() -> Path:
+    """Where the catalogs are: inside the package when installed from a wheel (setup.py maps the
+    repository's locales/ to bot/locales), else at the root of a checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "locales"
+    return installed if installed.is_dir() else package.parent / "locales"
+
+
+LOCALES_DIR = find_locales()
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "es"
 LIMA = ZoneInfo("America/Lima")
@@ -163,7 +172,11 @@ class Catalogs:
         self._translations: dict[str, gettext.NullTranslations] = {
             SOURCE_LANGUAGE: gettext.NullTranslations()
         }
-        for path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        paths = sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+        if not paths:
+            # Say it: otherwise every Quechua and Aymara reader silently gets Spanish.
+            log.warning("no catalogs in %s: every reader gets Spanish", locales_dir)
+        for path in paths:
             language, translations = _read_catalog(path)
             if language.code != SOURCE_LANGUAGE:
                 self.languages[language.code] = language

@@ -95,8 +95,9 @@ async def test_secretary_joins_picks_quechua_and_is_answered_in_quechua(tmp_path
         )
         try:
             await double.wait_for_poll(timeout=STARTUP_SECONDS)
-            # Strangers' menus were published for every shipped language.
+            # Strangers' menus, and the bot's description, were published for every shipped language.
             assert double.commands_for({"type": "all_private_chats"}, "qu")
+            assert double.description_for("ay", short=True) and double.description_for("qu")
 
             double.user_sends(5001, f"/start {token}", first_name="Rosa", language_code="es")
             offer = await double.wait_for_message(5001, contains="¿Acepta?", timeout=30)

@@ -23,6 +23,8 @@ MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER = 200
 MAX_COMMANDS = 100
 MAX_INLINE_BUTTONS = 100
+MAX_DESCRIPTION = 512  # setMyDescription
+MAX_SHORT_DESCRIPTION = 120  # setMyShortDescription
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
     "same as a current content and reply markup of the message"
@@ -391,6 +393,11 @@ def check_webhook(params: JsonDict) -> None:
         raise bad_request("secret token contains unallowed characters")
 
 
+_DESCRIPTION_METHODS = frozenset(
+    {"setMyDescription", "getMyDescription", "setMyShortDescription", "getMyShortDescription"}
+)
+
+
 def check_limits(method: str, params: JsonDict, button_actions: frozenset[str]) -> None:
     """Every stateless LIMITS.md rule for one (already type-checked) request."""
     if method in ("sendMessage", "editMessageText"):
@@ -404,6 +411,15 @@ def check_limits(method: str, params: JsonDict, button_actions: frozenset[str]) 
     if method in ("setMyCommands", "getMyCommands", "deleteMyCommands"):
         check_language_code(params)
         check_scope(params)
+    if method in _DESCRIPTION_METHODS:
+        check_language_code(params)
+    if method == "setMyDescription" and len(params.get("description") or "") > MAX_DESCRIPTION:
+        raise bad_request("BOT_DESCRIPTION_INVALID")
+    if (
+        method == "setMyShortDescription"
+        and len(params.get("short_description") or "") > MAX_SHORT_DESCRIPTION
+    ):
+        raise bad_request("BOT_SHORT_DESCRIPTION_INVALID")
     if method == "setMyCommands":
         check_commands(params)
     if method == "setWebhook":

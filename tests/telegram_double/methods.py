@@ -255,3 +255,29 @@ class BotApiMethods(BotApiState):
     def api_delete_my_commands(self, params: JsonDict) -> bool:
         self._commands.pop(self._commands_key(params), None)
         return True
+
+    # ------------------------------------------------------------------ descriptions
+
+    def _set_description(self, params: JsonDict, field: str) -> bool:
+        key = (field, params.get("language_code") or "")
+        text = params.get(field) or ""
+        if text:
+            self._descriptions[key] = text
+        else:  # an empty string removes the dedicated text, as in Telegram
+            self._descriptions.pop(key, None)
+        return True
+
+    def _get_description(self, params: JsonDict, field: str) -> JsonDict:
+        return {field: self._descriptions.get((field, params.get("language_code") or ""), "")}
+
+    def api_set_my_description(self, params: JsonDict) -> bool:
+        return self._set_description(params, "description")
+
+    def api_get_my_description(self, params: JsonDict) -> JsonDict:
+        return self._get_description(params, "description")
+
+    def api_set_my_short_description(self, params: JsonDict) -> bool:
+        return self._set_description(params, "short_description")
+
+    def api_get_my_short_description(self, params: JsonDict) -> JsonDict:
+        return self._get_description(params, "short_description")

@@ -155,6 +155,10 @@ class BotApiDouble(BotApiMethods):
             "setMyCommands": self.api_set_my_commands,
             "getMyCommands": self.api_get_my_commands,
             "deleteMyCommands": self.api_delete_my_commands,
+            "setMyDescription": self.api_set_my_description,
+            "getMyDescription": self.api_get_my_description,
+            "setMyShortDescription": self.api_set_my_short_description,
+            "getMyShortDescription": self.api_get_my_short_description,
             "getFile": self.api_get_file,
         }
 

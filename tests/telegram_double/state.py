@@ -84,6 +84,7 @@ class BotApiState:
         self._paths: dict[str, str] = {}  # file_path -> file_id
         self._callbacks: dict[str, JsonDict] = {}  # unanswered callback queries
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}  # (field, language_code) -> text
         self._blocked: set[int] = set()
         self._ids = itertools.count(1)
         self._signal = Signal()
@@ -317,6 +318,10 @@ class BotApiState:
 
     def commands_for(self, scope: JsonDict | None = None, language_code: str = "") -> list[JsonDict]:
         return copy.deepcopy(self._commands.get((scope_key(scope), language_code), []))
+
+    def description_for(self, language_code: str = "", *, short: bool = False) -> str | None:
+        """The bot's (short) description set for language_code ("" = the default), None if unset."""
+        return self._descriptions.get(("short_description" if short else "description", language_code))
 
     # ------------------------------------------------------------------ users blocking the bot
 
