@@ -60,11 +60,16 @@ async def person(db: AsyncSession, name: str, language: str = "es", telegram_id:
 
 
 async def member(
-    db: AsyncSession, p: Person, commission_id: int, role: Role, seat_id: int | None = None
+    db: AsyncSession,
+    p: Person,
+    commission_id: int,
+    role: Role,
+    seat_id: int | None = None,
+    since: datetime = NOW,
 ) -> None:
     assert p.id is not None
     db.add(
-        Membership(person_id=p.id, commission_id=commission_id, role=role, seat_id=seat_id, created_at=NOW)
+        Membership(person_id=p.id, commission_id=commission_id, role=role, seat_id=seat_id, created_at=since)
     )
     await db.flush()
 
@@ -324,8 +329,8 @@ async def test_weekly_digest_once_per_week_and_retried_after_a_failure(
     ids = await build(db)
     rosa = await person(db, "Rosa", "es", telegram_id=501)
     wayta = await person(db, "Wayta", "qu", telegram_id=502)
-    await member(db, rosa, ids["cus"], Role.SECRETARY)
-    await member(db, wayta, ids["cus"], Role.PRESIDENT)
+    await member(db, rosa, ids["cus"], Role.SECRETARY, since=utc(2026, 11, 2))  # members in week 47
+    await member(db, wayta, ids["cus"], Role.PRESIDENT, since=utc(2026, 11, 2))
     await db.commit()
 
     def broken(*args: object, **kwargs: object) -> bytes:
