@@ -206,7 +206,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
 
     async def verify(db: AsyncSession) -> int:
         codes = dict((await db.exec(select(Commission.id, Commission.code))).all())
-        ids = {code: commission_id for commission_id, code in codes.items()}
+        ids = {code: commission_id for commission_id, code in codes.items() if commission_id is not None}
         heads = []
         for given in args.head:
             code, _, rest = given.partition(":")

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from collections.abc import Sequence
 from datetime import date, datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Any

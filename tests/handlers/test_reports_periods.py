@@ -25,7 +25,9 @@ ACCEPTED = (
 
 async def report_files(user: object, text: str) -> list[str]:
     requests = await user.send(text)  # type: ignore[attr-defined]
-    return [r.document.filename for r in requests if isinstance(r, SendDocument) and "png" in r.document.filename]
+    return [
+        r.document.filename for r in requests if isinstance(r, SendDocument) and "png" in r.document.filename
+    ]
 
 
 @time_machine.travel(NOW, tick=False)

@@ -6,11 +6,13 @@ one, the figures to render (`DueDigest`), oldest period first. After downtime ac
 every missed one is sent once, each saying it comes late: the periods from the newest one any digest
 of that kind was recorded for up to the latest due, at most `catch_up_weeks`/`catch_up_months` of
 them (older ones are logged and skipped, so a bot off for a year does not flood its readers). A
-reader gets no digest of a period that ended before their membership began. The one exit for messages (bot/notify.py) renders each
-in its reader's language (texts, chart, spreadsheet: `WeeklyContent.render`), queues it and calls
-`record_digest`: a `ReportDelivery` row written in the same transaction as the outbox rows, so a
-restart never repeats it and a tick after downtime catches up. A digest that cannot be built is
-logged and left unrecorded, so the next tick tries it again.
+reader gets no digest of a period that ended before their membership began.
+
+The one exit for messages (bot/notify.py) renders each in its reader's language (texts, chart,
+spreadsheet: `WeeklyContent.render`), queues it and calls `record_digest`: a `ReportDelivery` row
+written in the same transaction as the outbox rows, so a restart never repeats it and a tick after
+downtime catches up. A digest that cannot be built is logged and left unrecorded, so the next tick
+tries it again.
 """
 
 from __future__ import annotations
@@ -85,13 +87,17 @@ def periods_to_send(latest: Period, last_sent: str | None, limit: int) -> list[P
     while last_sent is not None and periods[0].key > last_sent and len(periods) < limit:
         periods.insert(0, periods[0].previous())
     if last_sent is not None and periods[0].key > last_sent:
-        log.warning("digests from %s to %s skipped: more than %s periods behind", last_sent, periods[0].key, limit)
+        log.warning(
+            "digests from %s to %s skipped: more than %s periods behind", last_sent, periods[0].key, limit
+        )
     return periods
 
 
 async def _last_sent(db: AsyncSession, kind: str) -> str | None:
     """The newest period any digest of this kind was recorded for: the bot ran then."""
-    return (await db.exec(select(func.max(col(ReportDelivery.period))).where(ReportDelivery.kind == kind))).one()
+    return (
+        await db.exec(select(func.max(col(ReportDelivery.period))).where(ReportDelivery.kind == kind))
+    ).one()
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,9 @@ async def test_my_data_holds_answers_justifications_reports_drafts_and_requests(
 
 
 def test_every_reference_to_a_person_is_in_my_data() -> None:
-    listed = {(model.__tablename__, column) for model, columns in PERSONAL_ROWS.values() for column in columns}  # type: ignore[attr-defined]
+    listed = {
+        (model.__tablename__, column) for model, columns in PERSONAL_ROWS.values() for column in columns
+    }  # type: ignore[attr-defined]
     referring = {
         (table.name, column.name)
         for table in SQLModel.metadata.sorted_tables
