@@ -245,8 +245,9 @@ def test_periods_are_lima_days_and_parse() -> None:
     assert parse_period("2026-W48", today).start == date(2026, 11, 23)
     assert month_period(2026, 1).previous().key == "2025-12"
     assert week_period(date(2026, 11, 29)).key == "2026-W48"
+    assert parse_period("noviembre", today).key == "2026-11"  # month names: issue 14, item 16
     with pytest.raises(UserError):
-        parse_period("noviembre", today)
+        parse_period("ayer", today)
     # Digests: Monday 08:00 Lima sends the previous week; the 1st at 08:00 the previous month.
     assert due_week(NOW).key == "2026-W47"
     assert due_week(datetime(2026, 11, 23, 12, 59, tzinfo=UTC)).key == "2026-W46"  # 07:59 Lima
