@@ -209,23 +209,38 @@ async def chain_heads(db: AsyncSession) -> list[Head]:
 
 async def latest_checkpoints(db: AsyncSession) -> dict[int, Head]:
     """Each commission's most recent checkpoint."""
-    rows = await db.exec(select(AuditCheckpoint).order_by(col(AuditCheckpoint.seq)))
+    newest = (
+        select(AuditCheckpoint.commission_id, func.max(AuditCheckpoint.seq).label("seq"))
+        .group_by(col(AuditCheckpoint.commission_id))
+        .subquery()
+    )
+    rows = await db.exec(
+        select(AuditCheckpoint).join(
+            newest,
+            (col(AuditCheckpoint.commission_id) == newest.c.commission_id)
+            & (col(AuditCheckpoint.seq) == newest.c.seq),
+        )
+    )
     return {c.commission_id: Head(c.commission_id, c.seq, c.digest, c.at) for c in rows.all()}
 
 
 async def write_checkpoints(db: AsyncSession, *, now: datetime) -> list[Head]:
-    """Once a day (after `CHECKPOINT_HOUR`, Lima), record the head of every chain that grew since
-    its last checkpoint; returns the new checkpoints (to be sent to the CAN analysts)."""
+    """Once a day (the first call after `CHECKPOINT_HOUR`, Lima), record the head of every chain
+    that changed since its last checkpoint; returns them (to be sent to the CAN analysts). At most
+    one batch a day: once one is taken, a chain that changes later that day waits for tomorrow's."""
     local = now.astimezone(LIMA)
     today_at = datetime.combine(local.date(), time(CHECKPOINT_HOUR), tzinfo=LIMA)
     if local < today_at:
+        return []
+    taken_today = select(AuditCheckpoint.id).where(col(AuditCheckpoint.at) >= today_at).limit(1)
+    if (await db.exec(taken_today)).first() is not None:
         return []
     last = await latest_checkpoints(db)
     written = []
     for head in await chain_heads(db):
         previous = last.get(head.commission_id)
-        if previous is not None and previous.at is not None and previous.at >= today_at:
-            continue  # today's is taken
+        if previous is not None and (previous.seq, previous.digest) == (head.seq, head.digest):
+            continue  # unchanged since its last checkpoint
         row = AuditCheckpoint(commission_id=head.commission_id, seq=head.seq, digest=head.digest, at=now)
         if await claim_once(db, row):
             written.append(Head(head.commission_id, head.seq, head.digest, now))
