@@ -48,7 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the tamper-evident audit trail")
     a_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    a_sub.add_parser("verify", help="check every commission's hash chain; exit 1 at a broken link")
+    verify = a_sub.add_parser(
+        "verify", help="check every commission's hash chain and latest checkpoint; exit 1 at a broken link"
+    )
+    verify.add_argument(
+        "--head",
+        action="append",
+        default=[],
+        metavar="CODE:SEQ:DIGEST",
+        help="also check against a head the CAN analysts received (repeatable)",
+    )
 
     backup = sub.add_parser("backup", help="write an online, consistent copy of the database to PATH")
     backup.add_argument("path", metavar="PATH", type=Path, help="a new file (SQLite copy, or pg_dump -Fc)")
@@ -192,12 +201,21 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import select
 
-    from bot.workflows.audit import verify_chain
+    from bot.workflows.audit import Head, verify_chain
     from db.models import Commission
 
     async def verify(db: AsyncSession) -> int:
-        checked, broken = await verify_chain(db)
         codes = dict((await db.exec(select(Commission.id, Commission.code))).all())
+        ids = {code: commission_id for commission_id, code in codes.items() if commission_id is not None}
+        heads = []
+        for given in args.head:
+            code, _, rest = given.partition(":")
+            seq, _, digest = rest.partition(":")
+            if code.upper() not in ids or not seq.isdigit() or len(digest) != 64:
+                print(f"--head {given}: expected CODE:SEQ:DIGEST of a known commission")
+                return 2
+            heads.append(Head(ids[code.upper()], int(seq), digest.lower()))
+        checked, broken = await verify_chain(db, heads)
         for link in broken:
             print(f"{codes.get(link.commission_id, link.commission_id)}: entry {link.seq} {link.reason}")
         if broken:

@@ -156,13 +156,13 @@ async def enqueue_digests(
     """Render each due digest (texts, chart, spreadsheet) in its reader's language, queue it and
     record it as delivered. One that cannot be built is logged and left unrecorded, so the next
     tick tries it again. Returns how many were queued."""
-    built: dict[tuple[str, int, str], Digest] = {}  # one rendering per commission and language
+    built: dict[tuple[str, str, int, str], Digest] = {}  # one rendering per period, commission, language
     queued = 0
     for item in due:
         person = item.person
         try:
             tr = catalogs.translator(person.language)
-            key = (item.kind, item.commission_id, tr.code)
+            key = (item.kind, item.period.key, item.commission_id, tr.code)
             if key not in built:
                 built[key] = item.content.render(tr)
             if reachable(person):

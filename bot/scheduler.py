@@ -24,6 +24,7 @@ from bot.workflows.agreements.reminders import agreements_tick
 from bot.workflows.housekeeping import tidy_up
 from bot.workflows.monitoring import Thresholds, monitoring_tick
 from bot.workflows.notices import Notice
+from bot.workflows.reports.checkpoints import checkpoint_tick
 from bot.workflows.reports.digests import reports_tick
 from bot.workflows.rounds.chase import rounds_tick
 from bot.workflows.sessions.reminders import sessions_tick
@@ -97,6 +98,7 @@ class Ticker:
             "sessions": self._sessions,
             "agreements": lambda db, now: self._notify(db, now, agreements_tick(db, now)),
             "reports": self._reports,
+            "audit_checkpoints": lambda db, now: self._notify(db, now, checkpoint_tick(db, now)),
             "rounds": lambda db, now: self._notify(db, now, rounds_tick(db, now)),
         }
         # Lateness (monitoring): the tick interval once scheduled, when the last tick started, and

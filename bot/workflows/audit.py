@@ -4,15 +4,22 @@ Each entry's digest covers its own fields and the previous entry's digest, so ed
 changes its digest and deleting one leaves a gap: `verify_chain` reports the first broken link of
 each commission (`cra-bot audit verify`). Workflows call `audited(...)` (a short form of `record`)
 in the same transaction as the change itself.
+
+A chain alone cannot show that its newest entries were deleted (what remains is a valid, shorter
+chain). So once a day `write_checkpoints` records each chain's head (length and newest digest) in
+`audit_checkpoint`, which no commission action writes, and the scheduler sends those heads to the
+CAN analysts (bot/workflows/reports/checkpoints.py); `verify_chain` compares each chain with its
+latest checkpoint and with any head given to it (`cra-bot audit verify --head CUS:42:<digest>`, from
+an analyst's copy), so a deletion is caught at the latest at the next checkpoint.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +27,10 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.workflows.business_days import LIMA
+from bot.workflows.once import claim_once
 from db.engine import dialect_of
-from db.models import AuditEntry, Person
+from db.models import AuditCheckpoint, AuditEntry, Person
 
 if TYPE_CHECKING:
     from bot.workflows.access import Actor
@@ -163,19 +172,109 @@ class BrokenLink:
     reason: str
 
 
-async def verify_chain(db: AsyncSession) -> tuple[int, list[BrokenLink]]:
-    """(entries checked, first broken link of each commission whose chain is broken)."""
+@dataclass(frozen=True)
+class Head:
+    """A chain's length and newest digest: what a checkpoint (or an analyst's copy) vouches for."""
+
+    commission_id: int
+    seq: int
+    digest: str
+    at: datetime | None = None  # when it was taken; None for a head typed in by hand
+
+    def line(self, code: str) -> str:
+        """`CUS:42:<digest>`: how notices show it and `audit verify --head` reads it."""
+        return f"{code}:{self.seq}:{self.digest}"
+
+
+CHECKPOINT_HOUR = 7  # Lima: the day's checkpoint is taken at the first tick after 07:00
+
+
+async def chain_heads(db: AsyncSession) -> list[Head]:
+    """The newest entry of every commission's chain."""
+    newest = (
+        select(AuditEntry.commission_id, func.max(AuditEntry.seq).label("seq"))
+        .group_by(col(AuditEntry.commission_id))
+        .subquery()
+    )
+    rows = await db.exec(
+        select(AuditEntry.commission_id, AuditEntry.seq, AuditEntry.digest)
+        .join(
+            newest,
+            (col(AuditEntry.commission_id) == newest.c.commission_id) & (col(AuditEntry.seq) == newest.c.seq),
+        )
+        .order_by(col(AuditEntry.commission_id))
+    )
+    return [Head(commission_id, seq, digest) for commission_id, seq, digest in rows.all()]
+
+
+async def latest_checkpoints(db: AsyncSession) -> dict[int, Head]:
+    """Each commission's most recent checkpoint."""
+    newest = (
+        select(AuditCheckpoint.commission_id, func.max(AuditCheckpoint.seq).label("seq"))
+        .group_by(col(AuditCheckpoint.commission_id))
+        .subquery()
+    )
+    rows = await db.exec(
+        select(AuditCheckpoint).join(
+            newest,
+            (col(AuditCheckpoint.commission_id) == newest.c.commission_id)
+            & (col(AuditCheckpoint.seq) == newest.c.seq),
+        )
+    )
+    return {c.commission_id: Head(c.commission_id, c.seq, c.digest, c.at) for c in rows.all()}
+
+
+async def write_checkpoints(db: AsyncSession, *, now: datetime) -> list[Head]:
+    """Once a day (the first call after `CHECKPOINT_HOUR`, Lima), record the head of every chain
+    that changed since its last checkpoint; returns them (to be sent to the CAN analysts). At most
+    one batch a day: once one is taken, a chain that changes later that day waits for tomorrow's."""
+    local = now.astimezone(LIMA)
+    today_at = datetime.combine(local.date(), time(CHECKPOINT_HOUR), tzinfo=LIMA)
+    if local < today_at:
+        return []
+    taken_today = select(AuditCheckpoint.id).where(col(AuditCheckpoint.at) >= today_at).limit(1)
+    if (await db.exec(taken_today)).first() is not None:
+        return []
+    last = await latest_checkpoints(db)
+    written = []
+    for head in await chain_heads(db):
+        previous = last.get(head.commission_id)
+        if previous is not None and (previous.seq, previous.digest) == (head.seq, head.digest):
+            continue  # unchanged since its last checkpoint
+        row = AuditCheckpoint(commission_id=head.commission_id, seq=head.seq, digest=head.digest, at=now)
+        if await claim_once(db, row):
+            written.append(Head(head.commission_id, head.seq, head.digest, now))
+    return written
+
+
+def _against(head: Head, digests: Mapping[int, str], length: int) -> str | None:
+    """Why the chain (its digests by seq, and its length) does not contain `head`, if it does not."""
+    when = f"the checkpoint of {head.at:%Y-%m-%d %H:%M} UTC" if head.at else "the head given"
+    if length < head.seq:
+        return f"entries {length + 1}..{head.seq} are missing (deleted after {when})"
+    if digests.get(head.seq) != head.digest:
+        return f"differs from {when} (entries replaced)"
+    return None
+
+
+async def verify_chain(db: AsyncSession, heads: Sequence[Head] = ()) -> tuple[int, list[BrokenLink]]:
+    """(entries checked, first broken link of each commission whose chain is broken). Besides the
+    links, each chain must contain its latest checkpoint and any of `heads` (e.g. from a notice)."""
     broken: list[BrokenLink] = []
     checked = 0
-    commission_ids = (await db.exec(select(AuditEntry.commission_id).distinct())).all()
+    anchors: dict[int, list[Head]] = {}
+    for head in [*(await latest_checkpoints(db)).values(), *heads]:
+        anchors.setdefault(head.commission_id, []).append(head)
+    commission_ids = set((await db.exec(select(AuditEntry.commission_id).distinct())).all()) | set(anchors)
     for commission_id in sorted(commission_ids):
         previous, expected_seq = GENESIS, 1
+        digests: dict[int, str] = {}
         entries = await db.exec(
             select(AuditEntry).where(AuditEntry.commission_id == commission_id).order_by(col(AuditEntry.seq))
         )
+        reason = None
         for entry in entries.all():
             checked += 1
-            reason = None
             if entry.seq != expected_seq:
                 reason = f"entries {expected_seq}..{entry.seq - 1} are missing (deleted)"
             elif entry.previous_digest != previous:
@@ -186,6 +285,12 @@ async def verify_chain(db: AsyncSession) -> tuple[int, list[BrokenLink]]:
                 broken.append(BrokenLink(commission_id, entry.seq, reason))
                 break
             previous, expected_seq = entry.digest, entry.seq + 1
+            digests[entry.seq] = entry.digest
+        if reason is None:
+            for head in sorted(anchors.get(commission_id, []), key=lambda h: h.seq):
+                if (why := _against(head, digests, expected_seq - 1)) is not None:
+                    broken.append(BrokenLink(commission_id, min(head.seq, expected_seq), why))
+                    break
     return checked, broken
 
 

@@ -2,7 +2,7 @@
 SQLModel.metadata (Alembic and the schema test rely on that)."""
 
 from db.models.agreements import *  # noqa: F403
-from db.models.audit import AuditEntry
+from db.models.audit import AuditCheckpoint, AuditEntry
 from db.models.core import (
     Commission,
     CommissionKind,
@@ -24,6 +24,7 @@ from db.models.rounds import *  # noqa: F403
 from db.models.sessions import *  # noqa: F403
 
 __all__ = [
+    "AuditCheckpoint",
     "AuditEntry",
     "Commission",
     "CommissionKind",

@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 from db.models.core import _fk
 from db.types import UTCDateTime
 
-__all__ = ["AuditEntry"]
+__all__ = ["AuditCheckpoint", "AuditEntry"]
 
 
 class AuditEntry(SQLModel, table=True):
@@ -34,3 +34,18 @@ class AuditEntry(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     previous_digest: str = Field(max_length=64)
     digest: str = Field(max_length=64)
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """A commission chain's head (length and newest digest) at a moment, written only by the
+    scheduler (no commission action writes or deletes it) and sent to the CAN analysts: deleting
+    the newest entries no longer goes unnoticed (`verify_chain` compares with the latest one)."""
+
+    __tablename__ = "audit_checkpoint"
+    __table_args__ = (UniqueConstraint("commission_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    commission_id: int = Field(sa_column=_fk("commission.id"))
+    seq: int  # the chain's length then: its newest entry's seq
+    digest: str = Field(max_length=64)  # that entry's digest
+    at: datetime = Field(sa_type=UTCDateTime)

@@ -4,9 +4,10 @@ Quechua) with message, chart and spreadsheet; /informe and its refusals; the ann
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+import time_machine
 from aiogram.methods import SendDocument
 from aiogram.types import BufferedInputFile
 from openpyxl import load_workbook
@@ -46,6 +47,7 @@ def content(document: SendDocument) -> bytes:
     return document.document.data
 
 
+@time_machine.travel(NOW, tick=False)  # they join on Monday 23 November
 async def test_national_digest_reaches_two_analysts_in_their_languages(
     harness: Harness,
     invite: Invite,
@@ -58,29 +60,32 @@ async def test_national_digest_reaches_two_analysts_in_their_languages(
     sisa = await join(harness, invite, 802, "CAN", Role.CAN_ANALYST, "Sisa", "qu")
     before = len(harness.session.requests)
 
-    async with sessionmaker() as db, db.begin():
-        assert (
-            await enqueue_digests(db, catalogs, await reports_tick(db, NOW), now=NOW) == 3
-        )  # 2 analysts (monthly) + Rosa (weekly)
-    await harness.sender.drain()
-    october = month_period(2026, 10)
+    # 1 December, 10:00 Lima: November's national digest and week 48's, both periods they were in.
+    later = NOW + timedelta(days=8)
+    with time_machine.travel(later, tick=False):
+        async with sessionmaker() as db, db.begin():
+            assert (
+                await enqueue_digests(db, catalogs, await reports_tick(db, later), now=later) == 3
+            )  # 2 analysts (monthly) + Rosa (weekly)
+        await harness.sender.drain()
+    november = month_period(2026, 11)
     for user, lang in ((luis, "es"), (sisa, "qu")):
         tr = catalogs.translator(lang)
         texts = [m.text for m in harness.messages_to(user.user.id)[-1:]]
-        assert tr.render(period_text(october)) in texts[0]
+        assert tr.render(period_text(november)) in texts[0]
         assert "<b>CUS</b>" in texts[0] and "<b>PUN</b>" in texts[0]
         png, xlsx = documents(harness, user.user.id)
-        assert png.document.filename == "informe_nacional_2026-10.png"  # type: ignore[union-attr]
+        assert png.document.filename == "informe_nacional_2026-11.png"  # type: ignore[union-attr]
         assert content(png)[:8] == b"\x89PNG\r\n\x1a\n"
         workbook = load_workbook(io.BytesIO(content(xlsx)))
         sheet = workbook[workbook.sheetnames[0]]
         assert sheet["A1"].value == tr.gettext("Código")
         assert {sheet["A2"].value, sheet["A3"].value} == {"CUS", "PUN"}
-    assert "1 de octubre" in harness.messages_to(801)[-1].text  # Spanish dates
-    assert "1 de octubre" not in harness.messages_to(802)[-1].text  # Quechua dates
+    assert "1 de noviembre" in harness.messages_to(801)[-1].text  # Spanish dates
+    assert "1 de noviembre" not in harness.messages_to(802)[-1].text  # Quechua dates
     # The next tick sends nothing again.
     async with sessionmaker() as db, db.begin():
-        assert await enqueue_digests(db, catalogs, await reports_tick(db, NOW), now=NOW) == 0
+        assert await enqueue_digests(db, catalogs, await reports_tick(db, later), now=later) == 0
     await harness.sender.drain()
     assert len([r for r in harness.session.requests[before:] if int(getattr(r, "chat_id", 0)) == 801]) == 3
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, false, func, or_, update
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
@@ -21,9 +21,79 @@ from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.people import list_memberships
 from bot.workflows.notices import Notice
 from bot.workflows.outbox import forget_chat
-from db.models import AuditEntry, Invitation, Membership, OutboxMessage, Person, Role
+from db.models import (
+    Agreement,
+    AgreementEvent,
+    AgreementReminder,
+    AssistanceEvent,
+    AssistanceRequest,
+    AuditEntry,
+    GoodPractice,
+    Invitation,
+    MeetingAttendance,
+    MeetingSession,
+    MeetingVote,
+    Membership,
+    OutboxMessage,
+    Person,
+    ProgressDraft,
+    ProgressRound,
+    ReportDelivery,
+    Role,
+    RoundReminder,
+    RoundTarget,
+    SessionInvitee,
+    TokenAttempt,
+)
 
 ERASED_NAME = "(datos retirados)"
+
+# Every table that refers to a person, and by which columns: `my_data` lists each such row in full.
+# tests/workflows/membership/test_my_data.py fails when a table gains a reference to `person` that is
+# not listed here, so a new feature cannot forget it. Keys are the JSON file's section names.
+PERSONAL_ROWS: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
+    "memberships_rows": (Membership, ("person_id",)),
+    "invitations": (Invitation, ("used_by_id", "created_by_id")),
+    "session_answers": (SessionInvitee, ("person_id",)),  # RSVP, justification, alternate
+    "sessions_created": (MeetingSession, ("created_by_id",)),
+    "attendance_recorded": (MeetingAttendance, ("recorded_by_id",)),
+    "votes_recorded": (MeetingVote, ("recorded_by_id",)),
+    "agreements_created": (Agreement, ("created_by_id",)),
+    "agreement_history_entries": (AgreementEvent, ("actor_id",)),  # progress reports, evidence
+    "progress_drafts": (ProgressDraft, ("person_id",)),
+    "agreement_reminders_received": (AgreementReminder, ("person_id",)),
+    "rounds_opened": (ProgressRound, ("opened_by_id",)),
+    "round_assignments": (RoundTarget, ("person_id",)),  # includes a half-answered round
+    "round_reminders_received": (RoundReminder, ("person_id",)),
+    "assistance_requests": (AssistanceRequest, ("requester_id",)),
+    "assistance_history_entries": (AssistanceEvent, ("actor_id",)),
+    "good_practices_marked": (GoodPractice, ("marked_by_id",)),
+    "digests_received": (ReportDelivery, ("person_id",)),
+    "audit_entries_as_actor": (AuditEntry, ("actor_id",)),
+    "messages_in_the_outbox": (OutboxMessage, ("person_id",)),
+}
+
+
+async def _rows(db: AsyncSession, model: type[SQLModel], where: ColumnElement[bool]) -> list[dict[str, Any]]:
+    rows = (await db.exec(select(model).where(where).order_by(model.id))).all()  # type: ignore[attr-defined]
+    return [
+        {name: value for name, value in row.model_dump().items() if not isinstance(value, bytes)}
+        for row in rows
+    ]
+
+
+async def stored_rows(db: AsyncSession, person: Person) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table that refers to the person (files' bytes left out: Telegram keeps
+    documents, and a queued attachment is a copy of a report)."""
+    found: dict[str, list[dict[str, Any]]] = {"person_row": [person.model_dump()]}
+    for section, (model, columns) in PERSONAL_ROWS.items():
+        where = or_(*(getattr(model, c) == person.id for c in columns))
+        if model is OutboxMessage and person.telegram_id is not None:
+            where = or_(where, col(OutboxMessage.chat_id) == person.telegram_id)
+        found[section] = await _rows(db, model, where)
+    attempts = col(TokenAttempt.telegram_id) == person.telegram_id if person.telegram_id else false()
+    found["failed_invitation_attempts"] = await _rows(db, TokenAttempt, attempts)
+    return found
 
 
 async def my_data(db: AsyncSession, person: Person) -> dict[str, Any]:
@@ -65,6 +135,7 @@ async def my_data(db: AsyncSession, person: Person) -> dict[str, Any]:
             ],
             "changes_you_made_in_the_audit_trail": int(acted.one()),
             "messages_kept_in_the_outbox": int(messages.one()),
+            "stored_rows": await stored_rows(db, person),
         }
     )
 

@@ -70,7 +70,7 @@ async def annual_data(
     db: AsyncSession, person: Person | None, text: str | None, *, now: datetime
 ) -> AnnualData:
     """`/informe_anual [región] [año]`: one commission (never national), the year (default: this one)."""
-    args = parse_args(text)
+    args = parse_args(text, person.language if person is not None else "es")
     if args.national:
         raise UserError(msg("El informe anual es por comisión: indique la región, por ejemplo PUN 2026."))
     year = lima_date(now).year

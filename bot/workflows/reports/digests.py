@@ -1,12 +1,18 @@
 """Scheduled digests: weekly to each CRA's secretary and president, monthly to the CAN analysts.
 
 The tick (`reports_tick`, or `due_weekly_digests` and `due_monthly_digests` alone) looks at `now`,
-finds the latest period whose digest is due (`SCHEDULE`, Lima time) and returns, per person still
-owed it, the figures to render (`DueDigest`). The one exit for messages (bot/notify.py) renders each
-in its reader's language (texts, chart, spreadsheet: `WeeklyContent.render`), queues it and calls
-`record_digest`: a `ReportDelivery` row written in the same transaction as the outbox rows, so a
-restart never repeats it and a tick after downtime catches up. A digest that cannot be built is
-logged and left unrecorded, so the next tick tries it again.
+finds the periods whose digest is due (`SCHEDULE`, Lima time) and returns, per person still owed
+one, the figures to render (`DueDigest`), oldest period first. After downtime across several periods
+every missed one is sent once, each saying it comes late: the periods from the newest one any digest
+of that kind was recorded for up to the latest due, at most `catch_up_weeks`/`catch_up_months` of
+them (older ones are logged and skipped, so a bot off for a year does not flood its readers). A
+reader gets no digest of a period that ended before their membership began.
+
+The one exit for messages (bot/notify.py) renders each in its reader's language (texts, chart,
+spreadsheet: `WeeklyContent.render`), queues it and calls `record_digest`: a `ReportDelivery` row
+written in the same transaction as the outbox rows, so a restart never repeats it and a tick after
+downtime catches up. A digest that cannot be built is logged and left unrecorded, so the next tick
+tries it again.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ class DigestSchedule:
     monthly_day: int = 1  # day of the month: the previous calendar month
     monthly_hour: int = 8
     weekly_roles: tuple[Role, ...] = (Role.SECRETARY, Role.PRESIDENT)
+    catch_up_weeks: int = 8  # at most this many weekly digests per reader after downtime
+    catch_up_months: int = 6
 
 
 SCHEDULE = DigestSchedule()
@@ -70,6 +78,26 @@ def due_month(now: datetime, schedule: DigestSchedule = SCHEDULE) -> Period:
         send_day = (send_day.replace(day=1) - timedelta(days=1)).replace(day=schedule.monthly_day)
     before = send_day.replace(day=1) - timedelta(days=1)
     return month_period(before.year, before.month)
+
+
+def periods_to_send(latest: Period, last_sent: str | None, limit: int) -> list[Period]:
+    """The periods from the newest one already sent (`last_sent`, a period key; retried for anyone
+    still owed it) up to `latest`, oldest first, at most `limit`. Nothing sent yet: `latest` only."""
+    periods = [latest]
+    while last_sent is not None and periods[0].key > last_sent and len(periods) < limit:
+        periods.insert(0, periods[0].previous())
+    if last_sent is not None and periods[0].key > last_sent:
+        log.warning(
+            "digests from %s to %s skipped: more than %s periods behind", last_sent, periods[0].key, limit
+        )
+    return periods
+
+
+async def _last_sent(db: AsyncSession, kind: str) -> str | None:
+    """The newest period any digest of this kind was recorded for: the bot ran then."""
+    return (
+        await db.exec(select(func.max(col(ReportDelivery.period))).where(ReportDelivery.kind == kind))
+    ).one()
 
 
 @dataclass(frozen=True)
@@ -94,7 +122,12 @@ async def _pending(
         select(col(Membership.commission_id), Person)
         .join(Person, col(Person.id) == Membership.person_id)
         .join(Commission, col(Commission.id) == Membership.commission_id)
-        .where(where_commission, col(Membership.role).in_(list(roles)), ~sent)
+        .where(
+            where_commission,
+            col(Membership.role).in_(list(roles)),
+            col(Membership.created_at) < period.bounds()[1],  # a member at some time in the period
+            ~sent,
+        )
         .distinct()
         .order_by(col(Membership.commission_id), col(Person.id))
     )
@@ -130,10 +163,12 @@ class WeeklyContent:
     row: RegionIndicators
     previous: RegionIndicators | None
     period: Period
-    due_soon: int
+    due_soon: int | None  # None for a late digest: the coming week is the latest digest's news
+    late: bool = False
 
     def render(self, tr: Translator) -> Digest:
-        return weekly_digest(tr, self.row, self.previous, self.period, self.due_soon)
+        digest = weekly_digest(tr, self.row, self.previous, self.period, self.due_soon)
+        return late_digest(tr, digest) if self.late else digest
 
 
 @dataclass(frozen=True)
@@ -142,9 +177,11 @@ class NationalContent:
 
     rows: Sequence[RegionIndicators]
     period: Period
+    late: bool = False
 
     def render(self, tr: Translator) -> Digest:
-        return national_digest(tr, self.rows, self.period)
+        digest = national_digest(tr, self.rows, self.period)
+        return late_digest(tr, digest) if self.late else digest
 
 
 @dataclass(frozen=True)
@@ -183,16 +220,30 @@ def build_files(
     ]
 
 
+def late_digest(tr: Translator, digest: Digest) -> Digest:
+    """A digest sent after its time (the bot was down): a first message says so."""
+    note = tr.gettext(
+        "⏳ Este resumen llega con retraso: el bot estuvo fuera de servicio cuando correspondía "
+        "enviarlo. Le enviamos cada periodo pendiente, del más antiguo al más reciente."
+    )
+    return Digest([note, *digest.texts], digest.files)
+
+
 def weekly_digest(
-    tr: Translator, row: RegionIndicators, previous: RegionIndicators | None, period: Period, due_soon: int
+    tr: Translator,
+    row: RegionIndicators,
+    previous: RegionIndicators | None,
+    period: Period,
+    due_soon: int | None,
 ) -> Digest:
     title = msg("📊 Resumen semanal de {commission}", commission=row.code)
     texts = region_message(tr, row, period, previous, title=title)
-    texts[-1] += "\n\n" + tr.ngettext(
-        "📌 Esta semana vence {n} acuerdo: revise su avance con /acuerdos.",
-        "📌 Esta semana vencen {n} acuerdos: revise su avance con /acuerdos.",
-        due_soon,
-    )
+    if due_soon is not None:
+        texts[-1] += "\n\n" + tr.ngettext(
+            "📌 Esta semana vence {n} acuerdo: revise su avance con /acuerdos.",
+            "📌 Esta semana vencen {n} acuerdos: revise su avance con /acuerdos.",
+            due_soon,
+        )
     return Digest(texts, build_files(tr, [row], title, f"informe_{row.code}_{period.key}"))
 
 
@@ -204,17 +255,27 @@ def national_digest(tr: Translator, rows: Sequence[RegionIndicators], period: Pe
 
 
 async def due_weekly_digests(db: AsyncSession, now: datetime) -> list[DueDigest]:
-    """Last week's digest for each CRA's secretary and president who has not had it yet."""
-    period = due_week(now)
+    """Each week's digest (the last one, and any missed while the bot was down, oldest first) for
+    each CRA's secretary and president who has not had it yet."""
+    periods = periods_to_send(due_week(now), await _last_sent(db, WEEKLY), SCHEDULE.catch_up_weeks)
+    due: list[DueDigest] = []
+    for period in periods:
+        due += await _weekly_of(db, period, now, late=period != periods[-1])
+    return due
+
+
+async def _weekly_of(db: AsyncSession, period: Period, now: datetime, *, late: bool) -> list[DueDigest]:
     pending = await _pending(db, WEEKLY, period, SCHEDULE.weekly_roles, national=False)
     if not pending:
         return []
     ids = sorted({p.commission_id for p in pending})
     current = {r.commission_id: r for r in await compute_indicators(db, period, now, ids)}
     previous = {r.commission_id: r for r in await compute_indicators(db, period.previous(), now, ids)}
-    due_soon = await _due_this_week(db, ids, lima_date(now))
+    due_soon = {} if late else await _due_this_week(db, ids, lima_date(now))
     contents = {
-        cid: WeeklyContent(current[cid], previous.get(cid), period, due_soon.get(cid, 0))
+        cid: WeeklyContent(
+            current[cid], previous.get(cid), period, None if late else due_soon.get(cid, 0), late
+        )
         for cid in ids
         if cid in current
     }
@@ -228,13 +289,17 @@ async def due_weekly_digests(db: AsyncSession, now: datetime) -> list[DueDigest]
 
 
 async def due_monthly_digests(db: AsyncSession, now: datetime) -> list[DueDigest]:
-    """Last month's national digest for every CAN analyst who has not had it yet."""
-    period = due_month(now)
-    pending = await _pending(db, MONTHLY, period, (Role.CAN_ANALYST,), national=True)
-    if not pending:
-        return []
-    content = NationalContent(await compute_indicators(db, period, now), period)
-    return [DueDigest(MONTHLY, period, item.commission_id, item.person, content) for item in pending]
+    """Each month's national digest (the last one, and any missed, oldest first) for every CAN
+    analyst who has not had it yet."""
+    periods = periods_to_send(due_month(now), await _last_sent(db, MONTHLY), SCHEDULE.catch_up_months)
+    due: list[DueDigest] = []
+    for period in periods:
+        pending = await _pending(db, MONTHLY, period, (Role.CAN_ANALYST,), national=True)
+        if not pending:
+            continue
+        content = NationalContent(await compute_indicators(db, period, now), period, period != periods[-1])
+        due += [DueDigest(MONTHLY, period, item.commission_id, item.person, content) for item in pending]
+    return due
 
 
 async def reports_tick(db: AsyncSession, now: datetime) -> list[DueDigest]:

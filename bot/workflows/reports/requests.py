@@ -22,8 +22,8 @@ from bot.workflows.membership.people import active_commission_id
 from bot.workflows.periods import Period
 from bot.workflows.reports.indicators import compute_indicators
 from bot.workflows.reports.lights import RegionIndicators
-from bot.workflows.reports.periods import parse_period
-from db.models import Commission, Person, Role
+from bot.workflows.reports.periods import accepted_forms, parse_period, period_words
+from db.models import Commission, Person, Region, Role
 
 NATIONAL_WORDS = frozenset({"nacional", "national", "can", "peru", "perú"})
 CSV_WORDS = frozenset({"csv"})
@@ -38,26 +38,36 @@ class ReportArgs:
     csv: bool
 
 
-def parse_args(text: str | None) -> ReportArgs:
-    """`PUN 2026`, `nacional 2026-11`, `2026-T3 csv`, `Madre de Dios`: in any order."""
+def parse_args(text: str | None, language: str = "es") -> ReportArgs:
+    """`PUN 2026`, `nacional 2026-11`, `2026-T3 csv`, `Madre de Dios`, `CUS mes pasado`,
+    `diciembre`: in any order; periods also in the reader's language."""
     region: list[str] = []
-    period: str | None = None
     national = want_csv = False
-    for token in (text or "").split():
+    period, rest = period_words((text or "").split(), language)
+    for token in rest:
         lowered = token.lower()
         if lowered in NATIONAL_WORDS:
             national = True
         elif lowered in CSV_WORDS:
             want_csv = True
-        elif token[:1].isdigit():
-            period = token
         else:
             region.append(token)
-    return ReportArgs(" ".join(region) or None, national, period, want_csv)
+    return ReportArgs(" ".join(region) or None, national, " ".join(period) or None, want_csv)
+
+
+async def find_report_region(db: AsyncSession, query: str) -> Region:
+    """The region a word names; a word that names nothing gets every form `/informe` accepts
+    (a near miss such as "cuzco" keeps its "¿Quiso decir…?")."""
+    try:
+        return await find_region(db, query)
+    except NotFound as error:
+        if "suggestions" in error.text.params:
+            raise
+        raise accepted_forms(query) from error
 
 
 async def _commission_of_region(db: AsyncSession, query: str) -> Commission:
-    region = await find_region(db, query)
+    region = await find_report_region(db, query)
     commission = (await db.exec(select(Commission).where(Commission.region_id == region.id))).first()
     if commission is None:
         raise NotFound(msg("La región {code} aún no tiene comisión en el bot.", code=region.code))
@@ -84,7 +94,7 @@ async def report_target(db: AsyncSession, person: Person | None, args: ReportArg
     if args.national:
         raise AccessDenied(msg("El informe nacional es solo para los analistas de la CAN."))
     if args.region is not None:
-        wanted = await find_region(db, args.region)
+        wanted = await find_report_region(db, args.region)
         if wanted.id != actor.commission.region_id:
             raise AccessDenied(
                 msg(
@@ -118,8 +128,9 @@ async def request_report(
     db: AsyncSession, person: Person | None, text: str | None, *, now: datetime
 ) -> Report:
     """The report `/informe <text>` asks for, if the person may see it."""
-    args = parse_args(text)
-    period = parse_period(args.period, lima_date(now))
+    language = person.language if person is not None else "es"
+    args = parse_args(text, language)
+    period = parse_period(args.period, lima_date(now), language)
     commission = await report_target(db, person, args)
     ids = None if commission is None else [commission.id] if commission.id is not None else []
     rows = await compute_indicators(db, period, now, ids)

@@ -60,11 +60,16 @@ async def person(db: AsyncSession, name: str, language: str = "es", telegram_id:
 
 
 async def member(
-    db: AsyncSession, p: Person, commission_id: int, role: Role, seat_id: int | None = None
+    db: AsyncSession,
+    p: Person,
+    commission_id: int,
+    role: Role,
+    seat_id: int | None = None,
+    since: datetime = NOW,
 ) -> None:
     assert p.id is not None
     db.add(
-        Membership(person_id=p.id, commission_id=commission_id, role=role, seat_id=seat_id, created_at=NOW)
+        Membership(person_id=p.id, commission_id=commission_id, role=role, seat_id=seat_id, created_at=since)
     )
     await db.flush()
 
@@ -240,8 +245,9 @@ def test_periods_are_lima_days_and_parse() -> None:
     assert parse_period("2026-W48", today).start == date(2026, 11, 23)
     assert month_period(2026, 1).previous().key == "2025-12"
     assert week_period(date(2026, 11, 29)).key == "2026-W48"
+    assert parse_period("noviembre", today).key == "2026-11"  # month names: issue 14, item 16
     with pytest.raises(UserError):
-        parse_period("noviembre", today)
+        parse_period("ayer", today)
     # Digests: Monday 08:00 Lima sends the previous week; the 1st at 08:00 the previous month.
     assert due_week(NOW).key == "2026-W47"
     assert due_week(datetime(2026, 11, 23, 12, 59, tzinfo=UTC)).key == "2026-W46"  # 07:59 Lima
@@ -324,8 +330,8 @@ async def test_weekly_digest_once_per_week_and_retried_after_a_failure(
     ids = await build(db)
     rosa = await person(db, "Rosa", "es", telegram_id=501)
     wayta = await person(db, "Wayta", "qu", telegram_id=502)
-    await member(db, rosa, ids["cus"], Role.SECRETARY)
-    await member(db, wayta, ids["cus"], Role.PRESIDENT)
+    await member(db, rosa, ids["cus"], Role.SECRETARY, since=utc(2026, 11, 2))  # members in week 47
+    await member(db, wayta, ids["cus"], Role.PRESIDENT, since=utc(2026, 11, 2))
     await db.commit()
 
     def broken(*args: object, **kwargs: object) -> bytes:
