@@ -1,7 +1,7 @@
 """Monitoring: incidents told to the platform administrator, and the daily audit verification mark.
 
-Revision ID: 0008_monitoring
-Revises: 0007_merge
+Revision ID: 0009_monitoring
+Revises: 0008_audit_checkpoint
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_monitoring"
-down_revision: str | None = "0007_merge"
+revision: str = "0009_monitoring"
+down_revision: str | None = "0008_audit_checkpoint"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
