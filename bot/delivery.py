@@ -79,7 +79,11 @@ class LocalPacer:
 
 
 class RedisPacer:
-    """The same slots shared by every process through one Redis key (atomic Lua)."""
+    """The same slots shared by every process through one Redis key (atomic Lua).
+
+    While Redis is away each process paces itself at `fallback_share` of the rate (the other
+    processes, also cut off, do the same: with up to 1/fallback_share of them the total stays
+    within the rate), trying Redis again every `probe_every` seconds, and logging both changes."""
 
     _SCRIPT = """
     local now = tonumber(ARGV[1])
@@ -90,13 +94,40 @@ class RedisPacer:
     return tostring(slot)
     """
 
-    def __init__(self, redis: Any, rate: float, key: str = "cra:pacer") -> None:
+    def __init__(
+        self,
+        redis: Any,
+        rate: float,
+        key: str = "cra:pacer",
+        *,
+        fallback_share: float = 0.25,
+        probe_every: float = 5.0,
+    ) -> None:
+        from redis.exceptions import RedisError  # only with Redis (importing it costs ~0.3 s)
+
         self.redis, self.interval, self.key = redis, 1.0 / rate, key
+        self._unavailable = (RedisError, OSError, TimeoutError)
         self._script = redis.register_script(self._SCRIPT)
+        self.fallback = LocalPacer(rate * fallback_share)
+        self.probe_every = probe_every
+        self._away_since: float | None = None  # monotonic time Redis was last found away
 
     async def wait_turn(self) -> None:
+        if self._away_since is not None and time.monotonic() - self._away_since < self.probe_every:
+            await self.fallback.wait_turn()
+            return
         now = time.time()
-        slot = float(await self._script(keys=[self.key], args=[repr(now), repr(self.interval)]))
+        try:
+            slot = float(await self._script(keys=[self.key], args=[repr(now), repr(self.interval)]))
+        except self._unavailable as error:
+            if self._away_since is None:
+                log.warning("Redis unavailable (%s): pacing this process alone, more slowly", error)
+            self._away_since = time.monotonic()
+            await self.fallback.wait_turn()
+            return
+        if self._away_since is not None:
+            log.warning("Redis is back: pacing shared again")
+            self._away_since = None
         if slot > now:
             await asyncio.sleep(slot - now)
 

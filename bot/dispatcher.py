@@ -16,6 +16,7 @@ from bot.middlewares import (
     FileSizeMiddleware,
     FloodMiddleware,
     InFlight,
+    LostPlaceMiddleware,
     PersonMiddleware,
     TransactionMiddleware,
 )
@@ -47,6 +48,7 @@ def build_dispatcher(
     )
     dp.update.outer_middleware(TransactionMiddleware(sessionmaker, catalogs, on_commit, in_flight))
     dp.update.outer_middleware(PersonMiddleware(catalogs))
+    dp.update.outer_middleware(LostPlaceMiddleware())
     dp.update.outer_middleware(flood or FloodMiddleware())
     dp.update.outer_middleware(FileSizeMiddleware())
     dp.include_routers(*get_routers())
