@@ -30,6 +30,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -176,8 +177,12 @@ class OutboxSender:
             self._wake.clear()  # before looking: a commit during this round wakes the next one
             try:
                 sent = await self.send_due(stop)
-            except Exception:
-                log.exception("outbox sender %s: a round failed; retrying", self.name)
+            except Exception as error:
+                if isinstance(error, DBAPIError) and error.connection_invalidated:
+                    # Claimed rows wait for their lease; the pool reconnects at the next round.
+                    log.warning("outbox sender %s: database connection lost (%s)", self.name, error.orig)
+                else:
+                    log.exception("outbox sender %s: a round failed; retrying", self.name)
                 sent = 0
             if sent == 0:
                 waiter = asyncio.ensure_future(self._wake.wait())
@@ -262,11 +267,24 @@ class OutboxSender:
             log.error("outbox row %s refused by Telegram: %s", row.id, exc.message)
             await self._settle(give_up, row, f"400 {exc.message}")
         else:
-            async with self.sessionmaker() as db, db.begin():
-                now = self.clock()
-                await mark_sent(db, row.id, now=now, message_id=message_id)
-                if self.chat_gaps:
-                    await space_next(db, row.chat_id, now=now)
+            await self._record_sent(row, message_id)
+
+    async def _record_sent(self, row: OutboxMessage, message_id: int | None) -> None:
+        """Sent: say so. A connection lost here is tried once more on a fresh one (the pool
+        reconnects), since a row left claimed is sent again when its lease ends."""
+        assert row.id is not None
+        for attempt in (1, 2):
+            try:
+                async with self.sessionmaker() as db, db.begin():
+                    now = self.clock()
+                    await mark_sent(db, row.id, now=now, message_id=message_id)
+                    if self.chat_gaps:
+                        await space_next(db, row.chat_id, now=now)
+                return
+            except DBAPIError as error:
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
+                log.warning("outbox row %s sent; recording it again (%s)", row.id, error.orig)
 
     async def _postpone(self, row: OutboxMessage, delay: timedelta, error: str) -> None:
         assert row.id is not None

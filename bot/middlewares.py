@@ -73,11 +73,19 @@ class InFlight:
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
 
 
+# The connection was lost: killed (57P01), the server shutting down or starting (57P0x), or a
+# connection exception (08xxx). The pool reconnects; whatever was cut off was either rolled back
+# or committed with the update id, which the next try then finds (so it does not act twice).
+LOST_CONNECTION_SQLSTATES = ("08", "57P")
+
+
 def is_transient(error: DBAPIError) -> bool:
     """A failure the same update, run again in a new transaction, will most likely not meet."""
     if error.connection_invalidated:
-        return False
+        return True
     code = getattr(error.orig, "pgcode", None) or getattr(error.orig, "sqlstate", None)
+    if code is not None and code.startswith(LOST_CONNECTION_SQLSTATES):
+        return True
     return code in TRANSIENT_SQLSTATES or "database is locked" in str(error.orig)  # SQLite
 
 
@@ -164,7 +172,8 @@ class TransactionMiddleware(BaseMiddleware):
     id and the refusal are then committed on their own, so a redelivered refused update is not
     answered twice. (Cheaper than a savepoint around every handler for what is the rare case.)
 
-    A transient database failure (deadlock, serialization failure, SQLite busy) rolls everything
+    A transient database failure (deadlock, serialization failure, SQLite busy, a connection lost)
+    rolls everything
     back, the update id included, and the same update runs again in a new transaction, its
     conversation state restored: replies and notices are outbox rows of the transaction, so only
     the committed try sends anything. After `retry.attempts` tries the person is told that nothing
