@@ -89,7 +89,7 @@ async def main(url: str | None, updates: int, replies: int, minutes: float) -> N
             )
             try:
                 await double.wait_for_poll(timeout=120)
-                started, fed, baseline, peak = time.monotonic(), 0, 0.0, 0.0
+                started, fed, baseline, peak, reported = time.monotonic(), 0, 0.0, 0.0, 0
                 reply_every = max(1, updates // replies)
                 while True:
                     done = await handled()
@@ -97,6 +97,9 @@ async def main(url: str | None, updates: int, replies: int, minutes: float) -> N
                         baseline = resident_mb(bot.pid)
                         print(f"after {done:>7,} updates: {baseline:6.1f} MB resident", flush=True)
                     peak = max(peak, resident_mb(bot.pid))
+                    if done >= reported + 10_000:
+                        reported = done - done % 10_000
+                        print(f"  {done:>7,} handled, {time.monotonic() - started:5.0f} s", flush=True)
                     if done >= updates:
                         break
                     if time.monotonic() > deadline:
@@ -110,9 +113,10 @@ async def main(url: str | None, updates: int, replies: int, minutes: float) -> N
                 elapsed = time.monotonic() - started
                 expected = len(range(0, updates, reply_every))
                 while (sent := sum(1 for r in double.requests if r.method == "sendMessage")) < expected:
+                    print(f"  {sent:>7,} of {expected:,} replies sent", flush=True)
                     if time.monotonic() > deadline:
                         raise TimeoutError(f"only {sent:,} of {expected:,} replies sent in {minutes} min")
-                    await asyncio.sleep(0.5)
+                    await asyncio.sleep(5)
                 final = resident_mb(bot.pid)
                 peak = max(peak, resident_mb(bot.pid, "VmHWM"))
             finally:
