@@ -12,11 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers import get_routers
 from bot.i18n import Catalogs
+from bot.lost_place import LostPlaceMiddleware
 from bot.middlewares import (
     FileSizeMiddleware,
     FloodMiddleware,
     InFlight,
-    LostPlaceMiddleware,
     PersonMiddleware,
     TransactionMiddleware,
 )

@@ -20,7 +20,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType,
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from redis.exceptions import RedisError
 
-from bot.middlewares import state_unknown
+from bot.lost_place import state_unknown
 
 log = logging.getLogger(__name__)
 
