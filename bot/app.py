@@ -53,8 +53,11 @@ def build_storage(settings: Settings) -> tuple[BaseStorage | None, BaseEventIsol
         return None, None, None
     from aiogram.fsm.storage.redis import RedisStorage
 
-    storage = RedisStorage.from_url(settings.redis_url)
-    return storage, storage.create_isolation(), storage.redis
+    from bot.shared_state import SharedIsolation, SharedStateStorage, connection_settings
+
+    storage = RedisStorage.from_url(settings.redis_url, connection_kwargs=connection_settings())
+    isolation = SharedIsolation(storage.create_isolation())
+    return SharedStateStorage(storage), isolation, storage.redis
 
 
 async def run(settings: Settings, *, webhook: bool = False) -> None:

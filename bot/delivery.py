@@ -30,6 +30,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -81,7 +82,11 @@ class LocalPacer:
 
 
 class RedisPacer:
-    """The same slots shared by every process through one Redis key (atomic Lua)."""
+    """The same slots shared by every process through one Redis key (atomic Lua).
+
+    While Redis is away each process paces itself at `fallback_share` of the rate (the other
+    processes, also cut off, do the same: with up to 1/fallback_share of them the total stays
+    within the rate), trying Redis again every `probe_every` seconds, and logging both changes."""
 
     _SCRIPT = """
     local now = tonumber(ARGV[1])
@@ -92,13 +97,40 @@ class RedisPacer:
     return tostring(slot)
     """
 
-    def __init__(self, redis: Any, rate: float, key: str = "cra:pacer") -> None:
+    def __init__(
+        self,
+        redis: Any,
+        rate: float,
+        key: str = "cra:pacer",
+        *,
+        fallback_share: float = 0.25,
+        probe_every: float = 5.0,
+    ) -> None:
+        from redis.exceptions import RedisError  # only with Redis (importing it costs ~0.3 s)
+
         self.redis, self.interval, self.key = redis, 1.0 / rate, key
+        self._unavailable = (RedisError, OSError, TimeoutError)
         self._script = redis.register_script(self._SCRIPT)
+        self.fallback = LocalPacer(rate * fallback_share)
+        self.probe_every = probe_every
+        self._away_since: float | None = None  # monotonic time Redis was last found away
 
     async def wait_turn(self) -> None:
+        if self._away_since is not None and time.monotonic() - self._away_since < self.probe_every:
+            await self.fallback.wait_turn()
+            return
         now = time.time()
-        slot = float(await self._script(keys=[self.key], args=[repr(now), repr(self.interval)]))
+        try:
+            slot = float(await self._script(keys=[self.key], args=[repr(now), repr(self.interval)]))
+        except self._unavailable as error:
+            if self._away_since is None:
+                log.warning("Redis unavailable (%s): pacing this process alone, more slowly", error)
+            self._away_since = time.monotonic()
+            await self.fallback.wait_turn()
+            return
+        if self._away_since is not None:
+            log.warning("Redis is back: pacing shared again")
+            self._away_since = None
         if slot > now:
             await asyncio.sleep(slot - now)
 
@@ -148,8 +180,12 @@ class OutboxSender:
             self._wake.clear()  # before looking: a commit during this round wakes the next one
             try:
                 sent = await self.send_due(stop)
-            except Exception:
-                log.exception("outbox sender %s: a round failed; retrying", self.name)
+            except Exception as error:
+                if isinstance(error, DBAPIError) and error.connection_invalidated:
+                    # Claimed rows wait for their lease; the pool reconnects at the next round.
+                    log.warning("outbox sender %s: database connection lost (%s)", self.name, error.orig)
+                else:
+                    log.exception("outbox sender %s: a round failed; retrying", self.name)
                 sent = 0
             if sent == 0:
                 waiter = asyncio.ensure_future(self._wake.wait())
@@ -258,11 +294,24 @@ class OutboxSender:
             log.error("outbox row %s refused by Telegram: %s", row.id, exc.message)
             await self._settle(give_up, row, f"400 {exc.message}")
         else:
-            async with self.sessionmaker() as db, db.begin():
-                now = self.clock()
-                await mark_sent(db, row.id, now=now, message_id=message_id)
-                if self.chat_gaps:
-                    await space_next(db, row.chat_id, now=now)
+            await self._record_sent(row, message_id)
+
+    async def _record_sent(self, row: OutboxMessage, message_id: int | None) -> None:
+        """Sent: say so. A connection lost here is tried once more on a fresh one (the pool
+        reconnects), since a row left claimed is sent again when its lease ends."""
+        assert row.id is not None
+        for attempt in (1, 2):
+            try:
+                async with self.sessionmaker() as db, db.begin():
+                    now = self.clock()
+                    await mark_sent(db, row.id, now=now, message_id=message_id)
+                    if self.chat_gaps:
+                        await space_next(db, row.chat_id, now=now)
+                return
+            except DBAPIError as error:
+                if attempt == 2 or not error.connection_invalidated:
+                    raise
+                log.warning("outbox row %s sent; recording it again (%s)", row.id, error.orig)
 
     async def _postpone(self, row: OutboxMessage, delay: timedelta, error: str) -> None:
         assert row.id is not None

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers import get_routers
 from bot.i18n import Catalogs
+from bot.lost_place import LostPlaceMiddleware
 from bot.middlewares import (
     FileSizeMiddleware,
     FloodMiddleware,
@@ -47,6 +48,7 @@ def build_dispatcher(
     )
     dp.update.outer_middleware(TransactionMiddleware(sessionmaker, catalogs, on_commit, in_flight))
     dp.update.outer_middleware(PersonMiddleware(catalogs))
+    dp.update.outer_middleware(LostPlaceMiddleware())
     dp.update.outer_middleware(flood or FloodMiddleware())
     dp.update.outer_middleware(FileSizeMiddleware())
     dp.include_routers(*get_routers())

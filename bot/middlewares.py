@@ -74,11 +74,19 @@ class InFlight:
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
 
 
+# The connection was lost: killed (57P01), the server shutting down or starting (57P0x), or a
+# connection exception (08xxx). The pool reconnects; whatever was cut off was either rolled back
+# or committed with the update id, which the next try then finds (so it does not act twice).
+LOST_CONNECTION_SQLSTATES = ("08", "57P")
+
+
 def is_transient(error: DBAPIError) -> bool:
     """A failure the same update, run again in a new transaction, will most likely not meet."""
     if error.connection_invalidated:
-        return False
+        return True
     code = getattr(error.orig, "pgcode", None) or getattr(error.orig, "sqlstate", None)
+    if code is not None and code.startswith(LOST_CONNECTION_SQLSTATES):
+        return True
     return code in TRANSIENT_SQLSTATES or "database is locked" in str(error.orig)  # SQLite
 
 
@@ -165,7 +173,8 @@ class TransactionMiddleware(BaseMiddleware):
     id and the refusal are then committed on their own, so a redelivered refused update is not
     answered twice. (Cheaper than a savepoint around every handler for what is the rare case.)
 
-    A transient database failure (deadlock, serialization failure, SQLite busy) rolls everything
+    A transient database failure (deadlock, serialization failure, SQLite busy, a connection lost)
+    rolls everything
     back, the update id included, and the same update runs again in a new transaction, its
     conversation state restored: replies and notices are outbox rows of the transaction, so only
     the committed try sends anything. After `retry.attempts` tries the person is told that nothing
@@ -310,7 +319,10 @@ class PersonMiddleware(BaseMiddleware):
 
 class FloodMiddleware(BaseMiddleware):
     """At most `limit` updates per person per `window` seconds; beyond that, one polite warning
-    and the rest are ignored until the window clears (per process: a flood is a local thing)."""
+    and the rest are ignored until the window clears (per process: a flood is a local thing).
+
+    It remembers only the people who wrote within the last window: once a window, those quiet for
+    a whole window are forgotten, so a long-running process does not keep everyone it ever saw."""
 
     def __init__(
         self, limit: int = 30, window: float = 60.0, clock: Callable[[], float] = time.monotonic
@@ -318,12 +330,26 @@ class FloodMiddleware(BaseMiddleware):
         self.limit, self.window, self.clock = limit, window, clock
         self._seen: dict[int, deque[float]] = {}
         self._warned: dict[int, float] = {}
+        self._swept = clock()
+
+    @property
+    def remembered(self) -> int:
+        """How many people it holds a record for (bounded by who wrote within the last window)."""
+        return len(self._seen.keys() | self._warned.keys())
+
+    def _forget_quiet(self, now: float) -> None:
+        horizon = now - self.window
+        self._seen = {who: seen for who, seen in self._seen.items() if seen and seen[-1] > horizon}
+        self._warned = {who: at for who, at in self._warned.items() if at > horizon}
+        self._swept = now
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
         now = self.clock()
+        if now - self._swept >= self.window:
+            self._forget_quiet(now)
         seen = self._seen.setdefault(user.id, deque())
         while seen and seen[0] <= now - self.window:
             seen.popleft()

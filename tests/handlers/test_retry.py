@@ -92,10 +92,10 @@ def test_deadlocks_serialization_failures_and_sqlite_locks_are_transient_others_
     )
     duplicate = IntegrityError("INSERT ...", {}, DriverError("duplicate key", "23505"))
     assert not is_transient(duplicate)
-    dropped = DBAPIError(
-        "SELECT 1", {}, DriverError("deadlock detected", "40P01"), connection_invalidated=True
-    )
-    assert not is_transient(dropped)
+    # A lost connection: the pool reconnects, and the update id makes a committed try found.
+    dropped = DBAPIError("SELECT 1", {}, DriverError("connection lost", None), connection_invalidated=True)
+    killed = DBAPIError("SELECT 1", {}, DriverError("terminating connection due to administrator", "57P01"))
+    assert is_transient(dropped) and is_transient(killed)
 
 
 async def test_a_retried_update_finds_the_conversation_as_it_was() -> None:
