@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import LIMA, Catalogs
-from bot.notify import enqueue_digests, enqueue_notices
+from bot.notify import enqueue_digests, enqueue_notices, render_digests
 from bot.workflows.agreements.reminders import agreements_tick
 from bot.workflows.housekeeping import tidy_up
 from bot.workflows.notices import Notice
@@ -94,9 +94,10 @@ class Ticker:
             "housekeeping": lambda db, now: tidy_up(db, now=now),
             "sessions": self._sessions,
             "agreements": lambda db, now: self._notify(db, now, agreements_tick(db, now)),
-            "reports": self._reports,
             "rounds": lambda db, now: self._notify(db, now, rounds_tick(db, now)),
         }
+        # Jobs that manage their own transactions: the digests render between two of them.
+        self.staged: dict[str, Callable[[], Awaitable[object]]] = {"reports": self._digests}
 
     async def _notify(self, db: AsyncSession, now: datetime, due: Awaitable[list[Notice]]) -> int:
         return await enqueue_notices(db, self.catalogs, await due, now=now)
@@ -104,8 +105,17 @@ class Ticker:
     async def _sessions(self, db: AsyncSession, now: datetime) -> int:
         return await enqueue_notices(db, self.catalogs, (await sessions_tick(db, now)).notices, now=now)
 
-    async def _reports(self, db: AsyncSession, now: datetime) -> int:
-        return await enqueue_digests(db, self.catalogs, await reports_tick(db, now), now=now)
+    async def _digests(self) -> int:
+        """In three steps, so the rendering (seconds of matplotlib per chart) holds neither the
+        event loop nor a database connection (SQLite's only one): what is due, read in one
+        transaction; the rendering, in a worker thread; queueing and recording, in another."""
+        async with self.sessionmaker() as db, db.begin():
+            due = await reports_tick(db, self.clock())
+        if not due:
+            return 0
+        rendered = await render_digests(self.catalogs, due)
+        async with self.sessionmaker() as db, db.begin():
+            return await enqueue_digests(db, self.catalogs, due, now=self.clock(), rendered=rendered)
 
     async def tick(self) -> int:
         """One round: returns how many jobs ran (0 when another process leads)."""
@@ -119,6 +129,12 @@ class Ticker:
                 ran += 1
             except Exception:
                 # A failing job must not stop the others; it is retried at the next tick.
+                log.exception("scheduled job %s failed", name)
+        for name, staged in self.staged.items():
+            try:
+                await staged()
+                ran += 1
+            except Exception:
                 log.exception("scheduled job %s failed", name)
         return ran
 

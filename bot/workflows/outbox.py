@@ -6,9 +6,9 @@ Rows are rendered and queued by bot/notify.py (notices) and bot/replies.py (repl
 Rows of one chat go out in order, one at a time: a chat's next row is claimable only when no
 earlier row of that chat is pending or being sent. Across chats, replies to the person who just
 wrote (`Priority.REPLY`) are claimed before notices, so a reply never waits behind a broadcast to
-1,500 people; the global pace is the sender's and stays the same. Claims are leases, so a sender killed mid-send
-loses nothing: its lease expires and another sender (or the same one, restarted) sends the row
-again — at most that one message twice.
+1,500 people; the global pace is the sender's and stays the same. Claims are leases, so a sender
+killed mid-send loses nothing: its lease expires and another sender (or the same one, restarted)
+sends the row again — at most that one message twice.
 """
 
 from __future__ import annotations
@@ -203,10 +203,11 @@ async def claim_due(
     now: datetime,
     lease: timedelta,
     limit: int = 20,
-    max_priority: Priority = max(Priority),
+    max_priority: Priority = Priority.NOTICE,
 ) -> list[OutboxMessage]:
     """Lease the next due row of up to `limit` chats (the oldest open row of each chat only),
-    replies first, then oldest first; `max_priority=Priority.REPLY` takes replies only.
+    replies first, then oldest first; `max_priority=Priority.REPLY` takes replies only (the
+    default, the lowest priority, takes everything).
 
     One UPDATE … RETURNING: on SQLite it takes the write lock at once (no read-then-write race);
     on PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent senders never
