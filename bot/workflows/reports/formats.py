@@ -8,14 +8,16 @@ spreadsheet show; an indicator added in reports_indicators gets one `Column` her
 from __future__ import annotations
 
 import csv
+import functools
 import io
-import threading
+import multiprocessing
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from babel.numbers import format_decimal, format_percent
 
-from bot.i18n import Text, Translator, msg
+from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.outbox import split_text
 from bot.workflows.periods import Period
 from bot.workflows.reports.lights import Light, RegionIndicators
@@ -259,18 +261,30 @@ def plain_title(text: str) -> str:
 def chart_png(tr: Translator, rows: Sequence[RegionIndicators], title: Text) -> bytes:
     """Agreements by status per region (stacked bars) beside a regions × indicators heat map.
 
-    Seconds of CPU for a national chart: callers run it in a worker thread. Matplotlib's object
-    API only (no pyplot and its global figure registry), one chart at a time (`_MATPLOTLIB`: its
-    font and text caches are shared)."""
-    with _MATPLOTLIB:
-        return _chart_png(tr, rows, title)
+    Rendered in a separate process (one, started on first use, kept): a national chart is
+    seconds of matplotlib that holds the GIL for long stretches, so even from a worker thread it
+    delayed other replies by up to a second (benchmarks/latency.py). Callers still run this in a
+    worker thread: it waits for the chart without holding the event loop."""
+    return _chart_process().submit(_chart_in_process, tr.code, list(rows), title).result()
 
 
-_MATPLOTLIB = threading.Lock()
+@functools.cache
+def _chart_process() -> ProcessPoolExecutor:
+    # spawn: a clean interpreter, nothing inherited from the bot's threads, sockets or connections.
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _chart_in_process(language: str, rows: list[RegionIndicators], title: Text) -> bytes:
+    return _chart_png(_catalogs().translator(language), rows, title)
+
+
+@functools.cache
+def _catalogs() -> Catalogs:  # in the chart process: loaded once
+    return Catalogs()
 
 
 def _chart_png(tr: Translator, rows: Sequence[RegionIndicators], title: Text) -> bytes:
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # the object API only: no pyplot and its global figures
 
     ordered = list(reversed(rows))  # the first ranked at the top
     names = [r.code for r in ordered]
