@@ -265,7 +265,8 @@ def chart_png(tr: Translator, rows: Sequence[RegionIndicators], title: Text) -> 
     seconds of matplotlib that holds the GIL for long stretches, so even from a worker thread it
     delayed other replies by up to a second (benchmarks/latency.py). Callers still run this in a
     worker thread: it waits for the chart without holding the event loop."""
-    return _chart_process().submit(_chart_in_process, tr.code, list(rows), title).result()
+    heading = plain_title(tr.render(title))  # plain text crosses to the process (Text holds a mappingproxy)
+    return _chart_process().submit(_chart_in_process, tr.code, list(rows), heading).result()
 
 
 @functools.cache
@@ -274,8 +275,8 @@ def _chart_process() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
-def _chart_in_process(language: str, rows: list[RegionIndicators], title: Text) -> bytes:
-    return _chart_png(_catalogs().translator(language), rows, title)
+def _chart_in_process(language: str, rows: list[RegionIndicators], heading: str) -> bytes:
+    return _chart_png(_catalogs().translator(language), rows, heading)
 
 
 @functools.cache
@@ -283,7 +284,7 @@ def _catalogs() -> Catalogs:  # in the chart process: loaded once
     return Catalogs()
 
 
-def _chart_png(tr: Translator, rows: Sequence[RegionIndicators], title: Text) -> bytes:
+def _chart_png(tr: Translator, rows: Sequence[RegionIndicators], heading: str) -> bytes:
     from matplotlib.figure import Figure  # the object API only: no pyplot and its global figures
 
     ordered = list(reversed(rows))  # the first ranked at the top
@@ -319,7 +320,7 @@ def _chart_png(tr: Translator, rows: Sequence[RegionIndicators], title: Text) ->
             if value == value:  # not NaN
                 heat.text(x, y, percent(tr, value), ha="center", va="center", fontsize=7)
     heat.set_title(tr.gettext("Indicadores (0-100 %)"))
-    fig.suptitle(plain_title(tr.render(title)))
+    fig.suptitle(heading)
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
