@@ -259,29 +259,20 @@ def plain_title(text: str) -> str:
 
 
 def chart_png(tr: Translator, rows: Sequence[RegionIndicators], title: Text) -> bytes:
-    """Agreements by status per region (stacked bars) beside a regions × indicators heat map.
-
-    Rendered in a separate process (one, started on first use, kept): a national chart is
-    seconds of matplotlib that holds the GIL for long stretches, so even from a worker thread it
-    delayed other replies by up to a second (benchmarks/latency.py). Callers still run this in a
-    worker thread: it waits for the chart without holding the event loop."""
-    heading = plain_title(tr.render(title))  # plain text crosses to the process (Text holds a mappingproxy)
+    """Agreements by status per region (stacked bars) beside a regions × indicators heat map, drawn
+    in a separate process (kept; spawned: nothing inherited): matplotlib holds the GIL for seconds,
+    which from a thread still delayed replies ~1 s. Callers wait for it in a worker thread."""
+    heading = plain_title(tr.render(title))  # plain text: a Text's parameters do not pickle
     return _chart_process().submit(_chart_in_process, tr.code, list(rows), heading).result()
 
 
 @functools.cache
 def _chart_process() -> ProcessPoolExecutor:
-    # spawn: a clean interpreter, nothing inherited from the bot's threads, sockets or connections.
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _chart_in_process(language: str, rows: list[RegionIndicators], heading: str) -> bytes:
-    return _chart_png(_catalogs().translator(language), rows, heading)
-
-
-@functools.cache
-def _catalogs() -> Catalogs:  # in the chart process: loaded once
-    return Catalogs()
+    return _chart_png(Catalogs().translator(language), rows, heading)
 
 
 def _chart_png(tr: Translator, rows: Sequence[RegionIndicators], heading: str) -> bytes:
