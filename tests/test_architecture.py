@@ -121,7 +121,7 @@ MAX_HANDLER_LINES = 25  # the body's statements, without the docstring: one hand
 SQL_IN_HANDLERS: dict[str, str] = {}
 CATALOGS_PARAMETERS: dict[str, str] = {}  # e.g. a report document rendered in the reader's language
 LONG_MODULES: dict[str, str] = {
-    "bot/workflows/outbox.py": "every statement that writes the outbox table lives here, by design (issue 13)",
+    "bot/workflows/outbox.py": "every statement that writes the outbox table lives here (issue 13)",
 }
 LONG_HANDLERS: dict[str, str] = {}
 
