@@ -6,6 +6,8 @@ every row it claims, settles or spaces is written by bot/workflows/outbox.py.
   1 s (private) or 3 s (group: 20/min) after the previous one to that chat — kept in the database
   (`outbox.space_next`), so it holds across processes.
 - One request in flight per sender: a crash can repeat at most the message being sent.
+- Replies first: claims take replies before notices (bot/workflows/outbox.py), and a reply
+  committed while a batch of notices goes out is claimed and sent before the rest of the batch.
 - 429 → that row waits `retry_after`, others keep flowing; 5xx, timeouts and network errors →
   exponential backoff with jitter, then give up and tell the secretariat; 403 → the person is
   marked unreachable, their queue dropped, their secretariats told.
@@ -17,6 +19,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -50,7 +53,7 @@ from bot.workflows.outbox import (
     release,
     space_next,
 )
-from db.models import OutboxMessage
+from db.models import OutboxMessage, Priority
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +172,12 @@ class OutboxSender:
         self.name = uuid.uuid4().hex[:8]
         self._wake = asyncio.Event()
         self.outage = OutageLog()
+        self._fresh = False  # something was committed since the last claim: maybe a reply
 
     def wake(self) -> None:
         """Something was committed to the outbox: look now rather than at the next poll."""
         self._wake.set()
+        self._fresh = True
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; then return (the caller decides how long to flush)."""
@@ -209,17 +214,27 @@ class OutboxSender:
             return await count_open(db)
 
     async def send_due(self, stop: asyncio.Event | None = None) -> int:
-        async with self.sessionmaker() as db, db.begin():
-            rows = await claim_due(db, now=self.clock(), lease=self.lease, limit=self.batch)
+        rows = deque(await self._claim(Priority.NOTICE))
+        jump_until = self.clock() + self.lease / 2  # the batch's leases stay well ahead of its sending
         sent = 0
-        for row in rows:
+        while rows:
+            row = rows.popleft()
             if stop is not None and stop.is_set():
                 await self._release(row)
                 continue
             await self.pacer.wait_turn()
             await self._send(row)
             sent += 1
+            if self._fresh and rows and self.clock() < jump_until:
+                rows.extendleft(reversed(await self._claim(Priority.REPLY)))  # replies jump the batch
         return sent
+
+    async def _claim(self, max_priority: Priority) -> list[OutboxMessage]:
+        self._fresh = False
+        async with self.sessionmaker() as db, db.begin():
+            return await claim_due(
+                db, now=self.clock(), lease=self.lease, limit=self.batch, max_priority=max_priority
+            )
 
     async def _release(self, row: OutboxMessage) -> None:
         """Give back a claimed row not yet sent (shutting down), so nobody waits for its lease."""

@@ -238,16 +238,18 @@ class TransactionMiddleware(BaseMiddleware):
     ) -> Any:
         """One try of the update, in its own transaction."""
         notices: list[Notice] = []
+        say: Replies | None = None
         try:
             async with self.sessionmaker() as db, db.begin():
                 if not await first_time_seen(db, event.update_id, now=now):
                     log.info("update %s was already handled; ignored", event.update_id)
                     return UNHANDLED
-                data.update(db=db, outbox=notices, now=now, say=Replies(db, chat_id, now))
+                say = Replies(db, chat_id, now)
+                data.update(db=db, outbox=notices, now=now, say=say)
                 result = await handler(event, data)
                 await enqueue_notices(db, self.catalogs, notices, now=now)
         except UserError as refusal:
-            result = None
+            result, say = None, None
             async with self.sessionmaker() as db, db.begin():
                 if await first_time_seen(db, event.update_id, now=now):
                     data.update(db=db, say=Replies(db, chat_id, now))
@@ -256,6 +258,8 @@ class TransactionMiddleware(BaseMiddleware):
         else:
             metrics.UPDATES_HANDLED.inc()
         self.on_commit()
+        if say is not None and await say.send_later(self.sessionmaker):  # heavy files, rendered now
+            self.on_commit()
         return result
 
     async def _give_up(

@@ -9,6 +9,7 @@ the keyboards are built here from the handlers' typed callback data, so they alw
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from datetime import datetime
@@ -150,26 +151,57 @@ def _button(tr: Translator, label: Text, data: CallbackData) -> dict[str, str]:
 # --- digests -----------------------------------------------------------------------------------
 
 
+DigestKey = tuple[str, str, int, str]  # kind, period, commission, language: one rendering each
+
+
+async def render_digests(catalogs: Catalogs, due: Iterable[DueDigest]) -> dict[DigestKey, Digest | None]:
+    """Render each digest once per commission and language (texts, chart, spreadsheet) in a worker
+    thread: seconds of matplotlib per chart, during which the bot keeps answering. Call it outside
+    any transaction (the scheduler does), so the rendering holds no database connection either. A
+    rendering that fails is logged and stored as None."""
+    built: dict[DigestKey, Digest | None] = {}
+    for item in due:
+        tr = catalogs.translator(item.person.language)
+        key = (item.kind, item.period.key, item.commission_id, tr.code)
+        if key not in built:
+            try:
+                built[key] = await asyncio.to_thread(item.content.render, tr)
+            except Exception:
+                log.exception("%s digest %s of commission %s could not be rendered (%s)", *key[:3], tr.code)
+                built[key] = None
+    return built
+
+
 async def enqueue_digests(
-    db: AsyncSession, catalogs: Catalogs, due: Iterable[DueDigest], *, now: datetime
+    db: AsyncSession,
+    catalogs: Catalogs,
+    due: Iterable[DueDigest],
+    *,
+    now: datetime,
+    rendered: dict[DigestKey, Digest | None] | None = None,
 ) -> int:
-    """Render each due digest (texts, chart, spreadsheet) in its reader's language, queue it and
-    record it as delivered. One that cannot be built is logged and left unrecorded, so the next
-    tick tries it again. Returns how many were queued."""
-    built: dict[tuple[str, str, int, str], Digest] = {}  # one rendering per period, commission, language
+    """Queue each due digest in its reader's language and record it as delivered (`rendered` by
+    `render_digests`; what is missing there is rendered here, in a worker thread). One that cannot
+    be built is logged and left unrecorded, so the next tick tries it again. Returns how many were
+    queued."""
+    built = dict(rendered or {})
     queued = 0
     for item in due:
         person = item.person
+        tr = catalogs.translator(person.language)
+        key = (item.kind, item.period.key, item.commission_id, tr.code)
         try:
-            tr = catalogs.translator(person.language)
-            key = (item.kind, item.period.key, item.commission_id, tr.code)
             if key not in built:
-                built[key] = item.content.render(tr)
+                built[key] = await asyncio.to_thread(item.content.render, tr)
+            digest = built[key]
+            if digest is None:
+                raise RuntimeError("the digest could not be rendered")
             if reachable(person):
-                await _queue_digest(db, item, built[key], now=now)
+                await _queue_digest(db, item, digest, now=now)
             await record_digest(db, item, now=now)
             queued += 1
         except Exception:
+            built[key] = None  # not rendered again for the next reader
             log.exception(
                 "%s digest %s of commission %s for person %s failed; retried at the next tick",
                 item.kind,

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics
 from bot.i18n import LIMA, Catalogs
-from bot.notify import enqueue_digests, enqueue_notices
+from bot.notify import enqueue_digests, enqueue_notices, render_digests
 from bot.workflows.agreements.reminders import agreements_tick
 from bot.workflows.housekeeping import tidy_up
 from bot.workflows.monitoring import Thresholds, monitoring_tick
@@ -97,7 +97,6 @@ class Ticker:
             "housekeeping": lambda db, now: tidy_up(db, now=now),
             "sessions": self._sessions,
             "agreements": lambda db, now: self._notify(db, now, agreements_tick(db, now)),
-            "reports": self._reports,
             "audit_checkpoints": lambda db, now: self._notify(db, now, checkpoint_tick(db, now)),
             "rounds": lambda db, now: self._notify(db, now, rounds_tick(db, now)),
         }
@@ -107,6 +106,8 @@ class Ticker:
         self.lag = timedelta(0)
         self._last_start: datetime | None = None
         self.failing_since: dict[str, datetime] = {}
+        # Jobs that manage their own transactions: the digests render between two of them.
+        self.staged: dict[str, Callable[[], Awaitable[object]]] = {"reports": self._digests}
 
     def watch(self, admins: tuple[int, ...], thresholds: Thresholds) -> None:
         """Add the monitoring job: the administrators' alerts and the daily audit verification."""
@@ -136,8 +137,17 @@ class Ticker:
     async def _sessions(self, db: AsyncSession, now: datetime) -> int:
         return await enqueue_notices(db, self.catalogs, (await sessions_tick(db, now)).notices, now=now)
 
-    async def _reports(self, db: AsyncSession, now: datetime) -> int:
-        queued = await enqueue_digests(db, self.catalogs, await reports_tick(db, now), now=now)
+    async def _digests(self) -> int:
+        """In three steps, so the rendering (seconds of matplotlib per chart) holds neither the
+        event loop nor a database connection (SQLite's only one): what is due, read in one
+        transaction; the rendering, in a worker thread; queueing and recording, in another."""
+        async with self.sessionmaker() as db, db.begin():
+            due = await reports_tick(db, self.clock())
+        if not due:
+            return 0
+        rendered = await render_digests(self.catalogs, due)
+        async with self.sessionmaker() as db, db.begin():
+            queued = await enqueue_digests(db, self.catalogs, due, now=self.clock(), rendered=rendered)
         if queued:
             metrics.DIGEST_RUNS.inc()
         return queued
@@ -157,6 +167,14 @@ class Ticker:
                 self.failing_since.pop(name, None)
             except Exception:
                 # A failing job must not stop the others; it is retried at the next tick.
+                log.exception("scheduled job %s failed", name)
+                self.failing_since.setdefault(name, self.clock())
+        for name, staged in self.staged.items():
+            try:
+                await staged()
+                ran += 1
+                self.failing_since.pop(name, None)
+            except Exception:
                 log.exception("scheduled job %s failed", name)
                 self.failing_since.setdefault(name, self.clock())
         return ran

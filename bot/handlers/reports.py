@@ -1,10 +1,14 @@
 """Reports: `/informe [región] [periodo] [csv]` and `/informe_anual [región] [año]` on demand.
 
+The texts are replies of the update; the chart, workbooks and DOCX are rendered after it commits,
+in a worker thread (`say.render_later`), so no other update waits behind a render.
+
 The digests are scheduled work (bot/workflows/reports/digests.py), not handlers."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
@@ -42,11 +46,13 @@ async def report_command(
         texts = region_message(tr, report.rows[0], report.period, title=report.title)
     for text in texts:
         await say(text)
-    caption = tr.render(report.title)
-    await say.document(f"{report.file_stem}.png", chart_png(tr, report.rows, report.title), caption)
-    await say.document(f"{report.file_stem}.xlsx", xlsx_bytes(tr, indicator_sheets(tr, report.rows)), caption)
+    caption, rows, title = tr.render(report.title), report.rows, report.title
+    # Seconds of matplotlib for a national chart: rendered after the commit, off the event loop.
+    say.render_later(tr, f"{report.file_stem}.png", partial(chart_png, tr, rows, title), caption)
+    sheets = indicator_sheets(tr, rows)
+    say.render_later(tr, f"{report.file_stem}.xlsx", partial(xlsx_bytes, tr, sheets), caption)
     if report.csv:
-        await say.document(f"{report.file_stem}.csv", csv_bytes(tr, report.rows), caption)
+        say.render_later(tr, f"{report.file_stem}.csv", partial(csv_bytes, tr, rows), caption)
 
 
 async def annual_command(
@@ -61,8 +67,8 @@ async def annual_command(
     data = await annual_data(db, person, command.args, now=now)
     caption = tr.render(annual_title(data))
     stem = f"informe_anual_{data.commission.code}_{data.year}"
-    await say.document(f"{stem}.docx", annual_docx(tr, data), caption)
-    await say.document(f"{stem}.xlsx", annual_xlsx(tr, data), caption)
+    say.render_later(tr, f"{stem}.docx", partial(annual_docx, tr, data), caption)
+    say.render_later(tr, f"{stem}.xlsx", partial(annual_xlsx, tr, data), caption)
 
 
 def router() -> Router:

@@ -4,9 +4,11 @@ Rows are rendered and queued by bot/notify.py (notices) and bot/replies.py (repl
 (bot/delivery.py) drains it; every statement that writes this table lives here.
 
 Rows of one chat go out in order, one at a time: a chat's next row is claimable only when no
-earlier row of that chat is pending or being sent. Claims are leases, so a sender killed mid-send
-loses nothing: its lease expires and another sender (or the same one, restarted) sends the row
-again — at most that one message twice.
+earlier row of that chat is pending or being sent. Across chats, replies to the person who just
+wrote (`Priority.REPLY`) are claimed before notices, so a reply never waits behind a broadcast to
+1,500 people; the global pace is the sender's and stays the same. Claims are leases, so a sender
+killed mid-send loses nothing: its lease expires and another sender (or the same one, restarted)
+sends the row again — at most that one message twice.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, text, update
 from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,7 +29,8 @@ from bot.i18n import msg
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.notices import Notice
 from db.engine import dialect_of
-from db.models import Membership, OutboxMessage, OutboxStatus, Person, ProcessedUpdate, Role
+from db.models import Membership, OutboxMessage, OutboxStatus, Person, Priority, ProcessedUpdate, Role
+from db.models.delivery import OPEN_ROWS
 
 TEXT_LIMIT = 4096
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
@@ -79,6 +82,7 @@ async def enqueue_text(
     person_id: int | None = None,
     commission_id: int | None = None,
     report_failure: bool = True,
+    priority: Priority = Priority.NOTICE,
 ) -> list[int]:
     """Queue a text (split if over Telegram's limit; the keyboard goes with the last part).
     Returns the new rows' ids, in order."""
@@ -98,6 +102,7 @@ async def enqueue_text(
                 "status": OutboxStatus.PENDING,
                 "attempts": 0,
                 "report_failure": report_failure,
+                "priority": priority,
                 "not_before": now,
                 "created_at": now,
             }
@@ -117,6 +122,7 @@ async def enqueue_document(
     file_id: str | None = None,
     person_id: int | None = None,
     commission_id: int | None = None,
+    priority: Priority = Priority.NOTICE,
 ) -> OutboxMessage:
     """Queue a file: our own bytes (an .ics, a report), or one Telegram already holds (`file_id`,
     e.g. a document a secretary attached), which is forwarded without downloading it."""
@@ -134,6 +140,7 @@ async def enqueue_document(
         method="sendDocument",
         payload=payload,
         attachment=content,
+        priority=priority,
         not_before=now,
         created_at=now,
     )
@@ -148,7 +155,11 @@ async def enqueue_document(
 @functools.cache
 def _claim_statement(dialect: str) -> Any:
     """The claim as one UPDATE … RETURNING, built once per dialect (building it costs more than
-    running it); `now`, `lease_until` and `limit` are bound per call."""
+    running it); `now`, `lease_until`, `limit` and `max_priority` are bound per call.
+
+    Candidates are read in (priority, id) order through the partial index `ix_outbox_claim`: the
+    `status IN (…)` term repeats the index's own condition so that both planners use it (with
+    any statuses due, the planner reads at most the open rows, never the sent ones)."""
     earlier = aliased(OutboxMessage)
     now: Any = bindparam("now")
     blocked_by_earlier = exists().where(
@@ -162,8 +173,13 @@ def _claim_statement(dialect: str) -> Any:
     )
     candidates = (
         select(OutboxMessage.id)
-        .where(due, ~blocked_by_earlier)
-        .order_by(col(OutboxMessage.id))
+        .where(
+            text(OPEN_ROWS),  # literally the index's condition: a bound IN (?, ?) would not match it
+            col(OutboxMessage.priority) <= bindparam("max_priority"),
+            due,
+            ~blocked_by_earlier,
+        )
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
         .limit(bindparam("limit"))
     )
     if dialect == "postgresql":
@@ -182,18 +198,25 @@ def _claim_statement(dialect: str) -> Any:
 
 
 async def claim_due(
-    db: AsyncSession, *, now: datetime, lease: timedelta, limit: int = 20
+    db: AsyncSession,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 20,
+    max_priority: Priority = Priority.NOTICE,
 ) -> list[OutboxMessage]:
-    """Lease the next due row of up to `limit` chats (the oldest open row of each chat only).
+    """Lease the next due row of up to `limit` chats (the oldest open row of each chat only),
+    replies first, then oldest first; `max_priority=Priority.REPLY` takes replies only (the
+    default, the lowest priority, takes everything).
 
     One UPDATE … RETURNING: on SQLite it takes the write lock at once (no read-then-write race);
     on PostgreSQL the candidate rows are locked with SKIP LOCKED, so concurrent senders never
     take the same row.
     """
     statement = _claim_statement(dialect_of(db))
-    params = {"now": now, "lease_until": now + lease, "limit": limit}
+    params = {"now": now, "lease_until": now + lease, "limit": limit, "max_priority": max_priority}
     rows = list((await db.exec(statement, params=params)).scalars().all())
-    return sorted(rows, key=lambda row: row.id or 0)
+    return sorted(rows, key=lambda row: (row.priority, row.id or 0))
 
 
 async def count_open(db: AsyncSession) -> int:

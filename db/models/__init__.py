@@ -17,7 +17,7 @@ from db.models.core import (
     TokenAttempt,
     utcnow,
 )
-from db.models.delivery import OutboxMessage, OutboxStatus, ProcessedUpdate
+from db.models.delivery import OutboxMessage, OutboxStatus, Priority, ProcessedUpdate
 from db.models.monitoring import *  # noqa: F403
 from db.models.reports import *  # noqa: F403
 from db.models.rounds import *  # noqa: F403
@@ -35,6 +35,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "Priority",
     "ProcessedUpdate",
     "Region",
     "Role",

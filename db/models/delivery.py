@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, SmallInteger, Text, text
 from sqlmodel import Field, SQLModel
 
 from db.models.core import _fk, utcnow
@@ -21,6 +21,17 @@ class OutboxStatus(StrEnum):
     DROPPED = "dropped"  # recipient unreachable (403)
 
 
+class Priority(IntEnum):
+    """Which due rows a sender takes first (lower first); within a chat, rows still go in order."""
+
+    REPLY = 0  # to the person who just wrote: never waits behind a broadcast
+    NOTICE = 1  # notices, broadcasts, digests
+
+
+# The rows a sender may still claim: the claim's partial index covers only these (both dialects).
+OPEN_ROWS = "status IN ('pending', 'sending')"
+
+
 class OutboxMessage(SQLModel, table=True):
     """One message to deliver, written in the same transaction as the change that caused it."""
 
@@ -28,6 +39,14 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "not_before"),
         Index("ix_outbox_chat_pending", "chat_id", "status", "id"),
+        # The claim reads open rows in (priority, id) order: sent rows, however many, are not in it.
+        Index(
+            "ix_outbox_claim",
+            "priority",
+            "id",
+            postgresql_where=text(OPEN_ROWS),
+            sqlite_where=text(OPEN_ROWS),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -39,6 +58,10 @@ class OutboxMessage(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=StrEnumType(OutboxStatus, 16))
+    priority: int = Field(
+        default=Priority.NOTICE,
+        sa_column=Column(SmallInteger, nullable=False, server_default=str(int(Priority.NOTICE))),
+    )
     attempts: int = 0
     # Failure notices about failure notices would loop; they are never reported themselves.
     report_failure: bool = True

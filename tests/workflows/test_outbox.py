@@ -7,6 +7,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +18,7 @@ from bot.workflows.membership.commissions import create_commission
 from bot.workflows.membership.invitations import issue_invitation, redeem_invitation
 from bot.workflows.notices import Notice
 from bot.workflows.outbox import (
+    OUTBOX,
     backoff,
     chat_unreachable,
     claim_due,
@@ -29,7 +31,7 @@ from bot.workflows.outbox import (
     space_next,
     split_text,
 )
-from db.models import OutboxMessage, OutboxStatus, Person, Role
+from db.models import OutboxMessage, OutboxStatus, Person, Priority, Role
 from tests.conftest import NOW
 
 LEASE = timedelta(seconds=30)
@@ -200,3 +202,44 @@ async def test_a_released_row_is_claimable_at_once_with_its_attempt_given_back(d
     await release(db, again)  # a row already settled is left alone
     status = (await db.exec(select(OutboxMessage.status).where(OutboxMessage.id == row_id))).one()
     assert status is OutboxStatus.SENT
+
+
+async def test_a_reply_queued_after_a_broadcast_is_claimed_first_and_each_chat_keeps_its_order(
+    db: AsyncSession,
+) -> None:
+    """A convocation to 600 people is queued, then a secretary's reply: the reply goes in the next
+    claim. A chat that had a broadcast row before its reply still gets them in order."""
+    await db.exec(
+        insert(OUTBOX),
+        params=[
+            {
+                "chat_id": chat,
+                "method": "sendMessage",
+                "payload": {"text": f"convocatoria {chat}"},
+                "status": OutboxStatus.PENDING,
+                "attempts": 0,
+                "report_failure": True,
+                "not_before": NOW,
+                "created_at": NOW,
+            }
+            for chat in range(1, 601)
+        ],
+    )
+    [reply_id] = await enqueue_text(db, 9000, "respuesta", now=NOW, priority=Priority.REPLY)
+    [behind_id] = await enqueue_text(
+        db, 7, "respuesta a quien ya tenía aviso", now=NOW, priority=Priority.REPLY
+    )
+
+    first = await claim_due(db, now=NOW, lease=LEASE, limit=20)
+    assert first[0].id == reply_id  # ahead of 600 older notices
+    assert [r.priority for r in first[1:]] == [Priority.NOTICE] * 19
+    assert [r.chat_id for r in first[1:]] == list(range(1, 20))  # then the notices, oldest first
+    assert behind_id not in [r.id for r in first]  # chat 7's notice is still ahead of it
+    only_replies = await claim_due(db, now=NOW, lease=LEASE, max_priority=Priority.REPLY)
+    assert only_replies == []  # chat 7's notice is in flight: its reply waits for it
+    for row in first:
+        assert row.id is not None
+        await mark_sent(db, row.id, now=NOW, message_id=1)
+    [next_reply] = await claim_due(db, now=NOW, lease=LEASE, max_priority=Priority.REPLY)
+    assert next_reply.id == behind_id
+    assert await count_open(db) == 602 - 20  # nothing else taken, nothing lost

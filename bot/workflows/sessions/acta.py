@@ -7,10 +7,12 @@ member's vote and the counts, and the agreements adopted.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -65,6 +67,43 @@ async def set_opinions(
         before=before,
         after={"opinions": text},
     )
+
+
+class Draft:
+    """The acta's content as written, turned into a DOCX by `docx()` in a worker thread."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, Any]] = []
+
+    def add_heading(self, text: str, level: int) -> None:
+        self.parts.append(("heading", (text, level)))
+
+    def add_paragraph(self, text: str, style: str | None = None) -> None:
+        self.parts.append(("paragraph", (text, style)))
+
+    def add_table(self, header: tuple[str, str], rows: list[tuple[str, str]]) -> None:
+        self.parts.append(("table", (header, rows)))
+
+    def docx(self) -> bytes:
+        from docx import Document  # imported on use: it costs the bot process ~7 MB at start
+
+        document = Document()
+        for kind, part in self.parts:
+            if kind == "heading":
+                document.add_heading(part[0], level=part[1])
+            elif kind == "paragraph":
+                document.add_paragraph(part[0], style=part[1])
+            else:
+                header, rows = part
+                table = document.add_table(rows=1, cols=len(header))
+                for cell, text in zip(table.rows[0].cells, header, strict=True):
+                    cell.text = text
+                for row in rows:
+                    for cell, text in zip(table.add_row().cells, row, strict=True):
+                        cell.text = text
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -138,9 +177,7 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
     local = session.starts_at.astimezone(LIMA)
     kind = "ordinaria" if session.kind is SessionKind.ORDINARY else "extraordinaria"
 
-    from docx import Document  # imported on use: it costs the bot process ~7 MB at start
-
-    doc = Document()
+    doc = Draft()
     doc.add_heading(f"ACTA DE SESIÓN {kind.upper()}", level=1)
     doc.add_paragraph(actor.commission.name)
     doc.add_paragraph(f"Fecha: {local:%d/%m/%Y}   Hora: {local:%H:%M}")
@@ -149,11 +186,8 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
         doc.add_paragraph("La sesión no se instaló por falta de quórum (art. 31).")
 
     doc.add_heading("Asistencia", level=2)
-    table = doc.add_table(rows=1, cols=2)
-    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Institución", "Asistencia"
+    rows: list[tuple[str, str]] = []
     for a in sorted(attendance, key=lambda a: names.get(a.seat_id, "")):
-        cells = table.add_row().cells
-        cells[0].text = names.get(a.seat_id, "?")
         invitee = invitees.get(a.seat_id)
         if (
             a.present
@@ -161,13 +195,15 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
             and invitee.answer is Answer.ALTERNATE
             and invitee.alternate_name
         ):
-            cells[1].text = f"Presente (alterno: {invitee.alternate_name})"
+            status = f"Presente (alterno: {invitee.alternate_name})"
         elif a.present:
-            cells[1].text = "Presente"
+            status = "Presente"
         elif a.justified and justifications.get(a.seat_id):
-            cells[1].text = f"Ausente con justificación: {justifications[a.seat_id]}"
+            status = f"Ausente con justificación: {justifications[a.seat_id]}"
         else:
-            cells[1].text = "Ausente con justificación" if a.justified else "Ausente sin justificación"
+            status = "Ausente con justificación" if a.justified else "Ausente sin justificación"
+        rows.append((names.get(a.seat_id, "?"), status))
+    doc.add_table(("Institución", "Asistencia"), rows)
 
     agreements = []
     if session.status is not SessionStatus.FAILED_QUORUM:
@@ -205,9 +241,7 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
     doc.add_paragraph("")
     doc.add_paragraph("Firmas: Presidencia ____________________   Secretaría Técnica ____________________")
 
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    content = buffer.getvalue()
+    content = await asyncio.to_thread(doc.docx)  # python-docx: off the event loop
     acta = await acta_of(db, session_id) or SessionActa(
         session_id=session_id, content=content, generated_at=now
     )
