@@ -37,7 +37,8 @@ from bot.notify import enqueue_notices
 from bot.replies import Replies
 from bot.workflows.errors import UserError
 from bot.workflows.notices import Notice
-from bot.workflows.outbox import first_time_seen, mark_reachable
+from bot.workflows.outbox import mark_reachable
+from bot.workflows.processed_updates import first_time_seen
 from bot.workflows.standing import find_person
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.membership.invitations import ATTEMPT_WINDOW, forget_attempts
-from bot.workflows.outbox import forget_processed_updates, forget_sent
+from bot.workflows.outbox import forget_sent
+from bot.workflows.processed_updates import forget_processed_updates
 
 # Telegram redelivers within hours at most; a week is ample to recognise a repeated update.
 KEEP_UPDATE_IDS = timedelta(days=7)

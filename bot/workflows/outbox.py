@@ -29,7 +29,7 @@ from bot.i18n import msg
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.notices import Notice
 from db.engine import dialect_of
-from db.models import Membership, OutboxMessage, OutboxStatus, Person, Priority, ProcessedUpdate, Role
+from db.models import Membership, OutboxMessage, OutboxStatus, Person, Priority, Role
 from db.models.delivery import OPEN_ROWS
 
 TEXT_LIMIT = 4096
@@ -394,29 +394,3 @@ async def forget_sent(db: AsyncSession, *, before: datetime) -> int:
 async def forget_chat(db: AsyncSession, chat_id: int) -> None:
     """Drop every row to a chat, sent or not (a person's data erased)."""
     await db.exec(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == chat_id))
-
-
-# --- incoming updates --------------------------------------------------------------------------
-
-
-@functools.cache
-def _record_update_statement(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING into the table (not through the ORM), built once."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = SQLModel.metadata.tables[ProcessedUpdate.__tablename__]
-    values: dict[str, Any] = {"update_id": bindparam("update_id"), "processed_at": bindparam("processed_at")}
-    return insert(table).values(values).on_conflict_do_nothing()
-
-
-async def first_time_seen(db: AsyncSession, update_id: int, *, now: datetime) -> bool:
-    """Record an update id; False if it was already handled (redelivery, webhook retry)."""
-    statement = _record_update_statement(dialect_of(db))
-    result = await db.exec(statement, params={"update_id": update_id, "processed_at": now})
-    return bool(result.rowcount)
-
-
-async def forget_processed_updates(db: AsyncSession, *, before: datetime) -> int:
-    result = await db.exec(delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before))
-    return int(result.rowcount or 0)

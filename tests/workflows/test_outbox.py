@@ -24,13 +24,13 @@ from bot.workflows.outbox import (
     claim_due,
     count_open,
     enqueue_text,
-    first_time_seen,
     give_up,
     mark_sent,
     release,
     space_next,
     split_text,
 )
+from bot.workflows.processed_updates import first_time_seen
 from db.models import OutboxMessage, OutboxStatus, Person, Priority, Role
 from tests.conftest import NOW
 

@@ -14,7 +14,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.workflows.outbox import first_time_seen
+from bot.workflows.processed_updates import first_time_seen
 from db.engine import make_engine, make_sessionmaker
 from tests.conftest import NOW
 
