@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,17 +30,16 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class LaterFile:
-    file_name: str
-    render: Callable[[], bytes]
-    caption: str | None
+class LaterFiles:
+    name: str  # for the log
+    render: Callable[[], Sequence[tuple[str, bytes, str | None]]]  # (file name, content, caption)
     tr: Translator  # for the apology if the render fails
 
 
 class Replies:
     def __init__(self, db: AsyncSession, chat_id: int | None, now: datetime) -> None:
         self.db, self.chat_id, self.now = db, chat_id, now
-        self.later: list[LaterFile] = []
+        self.later: list[LaterFiles] = []
 
     async def __call__(self, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
         if self.chat_id is None:
@@ -67,9 +66,19 @@ class Replies:
         self, tr: Translator, file_name: str, render: Callable[[], bytes], caption: str | None = None
     ) -> None:
         """A file whose `render()` takes long: built and queued after the update commits."""
+        self.render_files_later(tr, lambda: [(file_name, render(), caption)], name=file_name)
+
+    def render_files_later(
+        self,
+        tr: Translator,
+        render: Callable[[], Sequence[tuple[str, bytes, str | None]]],
+        *,
+        name: str = "charts",
+    ) -> None:
+        """Several files from one long `render()` (e.g. a report's charts), queued in order."""
         if self.chat_id is None:
             raise RuntimeError("this update has no chat to reply to")
-        self.later.append(LaterFile(file_name, render, caption, tr))
+        self.later.append(LaterFiles(name, render, tr))
 
     async def send_later(self, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
         """After the commit: render the files in a worker thread, then queue them. A render that
@@ -79,11 +88,12 @@ class Replies:
         files: list[tuple[str, bytes | None, str | None, Translator]] = []
         for item in self.later:
             try:
-                content: bytes | None = await asyncio.to_thread(item.render)
+                rendered = await asyncio.to_thread(item.render)
             except Exception:
-                log.exception("could not render %s for chat %s", item.file_name, self.chat_id)
-                content = None
-            files.append((item.file_name, content, item.caption, item.tr))
+                log.exception("could not render %s for chat %s", item.name, self.chat_id)
+                files.append((item.name, None, None, item.tr))
+                continue
+            files.extend((file_name, content, caption, item.tr) for file_name, content, caption in rendered)
         self.later = []
         try:
             async with sessionmaker() as db, db.begin():

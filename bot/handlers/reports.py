@@ -18,12 +18,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.reports.annual import annual_data, annual_docx, annual_title, annual_xlsx
+from bot.workflows.reports.charts import chart_files
 from bot.workflows.reports.formats import (
-    chart_png,
     csv_bytes,
     indicator_sheets,
     national_message,
     region_message,
+    report_heading,
     xlsx_bytes,
 )
 from bot.workflows.reports.requests import request_report
@@ -46,9 +47,10 @@ async def report_command(
         texts = region_message(tr, report.rows[0], report.period, title=report.title)
     for text in texts:
         await say(text)
-    caption, rows, title = tr.render(report.title), report.rows, report.title
-    # Seconds of matplotlib for a national chart: rendered after the commit, off the event loop.
-    say.render_later(tr, f"{report.file_stem}.png", partial(chart_png, tr, rows, title), caption)
+    rows, national = report.rows, report.commission is None
+    caption = report_heading(tr, report.title, report.period)
+    # Seconds of matplotlib for a national report: rendered after the commit, off the event loop.
+    say.render_files_later(tr, partial(chart_files, tr, rows, caption, report.file_stem, national=national))
     sheets = indicator_sheets(tr, rows)
     say.render_later(tr, f"{report.file_stem}.xlsx", partial(xlsx_bytes, tr, sheets), caption)
     if report.csv:

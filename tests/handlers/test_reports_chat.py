@@ -27,6 +27,9 @@ from tests.harness import ChatUser, Harness, replies
 LANGUAGE_BUTTONS = {"es": "Español", "qu": "Runasimi", "ay": "Aymar aru"}
 
 
+NATIONAL_CHARTS = ("sesiones", "asistencia", "a_tiempo", "sin_vencer", "enlaces", "acuerdos")
+
+
 async def join(
     harness: Harness, invite: Invite, uid: int, code: str, role: Role, name: str, lang: str
 ) -> ChatUser:
@@ -74,9 +77,12 @@ async def test_national_digest_reaches_two_analysts_in_their_languages(
         texts = [m.text for m in harness.messages_to(user.user.id)[-1:]]
         assert tr.render(period_text(november)) in texts[0]
         assert "<b>CUS</b>" in texts[0] and "<b>PUN</b>" in texts[0]
-        png, xlsx = documents(harness, user.user.id)
-        assert png.document.filename == "informe_nacional_2026-11.png"  # type: ignore[union-attr]
-        assert content(png)[:8] == b"\x89PNG\r\n\x1a\n"
+        *pngs, xlsx = documents(harness, user.user.id)
+        names = [png.document.filename for png in pngs]  # type: ignore[union-attr]
+        assert names == [f"informe_nacional_2026-11_{chart}.png" for chart in NATIONAL_CHARTS]
+        assert all(content(png)[:8] == b"\x89PNG\r\n\x1a\n" for png in pngs)
+        # Every file says which report and period it is, in the reader's language.
+        assert all(tr.render(period_text(november)) in (d.caption or "") for d in [*pngs, xlsx])
         workbook = load_workbook(io.BytesIO(content(xlsx)))
         sheet = workbook[workbook.sheetnames[0]]
         assert sheet["A1"].value == tr.gettext("Código")
@@ -87,7 +93,9 @@ async def test_national_digest_reaches_two_analysts_in_their_languages(
     async with sessionmaker() as db, db.begin():
         assert await enqueue_digests(db, catalogs, await reports_tick(db, later), now=later) == 0
     await harness.sender.drain()
-    assert len([r for r in harness.session.requests[before:] if int(getattr(r, "chat_id", 0)) == 801]) == 3
+    assert len(
+        [r for r in harness.session.requests[before:] if int(getattr(r, "chat_id", 0)) == 801]
+    ) == 2 + len(NATIONAL_CHARTS)
 
 
 async def test_informe_own_region_and_refusals(harness: Harness, invite: Invite, catalogs: Catalogs) -> None:
@@ -106,14 +114,20 @@ async def test_informe_own_region_and_refusals(harness: Harness, invite: Invite,
     requests: list[Any] = await rosa.send("/informe 2026-T4 csv")
     assert replies(requests)[0].startswith("<b>📊 Informe de CUS</b>")
     names = [r.document.filename for r in requests if isinstance(r, SendDocument)]
-    assert names == ["informe_CUS_2026-T4.png", "informe_CUS_2026-T4.xlsx", "informe_CUS_2026-T4.csv"]
+    assert names == [
+        "informe_CUS_2026-T4_indicadores.png",
+        "informe_CUS_2026-T4_acuerdos.png",
+        "informe_CUS_2026-T4.xlsx",
+        "informe_CUS_2026-T4.csv",
+    ]
 
     requests = await luis.send("/informe PUN 2026")
     text = replies(requests)[0]
     assert "<b>PUN · " in text
     assert catalogs.translator("qu").date(date(2026, 1, 1)) in text  # Luis reads Quechua dates
     assert [r.document.filename for r in requests if isinstance(r, SendDocument)] == [
-        "informe_PUN_2026.png",
+        "informe_PUN_2026_indicadores.png",
+        "informe_PUN_2026_acuerdos.png",
         "informe_PUN_2026.xlsx",
     ]
 

@@ -25,9 +25,8 @@ ACCEPTED = (
 
 async def report_files(user: object, text: str) -> list[str]:
     requests = await user.send(text)  # type: ignore[attr-defined]
-    return [
-        r.document.filename for r in requests if isinstance(r, SendDocument) and "png" in r.document.filename
-    ]
+    names = [r.document.filename for r in requests if isinstance(r, SendDocument)]
+    return [name.removesuffix("_indicadores.png") for name in names if name.endswith("_indicadores.png")]
 
 
 @time_machine.travel(NOW, tick=False)
@@ -35,12 +34,12 @@ async def test_informe_with_words(harness: Harness, invite: Invite, catalogs: Ca
     rosa = await join(harness, invite, 820, "CUS", Role.SECRETARY, "Rosa", "es")
     # Today is Monday 23 November 2026 in Lima.
     assert replies(await rosa.send("/informe ayer")) == [ACCEPTED.format(value="ayer")]
-    assert await report_files(rosa, "/informe diciembre") == ["informe_CUS_2025-12.png"]  # latest begun
-    assert await report_files(rosa, "/informe noviembre") == ["informe_CUS_2026-11.png"]
-    assert await report_files(rosa, "/informe setiembre 2025") == ["informe_CUS_2025-09.png"]
-    assert await report_files(rosa, "/informe semana pasada") == ["informe_CUS_2026-W47.png"]
-    assert await report_files(rosa, "/informe mes pasado csv") == ["informe_CUS_2026-10.png"]
-    assert await report_files(rosa, "/informe CUS este trimestre") == ["informe_CUS_2026-T4.png"]
+    assert await report_files(rosa, "/informe diciembre") == ["informe_CUS_2025-12"]  # latest begun
+    assert await report_files(rosa, "/informe noviembre") == ["informe_CUS_2026-11"]
+    assert await report_files(rosa, "/informe setiembre 2025") == ["informe_CUS_2025-09"]
+    assert await report_files(rosa, "/informe semana pasada") == ["informe_CUS_2026-W47"]
+    assert await report_files(rosa, "/informe mes pasado csv") == ["informe_CUS_2026-10"]
+    assert await report_files(rosa, "/informe CUS este trimestre") == ["informe_CUS_2026-T4"]
     # A near miss of a region keeps its suggestion.
     assert "¿Quiso decir CUS" in replies(await rosa.send("/informe cuzco"))[0]
 
@@ -51,11 +50,11 @@ async def test_informe_with_words_in_quechua_and_aymara(
 ) -> None:
     wayta = await join(harness, invite, 821, "PUN", Role.SECRETARY, "Wayta", "qu")
     mamani = await join(harness, invite, 822, "CUS", Role.SECRETARY, "Mamani", "ay")
-    assert await report_files(wayta, "/informe qayna killa") == ["informe_PUN_2026-10.png"]
-    assert await report_files(wayta, "/informe Setiembre") == ["informe_PUN_2026-09.png"]  # CLDR qu
-    assert await report_files(wayta, "/informe mes pasado") == ["informe_PUN_2026-10.png"]  # Spanish too
-    assert await report_files(mamani, "/informe nayra phaxsi") == ["informe_CUS_2026-10.png"]
-    assert await report_files(mamani, "/informe agosto") == ["informe_CUS_2026-08.png"]
+    assert await report_files(wayta, "/informe qayna killa") == ["informe_PUN_2026-10"]
+    assert await report_files(wayta, "/informe Setiembre") == ["informe_PUN_2026-09"]  # CLDR qu
+    assert await report_files(wayta, "/informe mes pasado") == ["informe_PUN_2026-10"]  # Spanish too
+    assert await report_files(mamani, "/informe nayra phaxsi") == ["informe_CUS_2026-10"]
+    assert await report_files(mamani, "/informe agosto") == ["informe_CUS_2026-08"]
     for user, lang in ((wayta, "qu"), (mamani, "ay")):
         answer = replies(await user.send("/informe ayer"))
         translated = catalogs.translator(lang).gettext(ACCEPTED).format(value="ayer")

@@ -30,11 +30,12 @@ from bot.i18n import Text, Translator, msg
 from bot.workflows.business_days import LIMA, lima_date
 from bot.workflows.membership.commissions import CAN_CODE
 from bot.workflows.periods import Period, month_period, week_period
+from bot.workflows.reports.charts import chart_files
 from bot.workflows.reports.formats import (
-    chart_png,
     indicator_sheets,
     national_message,
     region_message,
+    report_heading,
     xlsx_bytes,
 )
 from bot.workflows.reports.indicators import OPEN, compute_indicators
@@ -211,13 +212,17 @@ async def record_digest(db: AsyncSession, due: DueDigest, *, now: datetime) -> N
 
 
 def build_files(
-    tr: Translator, rows: Sequence[RegionIndicators], title: Text, stem: str
+    tr: Translator,
+    rows: Sequence[RegionIndicators],
+    title: Text,
+    period: Period,
+    stem: str,
+    *,
+    national: bool,
 ) -> list[tuple[str, bytes, str]]:
-    caption = tr.render(title)
-    return [
-        (f"{stem}.png", chart_png(tr, rows, title), caption),
-        (f"{stem}.xlsx", xlsx_bytes(tr, indicator_sheets(tr, rows)), caption),
-    ]
+    heading = report_heading(tr, title, period)
+    charts = chart_files(tr, rows, heading, stem, national=national)
+    return [*charts, (f"{stem}.xlsx", xlsx_bytes(tr, indicator_sheets(tr, rows)), heading)]
 
 
 def late_digest(tr: Translator, digest: Digest) -> Digest:
@@ -244,13 +249,16 @@ def weekly_digest(
             "📌 Esta semana vencen {n} acuerdos: revise su avance con /acuerdos.",
             due_soon,
         )
-    return Digest(texts, build_files(tr, [row], title, f"informe_{row.code}_{period.key}"))
+    return Digest(
+        texts, build_files(tr, [row], title, period, f"informe_{row.code}_{period.key}", national=False)
+    )
 
 
 def national_digest(tr: Translator, rows: Sequence[RegionIndicators], period: Period) -> Digest:
     title = msg("📊 Informe nacional {period}", period=period.key)
     return Digest(
-        national_message(tr, rows, period), build_files(tr, rows, title, f"informe_nacional_{period.key}")
+        national_message(tr, rows, period),
+        build_files(tr, rows, title, period, f"informe_nacional_{period.key}", national=True),
     )
 
 

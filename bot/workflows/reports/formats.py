@@ -1,4 +1,4 @@
-"""Indicators as the reader sees them: Telegram text, a PNG chart, an XLSX workbook and CSV.
+"""Indicators as the reader sees them: Telegram text, an XLSX workbook and CSV (charts: charts.py).
 
 Everything is rendered with the reader's `Translator`: labels in their language, numbers and
 dates in their locale. `COLUMNS` is the one list of indicator columns the tables and the
@@ -8,16 +8,13 @@ spreadsheet show; an indicator added in reports_indicators gets one `Column` her
 from __future__ import annotations
 
 import csv
-import functools
 import io
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from babel.numbers import format_decimal, format_percent
 
-from bot.i18n import Catalogs, Text, Translator, msg
+from bot.i18n import Text, Translator, msg
 from bot.workflows.outbox import split_text
 from bot.workflows.periods import Period
 from bot.workflows.reports.lights import Light, RegionIndicators
@@ -111,6 +108,11 @@ def cell_text(tr: Translator, column: Column, row: RegionIndicators) -> str:
 
 def period_text(period: Period) -> Text:
     return msg("del {start} al {end}", start=period.start, end=period.end)
+
+
+def report_heading(tr: Translator, title: Text, period: Period) -> str:
+    """A report's title with its period: every chart's subtitle and every file's caption."""
+    return f"{tr.render(title)} · {tr.render(period_text(period))}"
 
 
 def attention_text(tr: Translator, row: RegionIndicators) -> str:
@@ -251,71 +253,6 @@ def national_message(tr: Translator, rows: Sequence[RegionIndicators], period: P
 
 
 # --- files -------------------------------------------------------------------------------------
-
-
-def plain_title(text: str) -> str:
-    """Without emoji (the chart's font has no glyphs for them)."""
-    return "".join(ch for ch in text if ord(ch) <= 0xFFFF and ch != "\ufe0f").strip()
-
-
-def chart_png(tr: Translator, rows: Sequence[RegionIndicators], title: Text) -> bytes:
-    """Agreements by status per region (stacked bars) beside a regions × indicators heat map, drawn
-    in a separate process (kept; spawned: nothing inherited): matplotlib holds the GIL for seconds,
-    which from a thread still delayed replies ~1 s. Callers wait for it in a worker thread."""
-    heading = plain_title(tr.render(title))  # plain text: a Text's parameters do not pickle
-    return _chart_process().submit(_chart_in_process, tr.code, list(rows), heading).result()
-
-
-@functools.cache
-def _chart_process() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-
-
-def _chart_in_process(language: str, rows: list[RegionIndicators], heading: str) -> bytes:
-    return _chart_png(Catalogs().translator(language), rows, heading)
-
-
-def _chart_png(tr: Translator, rows: Sequence[RegionIndicators], heading: str) -> bytes:
-    from matplotlib.figure import Figure  # the object API only: no pyplot and its global figures
-
-    ordered = list(reversed(rows))  # the first ranked at the top
-    names = [r.code for r in ordered]
-    height = 1.8 + 0.32 * max(len(rows), 3)
-    fig = Figure(figsize=(11, height), dpi=100)
-    bars, heat = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
-    left: list[float] = [0.0] * len(ordered)
-    series = (
-        (msg("en curso"), [r.in_progress for r in ordered], "#4C78A8"),
-        (msg("cumplidos"), [r.done for r in ordered], "#54A24B"),
-        (msg("vencidos"), [r.overdue for r in ordered], "#E45756"),
-        (msg("cancelados"), [r.cancelled for r in ordered], "#BAB0AC"),
-    )
-    for label, values, color in series:
-        bars.barh(names, values, left=left, color=color, label=tr.render(label))
-        left = [a + float(b) for a, b in zip(left, values, strict=True)]
-    bars.set_title(tr.gettext("Acuerdos por estado"))
-    bars.legend(loc="lower right", fontsize=8)
-    metrics: tuple[tuple[Text, Callable[[RegionIndicators], float | None]], ...] = (
-        (msg("Sesiones"), lambda r: min(1.0, r.year_held / r.year_minimum) if r.year_minimum else None),
-        (msg("Asistencia"), lambda r: r.attendance_rate),
-        (msg("A tiempo"), lambda r: r.on_time_rate),
-        (msg("Sin vencer"), lambda r: None if r.overdue_share is None else 1 - r.overdue_share),
-        (msg("Enlaces"), lambda r: 1 - r.seats_without_liaison / r.seats if r.seats else None),
-    )
-    grid = [[float("nan") if (v := get(r)) is None else v for _, get in metrics] for r in ordered]
-    heat.imshow(grid, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto", origin="lower")
-    heat.set_xticks(range(len(metrics)), [tr.render(label) for label, _ in metrics], fontsize=8)
-    heat.set_yticks(range(len(names)), names)
-    for y, cells in enumerate(grid):
-        for x, value in enumerate(cells):
-            if value == value:  # not NaN
-                heat.text(x, y, percent(tr, value), ha="center", va="center", fontsize=7)
-    heat.set_title(tr.gettext("Indicadores (0-100 %)"))
-    fig.suptitle(heading)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
 
 
 def _sheet_title(tr: Translator, text: Text) -> str:

@@ -42,6 +42,7 @@ from db.models import (
     Membership,
     PlannedSession,
     ProgressRound,
+    Region,
     Role,
     RoundTarget,
     Seat,
@@ -327,6 +328,10 @@ async def compute_indicators(
     rows: Rows = {c.id: RegionIndicators(c.id, c.code, c.name) for c in commissions if c.id is not None}
     if not rows:
         return []
+    regions = {r.id: r.name for r in await _all(db, select_models(Region))}
+    for c in commissions:
+        if c.id is not None:
+            rows[c.id].region = regions.get(c.region_id, "")
     scope = Scope(period, reference_day(period, now), tuple(rows))
     for step in STEPS:
         await step(db, scope, rows)

@@ -68,6 +68,7 @@ class RegionIndicators:
     commission_id: int
     code: str
     name: str
+    region: str = ""  # the region's name ("Puno"), shown with the code
     # sessions
     ordinary_held: int = 0
     failed_quorum: int = 0

@@ -9,22 +9,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
+from typing import TypeVar
 
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Catalogs, msg
+from bot.i18n import Catalogs
 from bot.notify import enqueue_digests, render_digests
 from bot.replies import Replies
 from bot.workflows.reports import digests as reports_digests
+from bot.workflows.reports.charts import chart_files
 from bot.workflows.reports.digests import MONTHLY, DueDigest, NationalContent
-from bot.workflows.reports.formats import chart_png
 from bot.workflows.reports.indicators import compute_indicators
 from db.models import OutboxMessage, Priority
 from tests.conftest import NOW
 from tests.workflows.reports.test_reports import NOVEMBER, build, person
+
+T = TypeVar("T")
 
 
 class Ticker:
@@ -43,8 +46,8 @@ class Ticker:
         self._running = False
 
 
-def counting(ticker: Ticker, render: Callable[[], bytes], seen: list[int]) -> Callable[[], bytes]:
-    def render_and_count() -> bytes:
+def counting(ticker: Ticker, render: Callable[[], T], seen: list[int]) -> Callable[[], T]:
+    def render_and_count() -> T:
         before = ticker.turns
         content = render()
         seen.append(ticker.turns - before)
@@ -60,7 +63,7 @@ async def test_a_report_chart_renders_while_the_loop_keeps_ticking(
     rows = await compute_indicators(db, NOVEMBER, NOW)
     await db.commit()
     tr = catalogs.translator("qu")
-    chart = partial(chart_png, tr, rows, msg("📊 Informe nacional {period}", period=NOVEMBER.key))
+    chart = partial(chart_files, tr, rows, "Informe nacional 2026-11", "informe", national=True)
     ticker = Ticker()
     ticking = asyncio.create_task(ticker.run())
     seen: list[int] = []
@@ -68,7 +71,7 @@ async def test_a_report_chart_renders_while_the_loop_keeps_ticking(
         counting(ticker, chart, seen)()  # the control: on the loop, the ticker never gets a turn
         async with sessionmaker() as update, update.begin():
             say = Replies(update, 5551, NOW)
-            say.render_later(tr, "informe.png", counting(ticker, chart, seen), "informe")
+            say.render_files_later(tr, counting(ticker, chart, seen))
         assert await say.send_later(sessionmaker)
     finally:
         ticker.stop()
@@ -76,9 +79,10 @@ async def test_a_report_chart_renders_while_the_loop_keeps_ticking(
     assert seen[0] == 0
     assert seen[1] > 10  # rendered after the commit, in a thread: the loop went on meanwhile
     async with sessionmaker() as check:
-        [row] = (await check.exec(select(OutboxMessage).where(OutboxMessage.chat_id == 5551))).all()
-    assert row.payload["file_name"] == "informe.png" and (row.attachment or b"")[:4] == b"\x89PNG"
-    assert row.priority == Priority.REPLY
+        rows = (await check.exec(select(OutboxMessage).where(OutboxMessage.chat_id == 5551))).all()
+    assert rows[0].payload["file_name"] == "informe_sesiones.png"
+    assert all((row.attachment or b"")[:4] == b"\x89PNG" for row in rows)
+    assert all(row.priority == Priority.REPLY for row in rows)
 
 
 async def test_digests_render_while_the_loop_keeps_ticking(
@@ -92,10 +96,10 @@ async def test_digests_render_while_the_loop_keeps_ticking(
     ticker = Ticker()
     seen: list[int] = []
 
-    def chart(*args: object) -> bytes:
-        return counting(ticker, partial(chart_png, *args), seen)()  # type: ignore[arg-type]
+    def chart(*args: object, **kwargs: object) -> list[tuple[str, bytes, str]]:
+        return counting(ticker, partial(chart_files, *args, **kwargs), seen)()  # type: ignore[arg-type]
 
-    monkeypatch.setattr(reports_digests, "chart_png", chart)
+    monkeypatch.setattr(reports_digests, "chart_files", chart)
     ticking = asyncio.create_task(ticker.run())
     try:
         rendered = await render_digests(catalogs, due)
@@ -111,4 +115,5 @@ async def test_digests_render_while_the_loop_keeps_ticking(
             )
         )
     ).all()
-    assert sorted(f.payload["file_name"][-4:] for f in files) == [".png", "xlsx"]
+    assert sorted({f.payload["file_name"][-4:] for f in files}) == [".png", "xlsx"]
+    assert len(files) == 7  # five indicators and agreements by status, one chart each; the workbook

@@ -337,7 +337,7 @@ async def test_weekly_digest_once_per_week_and_retried_after_a_failure(
     def broken(*args: object, **kwargs: object) -> bytes:
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr(reports_digests, "chart_png", broken)
+    monkeypatch.setattr(reports_digests, "chart_files", broken)
     with caplog.at_level(logging.ERROR):
         assert await weekly(db, catalogs, NOW) == 0
     assert "weekly digest 2026-W47" in caplog.text
@@ -348,12 +348,13 @@ async def test_weekly_digest_once_per_week_and_retried_after_a_failure(
     assert await enqueue_digests(db, catalogs, await reports_tick(db, later), now=later) == 2
     await db.commit()
     rosa_rows, wayta_rows = await _outbox(db, 501), await _outbox(db, 502)
-    assert [r.method for r in rosa_rows] == ["sendMessage", "sendDocument", "sendDocument"]
+    assert [r.method for r in rosa_rows] == ["sendMessage", "sendDocument", "sendDocument", "sendDocument"]
     assert rosa_rows[0].payload["text"].startswith("<b>📊 Resumen semanal de CUS</b>")
     assert "Esta semana vence 1 acuerdo" in rosa_rows[0].payload["text"]  # due 23 November
     assert "Frente al periodo anterior" in rosa_rows[0].payload["text"]
     assert [r.payload["file_name"] for r in rosa_rows[1:]] == [
-        "informe_CUS_2026-W47.png",
+        "informe_CUS_2026-W47_indicadores.png",
+        "informe_CUS_2026-W47_acuerdos.png",
         "informe_CUS_2026-W47.xlsx",
     ]
     assert rosa_rows[1].attachment and rosa_rows[1].attachment[:8] == b"\x89PNG\r\n\x1a\n"
