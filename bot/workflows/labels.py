@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bot.i18n import Text, msg
-from db.models import AssistanceStatus, AssistanceTopic, InstitutionCategory, Role, SessionKind, SessionStatus
+from db.models import (
+    AssistanceStatus,
+    AssistanceTopic,
+    EvidenceKind,
+    InstitutionCategory,
+    Role,
+    SessionKind,
+    SessionStatus,
+)
 
 ROLE_LABELS: dict[Role, Text] = {
     Role.SECRETARY: msg("Secretaría técnica"),
@@ -64,4 +72,14 @@ ASSISTANCE_TOPIC_LABELS: dict[AssistanceTopic, Text] = {
     AssistanceTopic.RULES: msg("Normativa y procedimientos"),
     AssistanceTopic.TRAINING: msg("Capacitación"),
     AssistanceTopic.OTHER: msg("Otro tema"),
+}
+
+# A piece of evidence without a file name (a photo, a voice note), named by what it is.
+EVIDENCE_LABELS: dict[EvidenceKind, Text] = {
+    EvidenceKind.PHOTO: msg("foto"),
+    EvidenceKind.DOCUMENT: msg("documento"),
+    EvidenceKind.VOICE: msg("nota de voz"),
+    EvidenceKind.AUDIO: msg("audio"),
+    EvidenceKind.VIDEO: msg("video"),
+    EvidenceKind.LINK: msg("enlace"),
 }
