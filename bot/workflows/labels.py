@@ -7,6 +7,7 @@ from db.models import (
     AssistanceStatus,
     AssistanceTopic,
     EvidenceKind,
+    FileKind,
     InstitutionCategory,
     Role,
     SessionKind,
@@ -83,3 +84,5 @@ EVIDENCE_LABELS: dict[EvidenceKind, Text] = {
     EvidenceKind.VIDEO: msg("video"),
     EvidenceKind.LINK: msg("enlace"),
 }
+# The same words for a file kept by kind (a request's attachment, an answer's file).
+FILE_LABELS: dict[FileKind, Text] = {kind: EVIDENCE_LABELS[EvidenceKind(kind.value)] for kind in FileKind}

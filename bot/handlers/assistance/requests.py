@@ -28,11 +28,11 @@ from bot.workflows.assistance.requests import (
     request_regions,
 )
 from bot.workflows.errors import UserError
-from bot.workflows.labels import EVIDENCE_LABELS
+from bot.workflows.labels import FILE_LABELS
 from bot.workflows.membership.commissions import can_commission, is_can_analyst
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Attachment, Notice
-from db.models import AssistanceStatus, AssistanceTopic, EvidenceKind, FileKind, Person
+from db.models import AssistanceStatus, AssistanceTopic, FileKind, Person
 
 
 async def start(
@@ -265,7 +265,7 @@ async def answer_file(
     file = attached_file(message)
     assert file is not None
     if not file.file_name:  # a photo: named by what it is, in the analyst's language
-        file = replace(file, file_name=tr.render(EVIDENCE_LABELS[EvidenceKind(file.kind.value)]))
+        file = replace(file, file_name=tr.render(FILE_LABELS[file.kind]))
     await _answer(message.caption, file, db, person, tr, state, say, outbox, now)
 
 

@@ -20,7 +20,7 @@ from bot.workflows.access import Action, access_commission
 from bot.workflows.audit import audited, lock_chain, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, UserError
-from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS, EVIDENCE_LABELS
+from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS, FILE_LABELS
 from bot.workflows.membership.commissions import can_analysts, is_can_analyst
 from bot.workflows.notices import Attachment, Notice
 from db.models import (
@@ -29,7 +29,6 @@ from db.models import (
     AssistanceStatus,
     AssistanceTopic,
     Commission,
-    EvidenceKind,
     FileKind,
     Person,
     Region,
@@ -252,7 +251,7 @@ async def open_attachment(db: AsyncSession, person: Person | None, request_id: i
     if not request.attachment_file_id or person is None or person.id is None:
         raise UserError(msg("Esa solicitud no tiene adjunto."))
     kind = request.attachment_kind  # a photo goes back with sendPhoto: Telegram refuses it as a document
-    name = request.attachment_name or EVIDENCE_LABELS[EvidenceKind(kind.value)]
+    name = request.attachment_name or FILE_LABELS[kind]
     file = Attachment(request.attachment_name or kind.value, file_id=request.attachment_file_id, kind=kind)
     return Notice(
         person.id,
