@@ -172,7 +172,8 @@ async def open_pressed(
     request = await access_request(db, person, callback_data.request_id)
     text = ui.request_line(tr, request)
     if request.attachment_file_id:
-        text += "\n" + tr.gettext("Con adjunto: {name}", name=request.attachment_name or "—")
+        name = request.attachment_name or FILE_LABELS[request.attachment_kind]
+        text += "\n" + tr.gettext("Con adjunto: {name}", name=name)
     analyst = await is_can_analyst(db, person)
     await say(text, reply_markup=ui.request_keyboard(tr, request, analyst=analyst))
 

@@ -117,7 +117,8 @@ async def test_a_photo_attachment_opens_as_a_photo_and_the_can_answers_with_a_ph
             )
 
         await luis.send("/asistencia_tecnica")
-        await luis.click("AT-PUN-2026-001")
+        opened = plain(replies(await luis.click("AT-PUN-2026-001"))[0])
+        assert "Con adjunto: foto" in opened
         assert "📎 foto" in labels(chat, 900)
         sent = await luis.click("📎 foto")
         assert photos(sent, 900) == ["PHOTO-CRONOGRAMA"] and documents(sent, 900) == []
