@@ -58,6 +58,16 @@ from db.models import OutboxMessage, Priority
 log = logging.getLogger(__name__)
 
 
+# A queued file's method (bot/workflows/outbox.py SEND_FILE) → the Bot call that sends it.
+FILE_SENDERS = {
+    "sendDocument": "send_document",
+    "sendPhoto": "send_photo",
+    "sendVoice": "send_voice",
+    "sendAudio": "send_audio",
+    "sendVideo": "send_video",
+}
+
+
 class Pacer(Protocol):
     async def wait_turn(self) -> None:
         """Return when this process may make its next request."""
@@ -245,11 +255,12 @@ class OutboxSender:
         payload = dict(row.payload)
         markup = payload.pop("reply_markup", None)
         keyboard = InlineKeyboardMarkup.model_validate(markup) if markup else None
-        if row.method == "sendDocument":
+        if row.method in FILE_SENDERS:
             document: str | BufferedInputFile = payload.get("file_id") or BufferedInputFile(
                 row.attachment or b"", filename=payload["file_name"]
             )
-            message = await self.bot.send_document(
+            send = getattr(self.bot, FILE_SENDERS[row.method])  # send_document, send_photo, …
+            message = await send(
                 row.chat_id,
                 document,
                 caption=payload.get("caption"),

@@ -1,13 +1,16 @@
-"""What a message carries as evidence of progress (a photo, a document, a voice note or a link),
-read the same way by /avance and by a progress round's last step."""
+"""What a message carries as evidence of progress (a photo, a document, a voice note, an audio, a
+video or a link), read the same way by /avance and by a progress round's last step. The kind is
+kept: it decides how the file is sent back (a photo's file id only goes with sendPhoto)."""
 
 from __future__ import annotations
 
 from aiogram.types import Message
 
 from bot.i18n import msg
+from bot.workflows.agreements.evidence import FILE_KIND
 from bot.workflows.agreements.progress import Evidence
 from bot.workflows.errors import UserError
+from bot.workflows.notices import Attachment
 from db.models import EvidenceKind
 
 
@@ -27,6 +30,24 @@ def evidence_in(message: Message) -> Evidence | None:
     if message.voice:
         voice = message.voice
         return Evidence(EvidenceKind.VOICE, file_id=voice.file_id, mime=voice.mime_type, size=voice.file_size)
+    if message.audio:
+        audio = message.audio
+        return Evidence(
+            EvidenceKind.AUDIO,
+            file_id=audio.file_id,
+            name=audio.file_name,
+            mime=audio.mime_type,
+            size=audio.file_size,
+        )
+    if message.video:
+        video = message.video
+        return Evidence(
+            EvidenceKind.VIDEO,
+            file_id=video.file_id,
+            name=video.file_name,
+            mime=video.mime_type,
+            size=video.file_size,
+        )
     if message.text and message.text.strip().startswith(("http://", "https://")):
         return Evidence(EvidenceKind.LINK, link=message.text.strip())
     return None
@@ -43,3 +64,12 @@ def required_evidence(message: Message) -> Evidence:
             )
         )
     return evidence
+
+
+def attached_file(message: Message) -> Attachment | None:
+    """The Telegram file a message carries (a document, photo, voice note, audio or video), kept
+    by file id and sent back later with the method of its kind; `file_name` is empty if it has none."""
+    evidence = evidence_in(message)
+    if evidence is None or evidence.file_id is None:
+        return None
+    return Attachment(evidence.name or "", file_id=evidence.file_id, kind=FILE_KIND[evidence.kind])

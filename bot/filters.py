@@ -38,6 +38,7 @@ TEXT = OnLoop(F.text.as_("text"))  # the handler receives it as `text`
 NOT_COMMAND = OnLoop(~F.text.startswith("/"))
 COMMAND_LIKE = OnLoop(F.text.startswith("/"))
 DOCUMENT = OnLoop(F.document)
+FILE = OnLoop(F.document | F.photo | F.voice | F.audio | F.video)  # any file sent back by file id
 # A cheap first look for the /start router, which comes early: aiogram's CommandStart parses the
 # command and fails by exception, twice, for every message that is not a /start.
 STARTS_WITH_START = OnLoop(F.func(lambda m: (m.text or m.caption or "").startswith("/start")))

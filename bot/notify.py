@@ -91,6 +91,7 @@ async def enqueue_notices(
                 attachment.file_name,
                 attachment.content,
                 file_id=attachment.file_id,
+                kind=attachment.kind,
                 caption=tr.render(attachment.caption) if attachment.caption else None,
                 now=now,
                 person_id=person_id,

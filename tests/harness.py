@@ -24,19 +24,28 @@ from aiogram.methods import (
     EditMessageReplyMarkup,
     EditMessageText,
     GetMe,
+    SendAudio,
     SendDocument,
     SendMessage,
+    SendPhoto,
+    SendVideo,
+    SendVoice,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
 from aiogram.types import (
+    Audio,
     CallbackQuery,
     Chat,
+    Document,
     InlineKeyboardMarkup,
     Message,
     MessageEntity,
+    PhotoSize,
     Update,
     User,
+    Video,
+    Voice,
 )
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -80,6 +89,10 @@ def check_limits(method: TelegramMethod[Any], parse_mode: str | None) -> None:
         raise LimitError("answerCallbackQuery text over 200 characters")
 
 
+# The file methods the outbox may call (bot/delivery.py FILE_SENDERS).
+SENT_FILES = SendDocument | SendPhoto | SendVoice | SendAudio | SendVideo
+
+
 class RecordingSession(BaseSession):
     """A Bot API session that records requests and fabricates Telegram's answers."""
 
@@ -104,7 +117,7 @@ class RecordingSession(BaseSession):
     def _answer(self, method: TelegramMethod[Any]) -> Any:
         if isinstance(method, GetMe):
             return BOT_USER
-        if isinstance(method, SendMessage | SendDocument | EditMessageText | EditMessageReplyMarkup):
+        if isinstance(method, SendMessage | EditMessageText | EditMessageReplyMarkup | SENT_FILES):
             chat_id = int(method.chat_id) if method.chat_id is not None else 0
             return Message(
                 message_id=getattr(method, "message_id", None) or next(self._message_ids),
@@ -197,6 +210,28 @@ class ChatUser:
             from_user=self.user,
             text=text,
             entities=entities,
+        )
+        return await self.harness.feed(Update(update_id=self.harness.next_update_id(), message=message))
+
+    async def send_file(
+        self, kind: str, file_id: str, *, name: str | None = None, caption: str | None = None
+    ) -> list[TelegramMethod[Any]]:
+        """A document, photo, voice note, audio or video, as Telegram delivers it (`file_id`)."""
+        ids: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": 900}
+        content: dict[str, Any] = {
+            "document": lambda: Document(**ids, file_name=name, mime_type="application/pdf"),
+            "photo": lambda: [PhotoSize(**ids, width=1280, height=720)],
+            "voice": lambda: Voice(**ids, duration=12, mime_type="audio/ogg"),
+            "audio": lambda: Audio(**ids, duration=60, file_name=name, mime_type="audio/mpeg"),
+            "video": lambda: Video(**ids, width=640, height=360, duration=20, file_name=name),
+        }
+        message = Message(
+            message_id=self.harness.next_message_id(),
+            date=datetime.now(UTC),
+            chat=self.chat,
+            from_user=self.user,
+            caption=caption,
+            **{kind: content[kind]()},
         )
         return await self.harness.feed(Update(update_id=self.harness.next_update_id(), message=message))
 

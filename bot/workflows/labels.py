@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot.i18n import Text, msg
-from db.models import AssistanceStatus, AssistanceTopic, InstitutionCategory, Role, SessionKind, SessionStatus
+from db.models import (
+    AssistanceStatus,
+    AssistanceTopic,
+    EvidenceKind,
+    FileKind,
+    InstitutionCategory,
+    Role,
+    SessionKind,
+    SessionStatus,
+)
 
 ROLE_LABELS: dict[Role, Text] = {
     Role.SECRETARY: msg("Secretaría técnica"),
@@ -65,3 +74,15 @@ ASSISTANCE_TOPIC_LABELS: dict[AssistanceTopic, Text] = {
     AssistanceTopic.TRAINING: msg("Capacitación"),
     AssistanceTopic.OTHER: msg("Otro tema"),
 }
+
+# A piece of evidence without a file name (a photo, a voice note), named by what it is.
+EVIDENCE_LABELS: dict[EvidenceKind, Text] = {
+    EvidenceKind.PHOTO: msg("foto"),
+    EvidenceKind.DOCUMENT: msg("documento"),
+    EvidenceKind.VOICE: msg("nota de voz"),
+    EvidenceKind.AUDIO: msg("audio"),
+    EvidenceKind.VIDEO: msg("video"),
+    EvidenceKind.LINK: msg("enlace"),
+}
+# The same words for a file kept by kind (a request's attachment, an answer's file).
+FILE_LABELS: dict[FileKind, Text] = {kind: EVIDENCE_LABELS[EvidenceKind(kind.value)] for kind in FileKind}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import Text
-from db.models import Person
+from db.models import FileKind, Person
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,15 @@ Buttons = Rsvp | Ballot | AskNewDeadline | DeadlineDecision
 @dataclass(frozen=True)
 class Attachment:
     """A file sent after the text: our own bytes (an .ics), or one Telegram already holds
-    (`file_id`, e.g. a document a secretary attached), forwarded without downloading it."""
+    (`file_id`, e.g. a document a secretary attached), forwarded without downloading it. `kind`
+    says how Telegram takes it back: a photo's or a voice note's file id only goes with sendPhoto
+    or sendVoice."""
 
     file_name: str
     content: bytes | None = None
     file_id: str | None = None
     caption: Text | None = None
+    kind: FileKind = FileKind.DOCUMENT
 
 
 @dataclass(frozen=True)

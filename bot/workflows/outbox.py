@@ -29,8 +29,8 @@ from bot.i18n import msg
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.notices import Notice
 from db.engine import dialect_of
-from db.models import Membership, OutboxMessage, OutboxStatus, Person, Priority, Role
-from db.models.delivery import OPEN_ROWS
+from db.models import FileKind, Membership, OutboxMessage, OutboxStatus, Person, Priority, Role
+from db.models.delivery import OPEN_ROWS, SEND_FILE
 
 TEXT_LIMIT = 4096
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
@@ -123,9 +123,10 @@ async def enqueue_document(
     person_id: int | None = None,
     commission_id: int | None = None,
     priority: Priority = Priority.NOTICE,
+    kind: FileKind = FileKind.DOCUMENT,
 ) -> OutboxMessage:
     """Queue a file: our own bytes (an .ics, a report), or one Telegram already holds (`file_id`,
-    e.g. a document a secretary attached), which is forwarded without downloading it."""
+    e.g. a photo a liaison sent), forwarded without downloading it by the method of its kind."""
     if (content is None) == (file_id is None):
         raise ValueError("give either the content or a Telegram file id")
     payload: dict[str, Any] = {"file_name": file_name}
@@ -137,7 +138,7 @@ async def enqueue_document(
         chat_id=chat_id,
         person_id=person_id,
         commission_id=commission_id,
-        method="sendDocument",
+        method=SEND_FILE[kind],
         payload=payload,
         attachment=content,
         priority=priority,

@@ -17,7 +17,7 @@ from db.models.core import (
     TokenAttempt,
     utcnow,
 )
-from db.models.delivery import OutboxMessage, OutboxStatus, Priority, ProcessedUpdate
+from db.models.delivery import FileKind, OutboxMessage, OutboxStatus, Priority, ProcessedUpdate
 from db.models.monitoring import *  # noqa: F403
 from db.models.reports import *  # noqa: F403
 from db.models.rounds import *  # noqa: F403
@@ -28,6 +28,7 @@ __all__ = [
     "AuditEntry",
     "Commission",
     "CommissionKind",
+    "FileKind",
     "Institution",
     "InstitutionCategory",
     "Invitation",

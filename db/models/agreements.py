@@ -52,6 +52,8 @@ class EvidenceKind(StrEnum):
     PHOTO = "photo"
     DOCUMENT = "document"
     VOICE = "voice"
+    AUDIO = "audio"
+    VIDEO = "video"
     LINK = "link"
 
 

@@ -28,6 +28,21 @@ class Priority(IntEnum):
     NOTICE = 1  # notices, broadcasts, digests
 
 
+class FileKind(StrEnum):
+    """What a Telegram file is: each kind is sent back with its own method (sendPhoto, sendVoice…),
+    since Telegram refuses a photo's or a voice note's file id in sendDocument."""
+
+    DOCUMENT = "document"
+    PHOTO = "photo"
+    VOICE = "voice"
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+# The Bot API method that sends each kind of file: sendDocument, sendPhoto, sendVoice…
+SEND_FILE = {kind: "send" + kind.value.title() for kind in FileKind}
+
+
 # The rows a sender may still claim: the claim's partial index covers only these (both dialects).
 OPEN_ROWS = "status IN ('pending', 'sending')"
 
@@ -54,7 +69,7 @@ class OutboxMessage(SQLModel, table=True):
     person_id: int | None = Field(default=None, sa_column=_fk("person.id", nullable=True))
     # Whose secretariat hears about it if this message cannot be delivered.
     commission_id: int | None = Field(default=None, sa_column=_fk("commission.id", nullable=True))
-    method: str = Field(max_length=32)  # sendMessage | sendDocument | sendPhoto
+    method: str = Field(max_length=32)  # sendMessage | sendDocument | sendPhoto | sendVoice…
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=StrEnumType(OutboxStatus, 16))

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.models.core import _fk
+from db.models.delivery import FileKind
 from db.types import StrEnumType, UTCDateTime
 
 __all__ = [
@@ -152,6 +153,12 @@ class AssistanceRequest(SQLModel, table=True):
     text: str = Field(max_length=2000)
     attachment_file_id: str | None = Field(default=None, max_length=200)
     attachment_name: str | None = Field(default=None, max_length=200)
+    # How the file is sent back (a photo cannot go as a document).
+    attachment_kind: FileKind = Field(
+        default=FileKind.DOCUMENT,
+        sa_type=StrEnumType(FileKind, 16),
+        sa_column_kwargs={"server_default": FileKind.DOCUMENT.value},
+    )
     status: AssistanceStatus = Field(
         default=AssistanceStatus.RECEIVED, sa_type=StrEnumType(AssistanceStatus, 16)
     )

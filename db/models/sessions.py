@@ -91,6 +91,8 @@ class PlannedSession(SQLModel, table=True):
     commission_id: int = Field(sa_column=_fk("commission.id"))
     planned_on: date
     session_id: int | None = Field(default=None, sa_column=_fk("meeting_session.id", nullable=True))
+    # Why on a non-working day, when the commission's rules allow it (ordinaria_dia_inhabil).
+    reason: str | None = Field(default=None, max_length=1000)
 
 
 class MeetingSession(SQLModel, table=True):

@@ -191,13 +191,9 @@ class BotApiMethods(BotApiState):
 
     # ------------------------------------------------------------------ files
 
-    @staticmethod
-    def _photo_of(meta: JsonDict) -> JsonDict:
-        sizes = {"width": 1280, "height": 720}  # the double does not decode images
-        return {k: meta[k] for k in ("file_id", "file_unique_id", "file_size")} | sizes
-
     def api_send_file(self, params: JsonDict, kind: str) -> JsonDict:
-        """sendDocument / sendPhoto: a fresh upload or the file_id of a known file."""
+        """sendDocument / sendPhoto / sendVoice / sendAudio / sendVideo: a fresh upload or the
+        file_id of a known file of that kind (Telegram refuses a photo's file id as a document)."""
         chat = self._require_chat(params["chat_id"])
         value = params[kind]
         if isinstance(value, Upload):
@@ -215,9 +211,7 @@ class BotApiMethods(BotApiState):
             if meta["kind"] != kind:
                 raise bad_request(f"can't use file of type {meta['kind'].title()} as {kind.title()}")
         caption, entities = limits.message_caption(params)
-        content: JsonDict = (
-            {"document": self.document_of(meta)} if kind == "document" else {"photo": [self._photo_of(meta)]}
-        )
+        content: JsonDict = {kind: self.file_of(meta, kind)}
         if caption:
             content["caption"] = caption
         if entities:

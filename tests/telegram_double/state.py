@@ -206,6 +206,15 @@ class BotApiState:
         keys = ("file_id", "file_unique_id", "file_name", "mime_type", "file_size")
         return {k: meta[k] for k in keys}
 
+    def file_of(self, meta: JsonDict, kind: str) -> Any:
+        """A message's field for a file of that kind, shaped as Telegram shapes it."""
+        if kind == "document":
+            return self.document_of(meta)
+        base = {k: meta[k] for k in ("file_id", "file_unique_id", "file_size")}
+        if kind == "photo":
+            return [base | {"width": 1280, "height": 720}]  # the double does not decode images
+        return base | {"duration": 1} | ({"width": 640, "height": 360} if kind == "video" else {})
+
     # ------------------------------------------------------------------ simulated users
 
     def _user(self, user_id: int, first_name: str, language_code: str | None) -> JsonDict:
@@ -260,6 +269,17 @@ class BotApiState:
         extra: JsonDict = {"caption": caption} if caption else {}
         chat = self._chat_for(user, None, "private")
         message = self._user_message(user, chat, document=self.document_of(meta), **extra)
+        return self.push_update({"message": message})
+
+    def user_sends_file(
+        self, user_id: int, kind: str, content: bytes, *, mime_type: str, caption: str | None = None
+    ) -> JsonDict:
+        """A photo, voice note, audio or video from a user in their private chat."""
+        user = self._users.get(user_id) or self._user(user_id, "Ana", "es")
+        meta = self.store_file(content, kind, mime_type, kind)
+        extra: JsonDict = {"caption": caption} if caption else {}
+        chat = self._chat_for(user, None, "private")
+        message = self._user_message(user, chat, **{kind: self.file_of(meta, kind)}, **extra)
         return self.push_update({"message": message})
 
     def user_clicks(

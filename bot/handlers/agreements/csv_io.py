@@ -76,8 +76,11 @@ async def import_file(
     await state.clear()
     outbox.extend(result.notices)
     await say(
-        tr.gettext(
-            "Importación lista: {created} nuevos, {updated} actualizados, {unchanged} sin cambios.",
+        tr.ngettext(
+            "Importación lista: {created} acuerdo nuevo; actualizados: {updated}; sin cambios: {unchanged}.",
+            "Importación lista: {created} acuerdos nuevos; actualizados: {updated}; "
+            "sin cambios: {unchanged}.",
+            result.created,
             created=result.created,
             updated=result.updated,
             unchanged=result.unchanged,

@@ -8,6 +8,7 @@ from bot.handlers.agreements.ui import filter_label, shown_label
 from bot.i18n import Text, Translator, msg
 from bot.workflows.agreements.create import Shown
 from bot.workflows.agreements.read import AgreementRow, Detail, EventView, Filter, Page
+from bot.workflows.labels import EVIDENCE_LABELS
 from db.models import AgreementEventKind, EvidenceKind
 
 
@@ -85,7 +86,8 @@ def _event_line(tr: Translator, e: EventView) -> str:
         if e.evidence_kind == EvidenceKind.LINK and e.evidence_link:
             what += " · " + tr.gettext("enlace: {link}", link=e.evidence_link)
         elif e.evidence_kind:
-            what += " · " + tr.gettext("evidencia: {name}", name=e.evidence_name or e.evidence_kind.value)
+            name = e.evidence_name or tr.render(EVIDENCE_LABELS[e.evidence_kind])
+            what += " · " + tr.gettext("evidencia: {name}", name=name)
     elif e.kind in STEP_LINES:
         what = tr.render(STEP_LINES[e.kind].get(e.note or "", STEP_LINES[e.kind][""]))
         if e.kind != AgreementEventKind.ESCALATED:

@@ -18,7 +18,8 @@ from bot.workflows.agreements.create import Shown
 from bot.workflows.agreements.evidence import openable
 from bot.workflows.agreements.read import AgreementRow, Detail, Filter, Page
 from bot.workflows.business_days import lima_date
-from db.models import AgreementStatus
+from bot.workflows.labels import EVIDENCE_LABELS
+from db.models import AgreementStatus, EvidenceKind
 
 # --- callback data -------------------------------------------------------------------------------
 
@@ -234,7 +235,10 @@ def detail_actions(detail: Detail, tr: Translator) -> InlineKeyboardMarkup | Non
         -MAX_EVIDENCE_BUTTONS:
     ]
     for e in files:
-        name = e.evidence_name or tr.gettext("evidencia del {date}", date=tr.date(lima_date(e.at), "short"))
+        what = EVIDENCE_LABELS[e.evidence_kind or EvidenceKind.DOCUMENT]  # «foto del 7/12/26»
+        name = e.evidence_name or tr.gettext(
+            "{what} del {date}", what=what, date=tr.date(lima_date(e.at), "short")
+        )
         kb.row(
             InlineKeyboardButton(text=f"📎 {name}"[:60], callback_data=EvidenceCB(event_id=e.event_id).pack())
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from aiogram import F, Router
@@ -10,7 +11,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.filters import DOCUMENT, NOT_COMMAND, PRIVATE, TEXT
+from bot.evidence import attached_file
+from bot.filters import FILE, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.assistance import ui
 from bot.i18n import Translator, msg
 from bot.replies import Replies
@@ -26,10 +28,11 @@ from bot.workflows.assistance.requests import (
     request_regions,
 )
 from bot.workflows.errors import UserError
+from bot.workflows.labels import FILE_LABELS
 from bot.workflows.membership.commissions import can_commission, is_can_analyst
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Attachment, Notice
-from db.models import AssistanceStatus, AssistanceTopic, Person
+from db.models import AssistanceStatus, AssistanceTopic, FileKind, Person
 
 
 async def start(
@@ -102,8 +105,7 @@ async def _file(
     say: Replies,
     outbox: list[Notice],
     now: datetime,
-    file_id: str | None,
-    name: str | None,
+    file: Attachment | None,
 ) -> None:
     data = await state.get_data()
     actor = await access_active(db, person, Action.VIEW_AGREEMENTS)
@@ -114,8 +116,9 @@ async def _file(
         actor.commission.id,
         topic=AssistanceTopic(str(data.get("topic", AssistanceTopic.OTHER.value))),
         text=str(data.get("text", "")),
-        attachment_file_id=file_id,
-        attachment_name=name,
+        attachment_file_id=file.file_id if file else None,
+        attachment_name=file.file_name if file else None,
+        attachment_kind=file.kind if file else FileKind.DOCUMENT,
         now=now,
     )
     await state.clear()
@@ -138,7 +141,7 @@ async def no_file_pressed(
     now: datetime,
 ) -> None:
     await query.answer()
-    await _file(db, person, tr, state, say, outbox, now, None, None)
+    await _file(db, person, tr, state, say, outbox, now, None)
 
 
 async def attachment_sent(
@@ -151,13 +154,10 @@ async def attachment_sent(
     outbox: list[Notice],
     now: datetime,
 ) -> None:
-    if message.document:
-        file_id, name = message.document.file_id, message.document.file_name
-    elif message.photo:
-        file_id, name = message.photo[-1].file_id, None
-    else:
+    file = attached_file(message)  # kept with its kind: a photo goes back with sendPhoto
+    if file is None:
         raise UserError(msg("Envíe un documento o una foto, o toque «Enviar sin adjunto»."))
-    await _file(db, person, tr, state, say, outbox, now, file_id, name)
+    await _file(db, person, tr, state, say, outbox, now, file)
 
 
 async def open_pressed(
@@ -172,7 +172,8 @@ async def open_pressed(
     request = await access_request(db, person, callback_data.request_id)
     text = ui.request_line(tr, request)
     if request.attachment_file_id:
-        text += "\n" + tr.gettext("Con adjunto: {name}", name=request.attachment_name or "—")
+        name = request.attachment_name or FILE_LABELS[request.attachment_kind]
+        text += "\n" + tr.gettext("Con adjunto: {name}", name=name)
     analyst = await is_can_analyst(db, person)
     await say(text, reply_markup=ui.request_keyboard(tr, request, analyst=analyst))
 
@@ -207,7 +208,8 @@ async def answered_pressed(
     await state.update_data(request_id=request.id)
     await say(
         tr.gettext(
-            "Escriba la respuesta para {code}, o envíe un documento (con un texto al pie si quiere).",
+            "Escriba la respuesta para {code}, o envíe un documento o una foto "
+            "(con un texto al pie si quiere).",
             code=request.code,
         )
     )
@@ -250,7 +252,7 @@ async def answer_typed(
     await _answer(text, None, db, person, tr, state, say, outbox, now)
 
 
-async def answer_document(
+async def answer_file(
     message: Message,
     db: AsyncSession,
     person: Person | None,
@@ -260,10 +262,11 @@ async def answer_document(
     outbox: list[Notice],
     now: datetime,
 ) -> None:
-    """An answer may be a document (its caption, if any, is the text)."""
-    assert message.document is not None
-    doc = message.document
-    file = Attachment(doc.file_name or "respuesta", file_id=doc.file_id)
+    """An answer may be a document or a photo (its caption, if any, is the text)."""
+    file = attached_file(message)
+    assert file is not None
+    if not file.file_name:  # a photo: named by what it is, in the analyst's language
+        file = replace(file, file_name=tr.render(FILE_LABELS[file.kind]))
     await _answer(message.caption, file, db, person, tr, state, say, outbox, now)
 
 
@@ -307,6 +310,6 @@ def router() -> Router:
     r.callback_query.register(answered_pressed, ui.AtStatusCB.filter(F.status == AssistanceStatus.ANSWERED))
     r.callback_query.register(status_pressed, ui.AtStatusCB.filter())
     r.message.register(answer_typed, StateFilter(ui.AssistFlow.answer), *typed)
-    r.message.register(answer_document, StateFilter(ui.AssistFlow.answer), DOCUMENT)
+    r.message.register(answer_file, StateFilter(ui.AssistFlow.answer), FILE)
     r.callback_query.register(file_pressed, ui.AtFileCB.filter())
     return r

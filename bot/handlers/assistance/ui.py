@@ -12,6 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import Translator
 from bot.keyboards import cancel_row
 from bot.workflows.assistance.requests import NEXT, STATUS_TEXT, TOPIC_TEXT
+from bot.workflows.labels import FILE_LABELS
 from db.models import AssistanceRequest, AssistanceStatus, AssistanceTopic
 
 # --- callback data -------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ def request_keyboard(tr: Translator, r: AssistanceRequest, *, analyst: bool) -> 
     """Under an opened request: its file, if any, and (for an analyst) the next statuses."""
     kb = InlineKeyboardBuilder()
     if r.attachment_file_id:
-        name = r.attachment_name or tr.gettext("foto")
+        name = r.attachment_name or tr.render(FILE_LABELS[r.attachment_kind])
         kb.row(
             InlineKeyboardButton(text=f"📎 {name}"[:64], callback_data=AtFileCB(request_id=r.id or 0).pack())
         )

@@ -17,6 +17,8 @@ from bot.handlers.sessions import ui
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.access import Action
+from bot.workflows.errors import ReasonNeeded
+from bot.workflows.membership.commissions import tidy
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.changes import cancel_session, postpone_session
@@ -28,7 +30,7 @@ from bot.workflows.sessions.convocation import (
     is_invited,
 )
 from bot.workflows.sessions.forecast import forecast
-from bot.workflows.sessions.schedule import access_session, list_sessions
+from bot.workflows.sessions.schedule import access_session, check_session_date, list_sessions
 from db.models import MeetingSession, Person, Role, SessionStatus
 
 FORECAST_STATUSES = (SessionStatus.CONVENED, SessionStatus.POSTPONED, SessionStatus.PLANNED)
@@ -167,11 +169,44 @@ async def type_postpone_date(
     now: datetime,
 ) -> None:
     data = await state.get_data()
-    await access_session(db, person, data["session_id"], Action.MANAGE_SESSIONS)
+    _, session = await access_session(db, person, data["session_id"], Action.MANAGE_SESSIONS)
     when = ui.parse_when(text, now)
-    await state.update_data(starts_at=when.isoformat())
+    await state.update_data(starts_at=when.isoformat(), override=None)
+    try:  # checked now, as for a new session: a refusal is said before the postponement's reason
+        await check_session_date(db, session.commission_id, session.kind, when, now=now)
+    except ReasonNeeded as refusal:  # allowed with a written reason (non-working day, short notice)
+        await state.set_state(ui.SessionFlow.postpone_override)
+        await say(tr.render(refusal.text) + "\n\n" + tr.render(refusal.prompt))
+        return
+    await _ask_postpone_reason(tr, state, say)
+
+
+async def _ask_postpone_reason(tr: Translator, state: FSMContext, say: Replies) -> None:
     await state.set_state(ui.SessionFlow.postpone_reason)
     await say(tr.gettext("Escriba el motivo de la postergación; se comunicará a todos los convocados."))
+
+
+async def type_postpone_override(
+    message: Message,
+    text: str,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    now: datetime,
+) -> None:
+    """Why the new date (a non-working day, short notice) — or another date instead."""
+    if ui.looks_like_when(text, now):
+        await state.set_state(ui.SessionFlow.postpone_date)
+        await type_postpone_date(message, text, db, person, tr, state, say, now)
+        return
+    reason = tidy(text)
+    if not 5 <= len(reason) <= 1000:
+        await say(tr.gettext("Escriba el motivo (entre 5 y 1000 caracteres)."))
+        return
+    await state.update_data(override=reason)
+    await _ask_postpone_reason(tr, state, say)
 
 
 async def type_postpone_reason(
@@ -187,7 +222,9 @@ async def type_postpone_reason(
 ) -> None:
     data = await state.get_data()
     when = datetime.fromisoformat(data["starts_at"])
-    session, notices = await postpone_session(db, person, data["session_id"], when, text, now=now)
+    session, notices = await postpone_session(
+        db, person, data["session_id"], when, text, now=now, override_reason=data.get("override")
+    )
     outbox.extend(notices)
     await state.clear()
     await say(
@@ -228,6 +265,7 @@ def router() -> Router:
     r.callback_query.register(postpone_pressed, CB.filter(F.do == Do.POSTPONE))
     r.callback_query.register(cancel_pressed, CB.filter(F.do == Do.CANCEL))
     r.message.register(type_postpone_date, StateFilter(S.postpone_date), *typed)
+    r.message.register(type_postpone_override, StateFilter(S.postpone_override), *typed)
     r.message.register(type_postpone_reason, StateFilter(S.postpone_reason), *typed)
     r.message.register(type_cancel_reason, StateFilter(S.cancel_reason), *typed)
     return r

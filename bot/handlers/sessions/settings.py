@@ -1,24 +1,30 @@
 """/reglas, /feriados, /calendario: the secretary keeps the commission's rules and calendars.
 
 Typed, for speed: `/reglas aviso_dias 7`, `/feriados 24/12/2026 Día no laborable (DS …)`,
-`/calendario 16/03/2027`. Without arguments each shows what is set and how to change it.
+`/calendario 16/03/2027` (on a non-working day the rules allow, the reason is asked, or typed
+after the date). Without arguments each shows what is set and how to change it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import html
+from datetime import date, datetime
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.filters import PRIVATE
+from bot.filters import NOT_COMMAND, PRIVATE, TEXT
+from bot.handlers.sessions import ui
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import parse_deadline
 from bot.workflows.business_days import lima_date
+from bot.workflows.errors import ReasonNeeded, UserError
+from bot.workflows.membership.commissions import tidy
 from bot.workflows.membership.people import access_active, active_commission_id
 from bot.workflows.sessions.settings import (
     RULE_KEYS,
@@ -100,15 +106,14 @@ async def calendar(
     db: AsyncSession,
     person: Person | None,
     tr: Translator,
+    state: FSMContext,
     say: Replies,
     now: datetime,
 ) -> None:
     commission_id = await active_commission_id(db, person)
     if command.args and command.args.strip():
-        actor = await access_active(db, person, Action.MANAGE_SESSIONS)
-        day = parse_deadline(command.args.strip())
-        await plan_session(db, actor.person, actor.commission.id or 0, day, now=now)
-        await say(tr.gettext("Listo: sesión ordinaria prevista para el {day}.", day=day))
+        typed, _, reason = command.args.strip().partition(" ")  # `/calendario 12/12/2027 motivo`
+        await _plan(db, person, tr, state, say, now, parse_deadline(typed), reason)
         return
     year = lima_date(now).year
     planned = await list_planned(db, person, commission_id, year=year)
@@ -120,9 +125,56 @@ async def calendar(
             year=str(year),
         )
     ]
-    lines += [f"• {tr.date(p.planned_on)}" for p in planned]
+    lines += [f"• {tr.date(p.planned_on)}{planned_reason(p.reason)}" for p in planned]
     lines.append(tr.gettext("Para añadir una: /calendario 16/03/2027"))
     await say("\n".join(lines))
+
+
+def planned_reason(reason: str | None) -> str:
+    return f" ({html.escape(reason)})" if reason else ""
+
+
+async def _plan(
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    now: datetime,
+    day: date,
+    reason: str | None,
+) -> None:
+    actor = await access_active(db, person, Action.MANAGE_SESSIONS)
+    try:
+        await plan_session(db, actor.person, actor.commission.id or 0, day, now=now, reason=reason)
+    except ReasonNeeded as refusal:  # a non-working day the rules allow: ask why
+        await state.set_state(ui.SessionFlow.calendar_reason)
+        await state.set_data({"day": day.isoformat()})
+        await say(tr.render(refusal.text) + "\n\n" + tr.render(refusal.prompt))
+        return
+    await state.clear()
+    await say(tr.gettext("Listo: sesión ordinaria prevista para el {day}.", day=day))
+
+
+async def calendar_reason_typed(
+    message: Message,
+    text: str,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    now: datetime,
+) -> None:
+    """The reason for a planned session on a non-working day, or another date instead."""
+    try:
+        day, reason = parse_deadline(text.strip()), None
+    except UserError:
+        day, reason = date.fromisoformat((await state.get_data())["day"]), text
+        if not 5 <= len(tidy(reason)) <= 1000:
+            await say(tr.gettext("Escriba el motivo (entre 5 y 1000 caracteres)."))
+            return
+    await _plan(db, person, tr, state, say, now, day, reason)
 
 
 def router() -> Router:
@@ -131,4 +183,5 @@ def router() -> Router:
     r.message.register(rules, Command("reglas"))
     r.message.register(holidays, Command("feriados"))
     r.message.register(calendar, Command("calendario"))
+    r.message.register(calendar_reason_typed, StateFilter(ui.SessionFlow.calendar_reason), TEXT, NOT_COMMAND)
     return r

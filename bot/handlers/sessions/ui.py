@@ -42,6 +42,15 @@ def parse_when(text: str, now: datetime) -> datetime:
         raise UserError(DATE_ERRORS[error.reason]) from None
 
 
+def looks_like_when(text: str, now: datetime) -> bool:
+    """Whether an answer is another date and time rather than the reason asked for."""
+    try:
+        parse_session_datetime(text, now=now)
+    except SessionDateError:
+        return False
+    return True
+
+
 STATUS_LABELS = SESSION_STATUS_LABELS
 VOTE_LABELS: dict[Vote, Text] = {
     Vote.FOR: msg("A favor"),
@@ -54,6 +63,7 @@ class SessionFlow(StatesGroup):
     kind = State()
     start = State()
     override = State()
+    calendar_reason = State()  # data: day; why /calendario plans a session on a non-working day
     mode = State()
     place = State()
     item = State()
@@ -63,6 +73,7 @@ class SessionFlow(StatesGroup):
     justification = State()
     alternate = State()
     postpone_date = State()
+    postpone_override = State()  # data: starts_at; why a non-working day / short notice
     postpone_reason = State()
     cancel_reason = State()
     deadline = State()

@@ -9,17 +9,23 @@ from bot.i18n import msg
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import access_agreement
 from bot.workflows.errors import UserError
+from bot.workflows.labels import EVIDENCE_LABELS
 from bot.workflows.notices import Attachment, Notice
-from db.models import AgreementEvent, EvidenceKind, Person
+from db.models import AgreementEvent, EvidenceKind, FileKind, Person
 
-# The outbox resends files with sendDocument, and Telegram does not resend a photo's or a voice
-# note's file id as a document: only documents open for now (photos and voice notes need
-# sendPhoto/sendVoice in the sender).
-OPENABLE = (EvidenceKind.DOCUMENT,)
+# How each kind of evidence goes back: Telegram takes a photo's file id only in sendPhoto, a voice
+# note's only in sendVoice, and so on (a link has no file).
+FILE_KIND = {
+    EvidenceKind.DOCUMENT: FileKind.DOCUMENT,
+    EvidenceKind.PHOTO: FileKind.PHOTO,
+    EvidenceKind.VOICE: FileKind.VOICE,
+    EvidenceKind.AUDIO: FileKind.AUDIO,
+    EvidenceKind.VIDEO: FileKind.VIDEO,
+}
 
 
 def openable(kind: EvidenceKind | None, file_id: str | None) -> bool:
-    return kind in OPENABLE and bool(file_id)
+    return kind in FILE_KIND and bool(file_id)
 
 
 async def open_evidence(db: AsyncSession, person: Person | None, event_id: int) -> Notice:
@@ -30,13 +36,10 @@ async def open_evidence(db: AsyncSession, person: Person | None, event_id: int) 
     actor, agreement = await access_agreement(db, person, event.agreement_id, Action.VIEW_AGREEMENTS)
     if not openable(event.evidence_kind, event.evidence_file_id):
         raise UserError(msg("Esa evidencia no existe."))
-    assert event.evidence_file_id is not None
-    name = event.evidence_name or "evidencia"
+    assert event.evidence_file_id is not None and event.evidence_kind is not None
+    kind = event.evidence_kind
+    name = event.evidence_name or EVIDENCE_LABELS[kind]
     assert actor.person.id is not None
     caption = msg("Evidencia del acuerdo <b>{code}</b>: {name}", code=agreement.code, name=name)
-    return Notice(
-        actor.person.id,
-        caption,
-        agreement.commission_id,
-        attachments=(Attachment(name, file_id=event.evidence_file_id),),
-    )
+    file = Attachment(event.evidence_name or kind.value, file_id=event.evidence_file_id, kind=FILE_KIND[kind])
+    return Notice(actor.person.id, caption, agreement.commission_id, attachments=(file,))

@@ -20,7 +20,7 @@ from bot.workflows.access import Action, access_commission
 from bot.workflows.audit import audited, lock_chain, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, UserError
-from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS
+from bot.workflows.labels import ASSISTANCE_STATUS_LABELS, ASSISTANCE_TOPIC_LABELS, FILE_LABELS
 from bot.workflows.membership.commissions import can_analysts, is_can_analyst
 from bot.workflows.notices import Attachment, Notice
 from db.models import (
@@ -29,6 +29,7 @@ from db.models import (
     AssistanceStatus,
     AssistanceTopic,
     Commission,
+    FileKind,
     Person,
     Region,
 )
@@ -65,6 +66,7 @@ async def request_assistance(
     now: datetime,
     attachment_file_id: str | None = None,
     attachment_name: str | None = None,
+    attachment_kind: FileKind = FileKind.DOCUMENT,
 ) -> Filed:
     """File a request from one's commission; every CAN analyst hears, in their language."""
     actor = await access_commission(db, person, commission_id, Action.REQUEST_ASSISTANCE)
@@ -99,6 +101,7 @@ async def request_assistance(
         text=cleaned,
         attachment_file_id=attachment_file_id,
         attachment_name=(attachment_name or "")[:200] or None,
+        attachment_kind=attachment_kind,
         created_at=now,
         updated_at=now,
     )
@@ -187,8 +190,8 @@ async def change_status(
     answer: str | None = None,
     answer_file: Attachment | None = None,
 ) -> Filed:
-    """A CAN analyst moves the request on; "answered" needs the answer text, or a document (its
-    caption, else its name, is the text). The requester hears, with the document."""
+    """A CAN analyst moves the request on; "answered" needs the answer text, or a file (a document
+    or a photo: its caption, else its name, is the text). The requester hears, with the file."""
     await require_analyst(db, person)
     assert person is not None
     request = await access_request(db, person, request_id)
@@ -245,15 +248,16 @@ async def change_status(
 async def open_attachment(db: AsyncSession, person: Person | None, request_id: int) -> Notice:
     """The file sent with a request, back to whoever may see the request (requester, CAN analyst)."""
     request = await access_request(db, person, request_id)
-    # A photo (no name) cannot be resent as a document (see agreements/evidence.py).
-    name = request.attachment_name
-    if not request.attachment_file_id or not name or person is None or person.id is None:
+    if not request.attachment_file_id or person is None or person.id is None:
         raise UserError(msg("Esa solicitud no tiene adjunto."))
+    kind = request.attachment_kind  # a photo goes back with sendPhoto: Telegram refuses it as a document
+    name = request.attachment_name or FILE_LABELS[kind]
+    file = Attachment(request.attachment_name or kind.value, file_id=request.attachment_file_id, kind=kind)
     return Notice(
         person.id,
         msg("Adjunto de la solicitud <b>{code}</b>: {name}", code=request.code, name=name),
         request.commission_id,
-        attachments=(Attachment(name, file_id=request.attachment_file_id),),
+        attachments=(file,),
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Text, msg
+from bot.i18n import Text, msg, nmsg
 from bot.workflows.access import INVITABLE_ROLES, Action, access_commission
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import NotFound, UserError
@@ -46,9 +46,12 @@ async def too_many_attempts(db: AsyncSession, telegram_id: int, *, now: datetime
     if int(recent.one()) < MAX_FAILED_ATTEMPTS:
         return None
     minutes = int(ATTEMPT_WINDOW.total_seconds() // 60)
-    return msg(
+    return nmsg(
+        "Demasiados enlaces no válidos desde esta cuenta. Espere {minutes} minuto y pida a la "
+        "secretaría técnica un enlace nuevo.",
         "Demasiados enlaces no válidos desde esta cuenta. Espere {minutes} minutos y pida a la "
         "secretaría técnica un enlace nuevo.",
+        minutes,
         minutes=minutes,
     )
 

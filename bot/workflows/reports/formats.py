@@ -123,7 +123,7 @@ def attention_text(tr: Translator, row: RegionIndicators) -> str:
 
 
 def region_lines(tr: Translator, row: RegionIndicators) -> list[str]:
-    """The compact block of one region's indicators."""
+    """The compact block of one region's indicators: figures under labels, so no plural to agree."""
     lines = [
         tr.gettext(
             "<b>{code} · {name}</b> {light}", code=row.code, name=row.name, light=LIGHT_LABELS[row.light]
@@ -146,8 +146,8 @@ def region_lines(tr: Translator, row: RegionIndicators) -> list[str]:
             unjustified=row.unjustified_absences,
         ),
         tr.gettext(
-            "Acuerdos: {adopted} adoptados en el periodo; {in_progress} en curso, {done} cumplidos, "
-            "{overdue} vencidos, {cancelled} cancelados.",
+            "Acuerdos adoptados en el periodo: {adopted}; en curso: {in_progress}, cumplidos: {done}, "
+            "vencidos: {overdue}, cancelados: {cancelled}.",
             adopted=row.adopted,
             in_progress=row.in_progress,
             done=row.done,
@@ -155,7 +155,7 @@ def region_lines(tr: Translator, row: RegionIndicators) -> list[str]:
             cancelled=row.cancelled,
         ),
         tr.gettext(
-            "Cumplidos a tiempo: {on_time}; mediana de retraso: {median} días.",
+            "Cumplidos a tiempo: {on_time}; mediana de retraso (días): {median}.",
             on_time=percent(tr, row.on_time_rate),
             median=number(tr, row.median_days_overdue),
         ),
@@ -182,7 +182,7 @@ def trend_lines(tr: Translator, now: RegionIndicators, before: RegionIndicators)
         delta = round((now.attendance_rate - before.attendance_rate) * 100)
         lines.append(
             tr.gettext(
-                "Asistencia: {arrow} {delta} puntos.", arrow=arrow(delta), delta=number(tr, abs(delta))
+                "Asistencia (puntos): {arrow} {delta}.", arrow=arrow(delta), delta=number(tr, abs(delta))
             )
         )
     for label, a, b in (

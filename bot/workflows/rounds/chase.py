@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import msg
+from bot.i18n import nmsg
 from bot.workflows.agreements.create import secretaries
 from bot.workflows.audit import audited
 from bot.workflows.business_days import BusinessCalendar, lima_date
@@ -89,17 +89,23 @@ async def due_round_notices(db: AsyncSession, now: datetime) -> list[Notice]:
                 continue
             left = len(target.agreement_ids) - target.position
             text = (
-                msg(
-                    "Hoy vence la ronda de avances de {institution}. Faltan {left} de {total} acuerdos. "
-                    "Escriba /ronda para continuar donde lo dejó.",
+                nmsg(
+                    "Hoy vence la ronda de avances de {institution}. Falta {left} acuerdo por responder "
+                    "(de {total}). Escriba /ronda para continuar donde lo dejó.",
+                    "Hoy vence la ronda de avances de {institution}. Faltan {left} acuerdos por responder "
+                    "(de {total}). Escriba /ronda para continuar donde lo dejó.",
+                    left,
                     institution=names.get(target.seat_id, ""),
                     left=left,
                     total=len(target.agreement_ids),
                 )
                 if step == "last_day"
-                else msg(
+                else nmsg(
+                    "Recordatorio: la ronda de avances de {institution} vence el {end}. Falta {left} "
+                    "acuerdo por responder (de {total}). Escriba /ronda para responder.",
                     "Recordatorio: la ronda de avances de {institution} vence el {end}. Faltan {left} "
-                    "de {total} acuerdos. Escriba /ronda para responder.",
+                    "acuerdos por responder (de {total}). Escriba /ronda para responder.",
+                    left,
                     institution=names.get(target.seat_id, ""),
                     end=rnd.window_end,
                     left=left,
@@ -118,9 +124,12 @@ async def _escalate(
         if target.person_id is None:
             continue  # the secretary was told at the start; the summary lists it again
         liaison = target.person_id
-        text = msg(
+        text = nmsg(
+            "La ronda de avances cerró el {end} y {institution} no terminó de responder "
+            "({done} de {total} acuerdo). Le pedimos ayuda para que su coordinador de enlace informe.",
             "La ronda de avances cerró el {end} y {institution} no terminó de responder "
             "({done} de {total} acuerdos). Le pedimos ayuda para que su coordinador de enlace informe.",
+            len(target.agreement_ids),
             end=rnd.window_end,
             institution=names.get(target.seat_id, ""),
             done=target.position,

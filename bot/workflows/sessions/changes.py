@@ -39,8 +39,11 @@ async def postpone_session(
     reason: str,
     *,
     now: datetime,
+    override_reason: str | None = None,
 ) -> tuple[MeetingSession, list[Notice]]:
-    """Move a session; everyone convened is told, and their answer stands only if they confirm it."""
+    """Move a session; everyone convened is told, and their answer stands only if they confirm it.
+    The new date is checked like a new session's: a non-working day (when the rules allow it) or
+    short notice (extraordinary) needs its own `override_reason`, recorded in place of the old one."""
     actor, session = await access_session(db, person, session_id, Action.MANAGE_SESSIONS)
     if session.status not in OPEN_STATUSES:
         raise UserError(msg("Esta sesión ya no admite cambios."))
@@ -53,11 +56,12 @@ async def postpone_session(
         session.kind,
         new_start,
         now=now,
-        override_reason=session.notice_override_reason,
+        override_reason=override_reason,
     )
-    before = snapshot(session, "starts_at", "status")
+    before = snapshot(session, "starts_at", "status", "notice_override_reason")
     old_start = session.starts_at
     session.starts_at, session.status_reason = new_start, reason
+    session.notice_override_reason = tidy(override_reason or "")[:MAX_REASON] or None
     session.ics_sequence += 1
     if session.status in CONVENED_STATUSES:
         session.status = SessionStatus.POSTPONED
@@ -92,7 +96,7 @@ async def postpone_session(
         session.id,
         now=now,
         before=before,
-        after=snapshot(session, "starts_at", "status", "status_reason"),
+        after=snapshot(session, "starts_at", "status", "status_reason", "notice_override_reason"),
     )
     return session, notices
 

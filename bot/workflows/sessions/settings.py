@@ -20,7 +20,7 @@ from bot.i18n import Text, msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import BusinessCalendar, lima_date
-from bot.workflows.errors import UserError
+from bot.workflows.errors import ReasonNeeded, UserError
 from bot.workflows.membership.commissions import normalise, tidy
 from bot.workflows.sessions.rules import CommissionRules, InvalidRule
 from db.models import CommissionSessionSettings, NonWorkingDay, Person, PlannedSession
@@ -93,14 +93,24 @@ async def add_non_working_day(
 
 
 async def plan_session(
-    db: AsyncSession, person: Person, commission_id: int, planned_on: date, *, now: datetime
+    db: AsyncSession,
+    person: Person,
+    commission_id: int,
+    planned_on: date,
+    *,
+    now: datetime,
+    reason: str | None = None,
 ) -> PlannedSession:
-    """Add an ordinary session to the annual calendar (art. 45.3.a)."""
+    """Add an ordinary session to the annual calendar (art. 45.3.a): on a business day, or on
+    another day with a reason when the commission's rules allow it (`ordinaria_dia_inhabil`)."""
     actor = await access_commission(db, person, commission_id, Action.MANAGE_SESSIONS)
     if planned_on < lima_date(now):
         raise UserError(msg("Esa fecha ya pasó. Indique una fecha futura."))
     calendar = await business_calendar(db, commission_id)
-    if not calendar.is_business_day(planned_on):
+    reason = tidy(reason)[:1000] if reason and len(tidy(reason)) >= 5 else None
+    if calendar.is_business_day(planned_on):
+        reason = None  # nothing to justify
+    elif not (await commission_rules(db, commission_id)).ordinary_on_non_business_days:
         raise UserError(
             msg(
                 "El {day} no es día hábil. El siguiente día hábil es el {next}.",
@@ -108,7 +118,17 @@ async def plan_session(
                 next=calendar.next_business_day(planned_on),
             )
         )
-    row = PlannedSession(commission_id=commission_id, planned_on=planned_on)
+    elif reason is None:
+        raise ReasonNeeded(
+            msg(
+                "El {day} no es día hábil (el siguiente es el {next}). Las reglas de su comisión "
+                "permiten sesionar ese día indicando el motivo.",
+                day=planned_on,
+                next=calendar.next_business_day(planned_on),
+            ),
+            msg("Escriba el motivo para sesionar en día no hábil, o escriba otra fecha."),
+        )
+    row = PlannedSession(commission_id=commission_id, planned_on=planned_on, reason=reason)
     db.add(row)
     await db.flush()
     await audited(
@@ -119,7 +139,7 @@ async def plan_session(
         "planned_session",
         row.id,
         now=now,
-        after=snapshot(row, "planned_on"),
+        after=snapshot(row, "planned_on", "reason"),
     )
     return row
 

@@ -242,7 +242,7 @@ async def test_csv_export_and_import_from_chat(
         assert "línea 4" in plain(said[0]) and "Municipalidad de Lima" in plain(said[0])
         assert (await db.exec(select(Agreement))).all() == []
         said = replies(await send_document(chat, rosa, "GOOD", "plan.csv"))  # still waiting for a file
-        assert "2 nuevos" in said[0]
+        assert "2 acuerdos nuevos" in said[0]
         assert "Runasimi" not in chat.messages_to(801)[-1].text
         assert "2 musuq rimanakuymi" in chat.messages_to(801)[-1].text
 
@@ -259,7 +259,7 @@ async def test_csv_export_and_import_from_chat(
         files["EXPORT"] = data
         await rosa.send("/importar_acuerdos")
         said = replies(await send_document(chat, rosa, "EXPORT", "acuerdos.csv"))
-        assert "0 nuevos, 0 actualizados, 2 sin cambios" in said[0]
+        assert "0 acuerdos nuevos; actualizados: 0; sin cambios: 2" in said[0]
     assert BOT_USER.id == 42
 
 

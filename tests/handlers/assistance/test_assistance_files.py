@@ -1,6 +1,6 @@
 """Technical assistance files through the real dispatcher (issue 14, item 10): a CAN analyst opens
 the request's attachment, the request buttons name the region and the topic, and an answer can be
-a document that reaches the requester."""
+a document or a photo that reaches the requester, each sent back with the method of its kind."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 import time_machine
-from aiogram.methods import SendDocument
+from aiogram.methods import SendDocument, SendPhoto
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers.assistance.ui import AtFileCB
 from bot.i18n import Catalogs
-from db.models import AssistanceRequest, AssistanceStatus, Role
+from db.models import AssistanceRequest, AssistanceStatus, FileKind, Role
 from tests.conftest import NOW
 from tests.handlers.assistance.test_assistance_chat import join, send_document
 from tests.handlers.conftest import Invite
@@ -93,3 +93,52 @@ async def test_the_can_opens_the_attachment_and_answers_with_a_document(
         async with sessionmaker() as s:
             request = await s.get(AssistanceRequest, rid)
             assert request is not None and request.status == AssistanceStatus.ANSWERED
+
+
+async def test_a_photo_attachment_opens_as_a_photo_and_the_can_answers_with_a_photo(
+    chat: Harness, invite: Invite, sessionmaker: async_sessionmaker[AsyncSession], catalogs: Catalogs
+) -> None:
+    """Telegram refuses a photo's file id in sendDocument: the photo goes back with sendPhoto."""
+    qu = catalogs.translator("qu")
+    with time_machine.travel(NOW, tick=False):
+        luis = await join(chat, invite, "CAN", 900, Role.CAN_ANALYST, None, "Luis Torres", "es")
+        nina = await join(
+            chat, invite, "PUN", 902, Role.LIAISON, "Gobierno Regional de Puno", "Nina Condori", "qu"
+        )
+        await nina.send("/asistencia_tecnica")
+        await nina.click(qu.gettext("Capacitación"))
+        await nina.send("Necesitamos que la CAN revise este cronograma fotografiado")
+        await nina.send_file("photo", "PHOTO-CRONOGRAMA")
+        async with sessionmaker() as s:
+            request = (await s.exec(select(AssistanceRequest))).one()
+            assert (request.attachment_file_id, request.attachment_kind) == (
+                "PHOTO-CRONOGRAMA",
+                FileKind.PHOTO,
+            )
+
+        await luis.send("/asistencia_tecnica")
+        opened = plain(replies(await luis.click("AT-PUN-2026-001"))[0])
+        assert "Con adjunto: foto" in opened
+        assert "📎 foto" in labels(chat, 900)
+        sent = await luis.click("📎 foto")
+        assert photos(sent, 900) == ["PHOTO-CRONOGRAMA"] and documents(sent, 900) == []
+        assert "Adjunto de la solicitud AT-PUN-2026-001: foto" in plain(luis.last)
+        # The requester, reading Quechua, opens her own photo too.
+        sent = await nina.press(AtFileCB(request_id=request.id or 0).pack())
+        assert photos(sent, 902) == ["PHOTO-CRONOGRAMA"]
+        assert qu.gettext("foto") in plain(nina.last)
+
+        # The answer is a photo with a caption: the caption is the text, the photo goes with it.
+        await luis.click("respondida")
+        await luis.send_file("photo", "PHOTO-CORREGIDO", caption="Cronograma corregido, ver fechas")
+        told = [m.text for m in chat.messages_to(902)][-1]
+        assert "Cronograma corregido, ver fechas" in told and "Luis Torres" in told
+        assert photos(chat.session.requests, 902)[-1] == "PHOTO-CORREGIDO"
+        async with sessionmaker() as s:
+            answered = await s.get(AssistanceRequest, request.id)
+            assert answered is not None and answered.status == AssistanceStatus.ANSWERED
+            assert answered.answer == "Cronograma corregido, ver fechas"
+
+
+def photos(requests: list[Any], uid: int) -> list[str]:
+    return [str(r.photo) for r in requests if isinstance(r, SendPhoto) and int(r.chat_id) == uid]

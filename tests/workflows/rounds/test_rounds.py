@@ -126,6 +126,29 @@ async def test_reminders_half_way_and_last_day_then_escalation_once_each(db: Asy
     assert await due_round_notices(db, lima(2026, 12, 2)) == []
 
 
+async def test_round_reminders_decline_the_count_of_agreements_left(
+    db: AsyncSession, catalogs: Catalogs
+) -> None:
+    """Issue 14, item 6: "Faltan 1 de 1 acuerdos" was a count without ngettext."""
+    w = await make_world(db)
+    await _agreements(db, w)
+    await start_round(db, w.secretary, w.cus.id or 0, now=NOW)
+    await db.commit()
+    es, qu = catalogs.translator("es"), catalogs.translator("qu")
+    half = {n.person_id: n for n in await due_round_notices(db, lima(2026, 11, 25))}
+    corte, gore = half[w.corte_liaison.id], half[w.gore_liaison.id]  # 1 and 2 agreements to answer
+    assert "Falta 1 acuerdo por responder (de 1)." in es.render(corte.text)
+    assert "Faltan 2 acuerdos por responder (de 2)." in es.render(gore.text)
+    assert "1 rimanakuymi kutichinaraq (1-manta)" in qu.render(corte.text)
+    last = {n.person_id: n for n in await due_round_notices(db, lima(2026, 11, 30))}
+    assert "Hoy vence" in es.render(last[w.corte_liaison.id].text)
+    assert "Falta 1 acuerdo por responder (de 1)." in es.render(last[w.corte_liaison.id].text)
+    closing = await due_round_notices(db, lima(2026, 12, 1))
+    escalated = [es.render(n.text) for n in closing if "no terminó de responder" in n.text.msgid]
+    assert any("(0 de 1 acuerdo)." in text for text in escalated)
+    assert any("(0 de 2 acuerdos)." in text for text in escalated)
+
+
 async def test_answers_are_register_updates_resume_after_restart_and_summary_figures(
     db: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
