@@ -7,6 +7,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,9 @@ def test_unit_commands_are_the_cli_s() -> None:
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
-    cli = shutil.which("cra-bot")
+    # The venv's own entry point: the README's test command runs .venv/bin/pytest without the venv on PATH.
+    beside = Path(sys.executable).parent / "cra-bot"
+    cli = str(beside) if beside.exists() else shutil.which("cra-bot")
     assert cli is not None
     for path in UNITS.glob("*.service"):
         (tmp_path / path.name).write_text(path.read_text(encoding="utf-8").replace(INSTALLED_CLI, cli))
