@@ -14,14 +14,16 @@ from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import PRIVATE
-from bot.i18n import Translator
+from bot.i18n import Text, Translator
 from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import parse_deadline
 from bot.workflows.business_days import lima_date
 from bot.workflows.membership.people import access_active, active_commission_id
+from bot.workflows.sessions.rules import CommissionRules
 from bot.workflows.sessions.settings import (
     RULE_KEYS,
+    RuleKey,
     add_non_working_day,
     change_rule,
     list_non_working_days,
@@ -31,6 +33,11 @@ from bot.workflows.sessions.settings import (
     shown_value,
 )
 from db.models import Person
+
+
+def shown(tr: Translator, rules: CommissionRules, key: RuleKey) -> str:
+    value = shown_value(rules, key)
+    return tr.render(value) if isinstance(value, Text) else value
 
 
 async def rules(
@@ -47,15 +54,13 @@ async def rules(
     if len(args) == 2:
         key, changed = await change_rule(db, person, commission_id, args[0], args[1], now=now)
         await say(
-            tr.gettext(
-                "Listo: {label} = {value}.", label=tr.render(key.label), value=shown_value(changed, key)
-            )
+            tr.gettext("Listo: {label} = {value}.", label=tr.render(key.label), value=shown(tr, changed, key))
         )
         return
     current = await read_rules(db, person, commission_id)
     lines = [tr.gettext("<b>Reglas de sesiones de la comisión</b>")]
     lines += [
-        f"<code>{name}</code> — {tr.render(key.label)}: {shown_value(current, key)}"
+        f"<code>{name}</code> — {tr.render(key.label)}: {shown(tr, current, key)}"
         for name, key in RULE_KEYS.items()
     ]
     lines.append(tr.gettext("Para cambiar una regla escriba, por ejemplo: /reglas aviso_dias 7"))
