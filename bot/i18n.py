@@ -64,6 +64,15 @@ class Text:
     params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
 
 
+@dataclass(frozen=True)
+class Lines:
+    """A list rendered per reader: each row stored text and translatable parts, rows joined by
+    `sep` (an agenda one per line; role names by commas). Rows are items, never parts of a sentence."""
+
+    rows: tuple[tuple[Text | str, ...], ...]
+    sep: str = "\n"
+
+
 def msg(msgid: str, /, **params: object) -> Text:
     """Mark a message for translation and rendering later, in the reader's language."""
     return Text(msgid, params=MappingProxyType(params))
@@ -116,6 +125,17 @@ class Translator:
             return self.ngettext(text.msgid, text.plural, text.n, **text.params)
         return self.gettext(text.msgid, **text.params)
 
+    def shown(self, value: Text | str) -> str:
+        """A translatable text rendered, or stored text (a title someone typed) as it is."""
+        return self.render(value) if isinstance(value, Text) else value
+
+    def lines(self, value: Lines) -> str:
+        """The rows as HTML: stored text escaped, translations (already HTML) as they are."""
+        return value.sep.join(
+            "".join(self.render(p) if isinstance(p, Text) else html.escape(p) for p in row)
+            for row in value.rows
+        )
+
     def date(self, value: date, fmt: str = "long") -> str:
         return format_date(value, fmt, locale=self.format_locale)
 
@@ -125,6 +145,8 @@ class Translator:
     def _param(self, value: object) -> object:
         if isinstance(value, Text):
             return _Safe(self.render(value))
+        if isinstance(value, Lines):
+            return _Safe(self.lines(value))
         if isinstance(value, datetime):
             return self.datetime(value)
         if isinstance(value, date):

@@ -7,7 +7,16 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 from bot.i18n import Text, msg, shipped_catalogs
-from db.models import AssistanceStatus, AssistanceTopic, InstitutionCategory, Role, SessionKind, SessionStatus
+from db.models import (
+    AgendaItem,
+    AssistanceStatus,
+    AssistanceTopic,
+    EvidenceKind,
+    InstitutionCategory,
+    Role,
+    SessionKind,
+    SessionStatus,
+)
 
 ROLE_LABELS: dict[Role, Text] = {
     Role.SECRETARY: msg("Secretaría técnica"),
@@ -53,6 +62,23 @@ SESSION_STATUS_LABELS: dict[SessionStatus, Text] = {
     SessionStatus.POSTPONED: msg("postergada"),
     SessionStatus.CANCELLED: msg("cancelada"),
 }
+
+EVIDENCE_LABELS: dict[EvidenceKind, Text] = {
+    EvidenceKind.PHOTO: msg("foto"),
+    EvidenceKind.DOCUMENT: msg("documento"),
+    EvidenceKind.VOICE: msg("nota de voz"),
+    EvidenceKind.LINK: msg("enlace"),
+}
+
+# The item every session after the first opens with (art. 45): stored with its Spanish title for
+# the acta, shown to each reader in their language.
+ACTA_APPROVAL = msg("Aprobación del acta de la sesión anterior")
+
+
+def item_title(item: AgendaItem) -> Text | str:
+    """An agenda item's title for a reader: the automatic item translated, a typed one as typed."""
+    return ACTA_APPROVAL if item.approves_acta_of_id is not None else item.title
+
 
 # rounds (issue 7): technical assistance requests
 ASSISTANCE_STATUS_LABELS: dict[AssistanceStatus, Text] = {

@@ -4,9 +4,10 @@ spec (`Rsvp`, `Ballot`, …) into the keyboard the handlers accept: workflows ne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.i18n import Text
+from bot.i18n import Text, Translator
 from db.models import Person
 
 
@@ -51,6 +52,8 @@ class Attachment:
     content: bytes | None = None
     file_id: str | None = None
     caption: Text | None = None
+    # Bytes made in each reader's language (an .ics whose title is translated); overrides `content`.
+    per_reader: Callable[[Translator], bytes] | None = None
 
 
 @dataclass(frozen=True)

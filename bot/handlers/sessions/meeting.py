@@ -19,6 +19,7 @@ from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import parse_deadline
+from bot.workflows.labels import item_title
 from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.acta import attendance_csv, build_acta, set_opinions
@@ -167,7 +168,7 @@ async def show_item_votes(
             "Votación del punto {n}: «{title}». A favor: {yes}; en contra: {no}; abstenciones: "
             "{abstain}; sin votar: {missing}.",
             n=item.position,
-            title=item.title,
+            title=item_title(item),
             yes=result.votes_for,
             no=result.votes_against,
             abstain=result.abstentions,
@@ -225,7 +226,9 @@ async def opinions_pressed(
     await state.set_state(ui.SessionFlow.opinions)
     await state.set_data({"item_id": item.id})
     await say(
-        tr.gettext("Escriba el resumen de las intervenciones sobre «{title}» para el acta.", title=item.title)
+        tr.gettext(
+            "Escriba el resumen de las intervenciones sobre «{title}» para el acta.", title=item_title(item)
+        )
     )
 
 

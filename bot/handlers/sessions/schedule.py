@@ -311,7 +311,7 @@ async def receive_document(
     items = await agenda(db, data["session_id"])
     await say(
         tr.gettext("¿A qué punto corresponde «{name}»?", name=message.document.file_name or "documento"),
-        reply_markup=ui.document_items(items),
+        reply_markup=ui.document_items(tr, items),
     )
 
 

@@ -6,6 +6,7 @@ Typed, for speed: `/reglas aviso_dias 7`, `/feriados 24/12/2026 Día no laborabl
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from aiogram import Router
@@ -95,7 +96,8 @@ async def holidays(
         )
         return
     lines = [tr.ngettext("{n} día no laborable añadido:", "{n} días no laborables añadidos:", len(days))]
-    lines += [f"• {tr.date(d.day)} — {d.label}" for d in days]
+    unnamed = tr.gettext("día no laborable")
+    lines += [f"• {tr.date(d.day)} — {html.escape(d.label) if d.label else unnamed}" for d in days]
     await say("\n".join(lines))
 
 

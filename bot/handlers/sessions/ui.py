@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -13,10 +12,10 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.handlers.sessions.rsvp_lines import answer_lines
-from bot.i18n import Text, Translator, msg
+from bot.i18n import Lines, Text, Translator, msg
 from bot.keyboards import cancel_row
 from bot.workflows.errors import UserError
-from bot.workflows.labels import SESSION_STATUS_LABELS
+from bot.workflows.labels import SESSION_STATUS_LABELS, item_title
 from bot.workflows.sessions.convocation import KIND_LABELS, InviteeAnswer, where_text
 from bot.workflows.sessions.dates import SessionDateError, parse_session_datetime
 from bot.workflows.sessions.forecast import Forecast, SeatInfo
@@ -271,7 +270,7 @@ def vote_items(tr: Translator, items: Sequence[AgendaItem]) -> InlineKeyboardMar
     for item in items:
         mark = "🔒" if item.vote_closed_at else "🗳"
         kb.button(
-            text=f"{mark} {item.position}. {item.title}"[:60],
+            text=f"{mark} {item.position}. {tr.shown(item_title(item))}"[:60],
             callback_data=ItemCB(item_id=item.id or 0, do=ItemDo.OPEN),
         )
     kb.adjust(1)
@@ -303,11 +302,11 @@ def seat_votes(
     return kb.as_markup()
 
 
-def document_items(items: Sequence[AgendaItem]) -> InlineKeyboardMarkup:
+def document_items(tr: Translator, items: Sequence[AgendaItem]) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for item in items:
         kb.button(
-            text=f"{item.position}. {item.title}"[:60],
+            text=f"{item.position}. {tr.shown(item_title(item))}"[:60],
             callback_data=ItemCB(item_id=item.id or 0, do=ItemDo.ATTACH),
         )
     kb.adjust(1)
@@ -318,7 +317,7 @@ def detail(
     tr: Translator,
     session: MeetingSession,
     commission: str,
-    agenda: str,
+    agenda: Lines,
     fc: Forecast | None,
     answers: Sequence[InviteeAnswer] | None,
     *,
@@ -336,7 +335,7 @@ def detail(
         ),
         "",
         tr.gettext("Orden del día:"),
-        html.escape(agenda),
+        tr.lines(agenda),
     ]
     if fc is not None and fc.seats:
         lines += quorum_lines(tr, fc)

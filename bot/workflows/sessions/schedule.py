@@ -19,6 +19,7 @@ from bot.workflows.access import Action, Actor, access_commission, access_object
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import ReasonNeeded, UserError
+from bot.workflows.labels import ACTA_APPROVAL
 from bot.workflows.membership.commissions import tidy
 from bot.workflows.sessions.settings import business_calendar, commission_rules
 from db.models import (
@@ -217,7 +218,7 @@ async def schedule_session(
             AgendaItem(
                 session_id=session.id,
                 position=position,
-                title="Aprobación del acta de la sesión anterior",
+                title=ACTA_APPROVAL.msgid,
                 needs_decision=True,
                 approves_acta_of_id=previous.id,
             )

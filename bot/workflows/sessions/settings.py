@@ -71,7 +71,7 @@ async def add_non_working_day(
     db: AsyncSession, person: Person, commission_id: int, day: date, label: str, *, now: datetime
 ) -> NonWorkingDay:
     actor = await access_commission(db, person, commission_id, Action.MANAGE_SESSIONS)
-    label = tidy(label)[:120] or "día no laborable"
+    label = tidy(label)[:120]  # empty: shown as «día no laborable» in the reader's language
     exists = await db.exec(
         select(NonWorkingDay).where(NonWorkingDay.commission_id == commission_id, NonWorkingDay.day == day)
     )
