@@ -4,7 +4,8 @@
     python scripts/catalogs.py update    # messages.pot → each locales/<lang>/.../messages.po (msgmerge)
     python scripts/catalogs.py fill F.json  # {"qu": {msgid: text}, "ay": {...}} into the catalogs
     python scripts/catalogs.py check     # fails on a stale template, a missing or fuzzy translation,
-                                         # a renamed placeholder, or anything `msgfmt --check` rejects
+                                         # a renamed placeholder, anything `msgfmt --check` rejects,
+                                         # or a term translated against locales/GLOSSARY.md
 
 Babel extracts (it knows our `msg`/`nmsg` keywords); GNU gettext merges and checks, because
 `pybabel update` drops the Plural-Forms and X- headers of languages Babel does not know (Aymara).
@@ -31,6 +32,11 @@ TEMPLATE = LOCALES / "messages.pot"
 SOURCES = ["bot"]
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "msg": None, "nmsg": (1, 2)}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
+GLOSSARY = LOCALES / "GLOSSARY.md"
+CHECKED_HEADER = "## Checked terms"
+# Left out of the term check: Spanish quoted in guillemets (button names, typed examples) and lists
+# of CSV column names, which stay Spanish in every language.
+QUOTED = re.compile(r"«[^»]*»|\b[a-z_]+(?:, [a-z_]+){2,}")
 
 
 def catalogs() -> list[Path]:
@@ -114,6 +120,46 @@ def problems() -> list[str]:
             )
             if result.returncode != 0:
                 found.append(f"{lang}: msgfmt --check failed: {result.stderr.strip()}")
+    return found + glossary_problems()
+
+
+def checked_terms(text: str) -> list[tuple[str, dict[str, list[str]]]]:
+    """The glossary's checked terms: (Spanish regex, {language: accepted renderings}), from the
+    table under `## Checked terms` whose header names the languages (`| Spanish | qu | ay |…`)."""
+    lines = text.split(CHECKED_HEADER, 1)[1].splitlines() if CHECKED_HEADER in text else []
+    table = [line for line in lines if line.startswith("|")]
+    if len(table) < 3:
+        return []
+    header = [c.strip() for c in table[0].strip("|").split("|")]
+    terms = []
+    for row in table[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        pattern = re.findall(r"`([^`]+)`", cells[0])
+        if not pattern:
+            continue
+        languages = [i for i in range(1, len(header)) if len(header[i]) <= 3]  # columns named by code
+        renderings = {header[i]: re.findall(r"`([^`]+)`", cells[i]) for i in languages}
+        terms.append((pattern[0], renderings))
+    return terms
+
+
+def glossary_problems() -> list[str]:
+    """A translation of a message with a checked term that uses none of the glossary's renderings."""
+    found: list[str] = []
+    terms = checked_terms(GLOSSARY.read_text()) if GLOSSARY.exists() else []
+    for path in catalogs():
+        lang = path.parent.parent.name
+        for entry in polib.pofile(str(path)):
+            if entry.obsolete:
+                continue
+            source = QUOTED.sub("", f"{entry.msgid} {entry.msgid_plural or ''}")
+            translated = " ".join([entry.msgstr, *entry.msgstr_plural.values()]).lower()
+            for pattern, renderings in terms:
+                accepted = renderings.get(lang) or []
+                matches = bool(accepted) and re.search(pattern, source, re.IGNORECASE) is not None
+                if matches and not any(r.lower() in translated for r in accepted):
+                    wanted = " or ".join(accepted)
+                    found.append(f"{lang}: {entry.msgid!r} should say {wanted} (GLOSSARY.md)")
     return found
 
 
