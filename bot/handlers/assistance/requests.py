@@ -10,6 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import button_labels as buttons
 from bot.filters import DOCUMENT, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.assistance import ui
 from bot.i18n import Translator, msg
@@ -88,7 +89,8 @@ async def text_typed(message: Message, text: str, tr: Translator, state: FSMCont
     await state.set_state(ui.AssistFlow.attachment)
     await say(
         tr.gettext(
-            "Si tiene un documento o una foto que ayude, envíelo ahora; si no, toque «Enviar sin adjunto»."
+            "Si tiene un documento o una foto que ayude, envíelo ahora; si no, toque «{button}».",
+            button=buttons.NO_ATTACHMENT,
         ),
         reply_markup=ui.no_file(tr),
     )
@@ -156,7 +158,9 @@ async def attachment_sent(
     elif message.photo:
         file_id, name = message.photo[-1].file_id, None
     else:
-        raise UserError(msg("Envíe un documento o una foto, o toque «Enviar sin adjunto»."))
+        raise UserError(
+            msg("Envíe un documento o una foto, o toque «{button}».", button=buttons.NO_ATTACHMENT)
+        )
     await _file(db, person, tr, state, say, outbox, now, file_id, name)
 
 

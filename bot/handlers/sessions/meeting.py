@@ -12,10 +12,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.button_labels import CLOSE_ROLL
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.sessions import ui
 from bot.handlers.sessions.manage import managed
-from bot.i18n import Translator
+from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import parse_deadline
@@ -49,10 +50,8 @@ from db.models import AgendaItem, Person, SessionStatus
 async def show_roll(db: AsyncSession, sid: int, commission_id: int, tr: Translator, say: Replies) -> None:
     seats = await voting_seats(db, commission_id)
     present = {s for s, a in (await attendance_by_seat(db, sid)).items() if a.present}
-    await say(
-        tr.gettext("Lista de asistencia: toque cada institución presente y luego «Cerrar lista»."),
-        reply_markup=ui.roll(tr, sid, seats, present),
-    )
+    text = msg("Lista de asistencia: toque cada institución presente y luego «{button}».", button=CLOSE_ROLL)
+    await say(tr.render(text), reply_markup=ui.roll(tr, sid, seats, present))
 
 
 async def roll_pressed(
@@ -88,13 +87,14 @@ def roll_closed_text(tr: Translator, outcome: RollCallOutcome) -> str:
     if outcome.second_call_at is not None:
         return tr.ngettext(
             "Sin quórum: {present} presente (quórum: {quorum}). Segunda llamada a las {at}; marque a "
-            "quienes lleguen y toque «Cerrar lista» de nuevo.",
+            "quienes lleguen y toque «{button}» de nuevo.",
             "Sin quórum: {present} presentes (quórum: {quorum}). Segunda llamada a las {at}; marque a "
-            "quienes lleguen y toque «Cerrar lista» de nuevo.",
+            "quienes lleguen y toque «{button}» de nuevo.",
             r.present,
             present=r.present,
             quorum=r.quorum,
             at=outcome.second_call_at,
+            button=CLOSE_ROLL,
         )
     if r.installed:
         return tr.ngettext(

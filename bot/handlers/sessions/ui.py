@@ -11,6 +11,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import button_labels as buttons
 from bot.handlers.sessions.rsvp_lines import answer_lines
 from bot.i18n import Lines, Text, Translator, msg
 from bot.keyboards import cancel_row
@@ -187,7 +188,7 @@ def owners(tr: Translator, seats: Iterable[tuple[int, str]]) -> InlineKeyboardMa
 
 def agenda_done(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr.gettext("Terminar orden del día"), callback_data=AgendaDoneCB())
+    kb.button(text=tr.render(buttons.AGENDA_DONE), callback_data=AgendaDoneCB())
     cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()
@@ -208,7 +209,7 @@ def manage(tr: Translator, session: MeetingSession) -> InlineKeyboardMarkup | No
     sid = session.id or 0
     steps: list[tuple[str, Do]] = []
     if session.status is SessionStatus.PLANNED:
-        steps = [(tr.gettext("📣 Convocar"), Do.CONVENE)]
+        steps = [(tr.render(buttons.CONVENE), Do.CONVENE)]
     if session.status in (SessionStatus.CONVENED, SessionStatus.POSTPONED):
         steps = [(tr.gettext("📋 Pasar lista"), Do.ROLL)]
     if session.status in (SessionStatus.PLANNED, SessionStatus.CONVENED, SessionStatus.POSTPONED):
@@ -259,7 +260,7 @@ def roll(
             callback_data=PresentCB(session_id=session_id, seat_id=seat.seat_id, present=not here),
         )
     kb.button(
-        text=tr.gettext("Cerrar lista"), callback_data=SessionCB(session_id=session_id, do=Do.CLOSE_ROLL)
+        text=tr.render(buttons.CLOSE_ROLL), callback_data=SessionCB(session_id=session_id, do=Do.CLOSE_ROLL)
     )
     kb.adjust(1)
     return kb.as_markup()

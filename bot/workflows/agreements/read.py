@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import button_labels as buttons
 from bot.i18n import Text, msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.change import check_percent
@@ -311,7 +312,13 @@ async def save_draft(
     if agreement.status not in OPEN_STATUSES:
         raise UserError(msg("Ese acuerdo ya no está abierto: no admite avances."))
     if status is not None and status not in LIAISON_STATUSES:
-        raise UserError(msg("Como avance puede informar «en curso» o «cumplido»."))
+        raise UserError(
+            msg(
+                "Como avance puede informar «{in_progress}» o «{done}».",
+                in_progress=buttons.IN_PROGRESS,
+                done=buttons.FULFILLED,
+            )
+        )
     if progress is not None:
         check_percent(progress)
     assert actor.person.id is not None

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import button_labels as buttons
 from bot.i18n import msg, nmsg
 from bot.workflows.access import Action, Actor, access_commission, access_object
 from bot.workflows.audit import audited, snapshot
@@ -158,9 +159,10 @@ def check_agenda_room(written: int) -> None:
     if written >= MAX_ITEMS:
         raise UserError(
             nmsg(
-                "La orden del día ya tiene {n} punto. Toque «Terminar orden del día».",
-                "La orden del día ya tiene {n} puntos. Toque «Terminar orden del día».",
+                "La orden del día ya tiene {n} punto. Toque «{button}».",
+                "La orden del día ya tiene {n} puntos. Toque «{button}».",
                 MAX_ITEMS,
+                button=buttons.AGENDA_DONE,
             )
         )
 
