@@ -105,7 +105,7 @@ async def _schedule(
 ) -> None:
     """`/ronda mensual DÍA [PLAZO]` makes rounds recurring; `/ronda mensual no` (or manam, janiwa…)
     stops them."""
-    if args and yes_or_no(args[0]) is False:
+    if args and not args[0].isdigit() and yes_or_no(args[0]) is False:
         await set_schedule(db, person, commission_id, day_of_month=None, now=now)
         await say(tr.gettext("Las rondas mensuales quedan desactivadas."))
         return
