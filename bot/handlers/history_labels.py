@@ -79,6 +79,6 @@ def actor_label(code: str | None) -> Text | str:
 def entity_ref(entity_id: str) -> Lines | str:
     """The changed row's id; a membership's «person:role» with the role named for the reader."""
     found = re.fullmatch(r"(\d+):(\w+)", entity_id)
-    if found is None or found.group(2) not in Role._value2member_map_:
+    if found is None or found.group(2) not in {r.value for r in Role}:
         return entity_id
     return Lines(((f"{found.group(1)} · ", ROLE_LABELS[Role(found.group(2))]),))
