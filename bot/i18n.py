@@ -40,8 +40,9 @@ DOMAIN = "messages"
 SOURCE_LANGUAGE = "es"
 LIMA = ZoneInfo("America/Lima")
 
-# CLDR locale used to format dates and numbers for each catalog. Babel does not know Aymara and
-# the Amazonian languages; they get Peruvian Spanish formats (L10N.md).
+# CLDR locale used to format dates and numbers for each catalog (decisions: locales/GLOSSARY.md,
+# «Dates»). Quechua: CLDR `qu_PE` (month and weekday names are Spanish loans, «11 Diciembre 2026»).
+# Babel does not know Aymara and the Amazonian languages: they take their names from `es_PE`.
 FORMAT_LOCALES: Mapping[str, str] = {
     "es": "es_PE",
     "qu": "qu_PE",
@@ -51,6 +52,32 @@ FORMAT_LOCALES: Mapping[str, str] = {
     "cni": "es_PE",
     "agr": "es_PE",
     "shp": "es_PE",
+}
+# Aymara has no CLDR patterns: Spanish loans for months and weekdays, as Peruvian Aymara speakers
+# say them, but no Spanish «de» and a 24-hour clock (no «a. m.»), so an Aymara sentence never
+# carries Spanish date grammar by accident.
+DATE_PATTERNS: Mapping[str, Mapping[str, str]] = {
+    "ay": {"short": "dd/MM/yy", "medium": "d MMMM y", "long": "d MMMM y", "full": "EEEE, d MMMM y"},
+}
+DATETIME_PATTERNS: Mapping[str, Mapping[str, str]] = {
+    "ay": {
+        "short": "dd/MM/yy HH:mm",
+        "medium": "d MMMM y, HH:mm",
+        "long": "d MMMM y, HH:mm",
+        "full": "EEEE, d MMMM y, HH:mm",
+    },
+}
+# Language codes a Telegram client (or a person) may send, to the catalog that serves them:
+# Quechua varieties (Ayacucho-Chanka `quy`, Cusco-Collao `quz`, Huaylas `qub`) and Aymara (macro
+# `aym`, Central `ayr`, Southern `ayc`). Region suffixes (`qu-PE`) are dropped first.
+LANGUAGE_ALIASES: Mapping[str, str] = {
+    "quy": "qu",
+    "quz": "qu",
+    "qub": "qu",
+    "que": "qu",
+    "aym": "ay",
+    "ayr": "ay",
+    "ayc": "ay",
 }
 
 
@@ -62,6 +89,15 @@ class Text:
     plural: str | None = None
     n: int | None = None
     params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class Lines:
+    """A list rendered per reader: each row stored text and translatable parts, rows joined by
+    `sep` (an agenda one per line; role names by commas). Rows are items, never parts of a sentence."""
+
+    rows: tuple[tuple[Text | str, ...], ...]
+    sep: str = "\n"
 
 
 def msg(msgid: str, /, **params: object) -> Text:
@@ -116,15 +152,30 @@ class Translator:
             return self.ngettext(text.msgid, text.plural, text.n, **text.params)
         return self.gettext(text.msgid, **text.params)
 
+    def shown(self, value: Text | str) -> str:
+        """A translatable text rendered, or stored text (a title someone typed) as it is."""
+        return self.render(value) if isinstance(value, Text) else value
+
+    def lines(self, value: Lines) -> str:
+        """The rows as HTML: stored text escaped, translations (already HTML) as they are."""
+        return value.sep.join(
+            "".join(self.render(p) if isinstance(p, Text) else html.escape(p) for p in row)
+            for row in value.rows
+        )
+
     def date(self, value: date, fmt: str = "long") -> str:
-        return format_date(value, fmt, locale=self.format_locale)
+        pattern = DATE_PATTERNS.get(self.code, {}).get(fmt, fmt)
+        return format_date(value, pattern, locale=self.format_locale)
 
     def datetime(self, value: datetime, fmt: str = "medium") -> str:
-        return format_datetime(value, fmt, tzinfo=LIMA, locale=self.format_locale)
+        pattern = DATETIME_PATTERNS.get(self.code, {}).get(fmt, fmt)
+        return format_datetime(value, pattern, tzinfo=LIMA, locale=self.format_locale)
 
     def _param(self, value: object) -> object:
         if isinstance(value, Text):
             return _Safe(self.render(value))
+        if isinstance(value, Lines):
+            return _Safe(self.lines(value))
         if isinstance(value, datetime):
             return self.datetime(value)
         if isinstance(value, date):
@@ -191,12 +242,9 @@ class Catalogs:
         """The shipped language for a stored or client code ('qu', 'es-PE', 'quz'), else Spanish."""
         if not code:
             return SOURCE_LANGUAGE
-        code = code.lower().replace("-", "_")
-        for candidate in (
-            code,
-            code.split("_")[0],
-            {"quy": "qu", "quz": "qu", "ayc": "ay"}.get(code),
-        ):
+        code = code.strip().lower().replace("-", "_")
+        base = code.split("_")[0]
+        for candidate in (code, base, LANGUAGE_ALIASES.get(base)):
             if candidate and candidate in self.languages:
                 return candidate
         return SOURCE_LANGUAGE

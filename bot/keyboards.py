@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import button_labels as buttons
 from bot.callbacks import CancelCB, CommissionCB, LanguageCB, SkipCB
 from bot.i18n import Catalogs, Translator
 from bot.workflows.membership.people import MembershipView
@@ -47,7 +48,7 @@ def cancel_row(kb: InlineKeyboardBuilder, tr: Translator) -> None:
 
 def skip_or_cancel(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr.gettext("Omitir"), callback_data=SkipCB())
+    kb.button(text=tr.render(buttons.SKIP), callback_data=SkipCB())
     cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()

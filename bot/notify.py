@@ -24,6 +24,7 @@ from bot.handlers.sessions.ui import KeepCB, RsvpCB, VoteCB
 from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.notices import (
     AskNewDeadline,
+    Attachment,
     Ballot,
     Buttons,
     DeadlineDecision,
@@ -57,6 +58,7 @@ async def enqueue_notices(
         {p.id: p for p in (await db.exec(select(Person).where(col(Person.id).in_(ids)))).all()} if ids else {}
     )
     keyboards: dict[tuple[Buttons, str], dict[str, Any]] = {}  # the same for every reader of a language
+    files: dict[tuple[int, str], bytes] = {}  # per-reader attachments, made once per language
     queued = 0
     for notice in notices:
         person_id: int | None = None
@@ -89,7 +91,7 @@ async def enqueue_notices(
                 db,
                 chat_id,
                 attachment.file_name,
-                attachment.content,
+                _content(attachment, tr, files),
                 file_id=attachment.file_id,
                 kind=attachment.kind,
                 caption=tr.render(attachment.caption) if attachment.caption else None,
@@ -99,6 +101,15 @@ async def enqueue_notices(
             )
         queued += 1
     return queued
+
+
+def _content(attachment: Attachment, tr: Translator, made: dict[tuple[int, str], bytes]) -> bytes | None:
+    if attachment.per_reader is None:
+        return attachment.content
+    key = (id(attachment), tr.code)
+    if key not in made:
+        made[key] = attachment.per_reader(tr)
+    return made[key]
 
 
 # --- buttons -----------------------------------------------------------------------------------

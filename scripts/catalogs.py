@@ -3,8 +3,11 @@
     python scripts/catalogs.py extract   # code → locales/messages.pot
     python scripts/catalogs.py update    # messages.pot → each locales/<lang>/.../messages.po (msgmerge)
     python scripts/catalogs.py fill F.json  # {"qu": {msgid: text}, "ay": {...}} into the catalogs
+    python scripts/catalogs.py review qu --out review.xlsx   # one row per string, for a reviewer
+    python scripts/catalogs.py import qu review.xlsx --reviewer "Name, ReNITLI 123"  # back in
     python scripts/catalogs.py check     # fails on a stale template, a missing or fuzzy translation,
-                                         # a renamed placeholder, or anything `msgfmt --check` rejects
+                                         # a renamed placeholder, anything `msgfmt --check` rejects,
+                                         # or a term translated against locales/GLOSSARY.md
 
 Babel extracts (it knows our `msg`/`nmsg` keywords); GNU gettext merges and checks, because
 `pybabel update` drops the Plural-Forms and X- headers of languages Babel does not know (Aymara).
@@ -12,13 +15,16 @@ Babel extracts (it knows our `msg`/`nmsg` keywords); GNU gettext merges and chec
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polib
 from babel.messages.catalog import Catalog
@@ -31,6 +37,11 @@ TEMPLATE = LOCALES / "messages.pot"
 SOURCES = ["bot"]
 KEYWORDS = {"gettext": None, "ngettext": (1, 2), "msg": None, "nmsg": (1, 2)}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
+GLOSSARY = LOCALES / "GLOSSARY.md"
+CHECKED_HEADER = "## Checked terms"
+# Left out of the term check: Spanish quoted in guillemets (button names, typed examples) and lists
+# of CSV column names, which stay Spanish in every language.
+QUOTED = re.compile(r"«[^»]*»|\b[a-z_]+(?:, [a-z_]+){2,}")
 
 
 def catalogs() -> list[Path]:
@@ -114,7 +125,180 @@ def problems() -> list[str]:
             )
             if result.returncode != 0:
                 found.append(f"{lang}: msgfmt --check failed: {result.stderr.strip()}")
+    return found + glossary_problems()
+
+
+def checked_terms(text: str) -> list[tuple[str, dict[str, list[str]]]]:
+    """The glossary's checked terms: (Spanish regex, {language: accepted renderings}), from the
+    table under `## Checked terms` whose header names the languages (`| Spanish | qu | ay |…`)."""
+    lines = text.split(CHECKED_HEADER, 1)[1].splitlines() if CHECKED_HEADER in text else []
+    table = [line for line in lines if line.startswith("|")]
+    if len(table) < 3:
+        return []
+    header = [c.strip() for c in table[0].strip("|").split("|")]
+    terms = []
+    for row in table[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        pattern = re.findall(r"`([^`]+)`", cells[0])
+        if not pattern:
+            continue
+        languages = [i for i in range(1, len(header)) if len(header[i]) <= 3]  # columns named by code
+        renderings = {header[i]: re.findall(r"`([^`]+)`", cells[i]) for i in languages}
+        terms.append((pattern[0], renderings))
+    return terms
+
+
+def glossary_problems() -> list[str]:
+    """A translation of a message with a checked term that uses none of the glossary's renderings."""
+    found: list[str] = []
+    terms = checked_terms(GLOSSARY.read_text()) if GLOSSARY.exists() else []
+    for path in catalogs():
+        lang = path.parent.parent.name
+        for entry in polib.pofile(str(path)):
+            if entry.obsolete:
+                continue
+            source = QUOTED.sub("", f"{entry.msgid} {entry.msgid_plural or ''}")
+            translated = " ".join([entry.msgstr, *entry.msgstr_plural.values()]).lower()
+            for pattern, renderings in terms:
+                accepted = renderings.get(lang) or []
+                matches = bool(accepted) and re.search(pattern, source, re.IGNORECASE) is not None
+                if matches and not any(r.lower() in translated for r in accepted):
+                    wanted = " or ".join(accepted)
+                    found.append(f"{lang}: {entry.msgid!r} should say {wanted} (GLOSSARY.md)")
     return found
+
+
+# --- per-string review (a bilingual reviewer works in a spreadsheet) ------------------------------
+
+# The review state of an entry is a translator comment `review: <status> by <who> on <date> #<hash>`,
+# which msgmerge, msgfmt, Weblate and Pontoon all keep. The hash is of the Spanish text and the
+# translation as reviewed: when either changes, the entry is a draft again.
+REVIEW = re.compile(r"^review: (reviewed|approved) by (.+) on (\d{4}-\d{2}-\d{2}) #([0-9a-f]{8})$")
+STATUSES = ("draft", "reviewed", "approved")
+COLUMNS = ["msgid", "msgid_plural", "context", "translation", "status", "correction", "reviewer_note"]
+
+
+def fingerprint(entry: polib.POEntry) -> str:
+    forms = [entry.msgstr, *(entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural))]
+    text = "\x00".join([entry.msgid, entry.msgid_plural or "", *forms])
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def review_status(entry: polib.POEntry) -> str:
+    for line in (entry.tcomment or "").splitlines():
+        found = REVIEW.match(line.strip())
+        if found and found.group(4) == fingerprint(entry):
+            return found.group(1)
+    return "draft"
+
+
+def review_counts(po: polib.POFile) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    for entry in po:
+        if not entry.obsolete:
+            counts[review_status(entry)] += 1
+    return counts
+
+
+def source_lines() -> dict[str, list[str]]:
+    """Where each message is used, as `file:line` (the template leaves line numbers out)."""
+    found: dict[str, list[str]] = {}
+    for source in SOURCES:
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            ROOT / source, method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
+            msgid = message[0] if isinstance(message, tuple) else message
+            found.setdefault(msgid, []).append(f"{source}/{filename}:{lineno}")
+    return found
+
+
+def export_review(lang: str, out: Path) -> int:
+    """A spreadsheet for the reviewer: Spanish, where it is used, the translation and its status;
+    they fill `correction` (optional) and set `status` to reviewed or approved."""
+    from openpyxl import Workbook
+
+    po = polib.pofile(str(LOCALES / lang / "LC_MESSAGES" / "messages.po"))
+    where = source_lines()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = f"review-{lang}"
+    sheet.append(COLUMNS)
+    rows = 0
+    for entry in po:
+        if entry.obsolete:
+            continue
+        context = "\n".join([*where.get(entry.msgid, []), *entry.comment.splitlines()])
+        translation = entry.msgstr if not entry.msgid_plural else entry.msgstr_plural.get(0, "")
+        sheet.append(
+            [entry.msgid, entry.msgid_plural or "", context, translation, review_status(entry), "", ""]
+        )
+        rows += 1
+    for column, width in zip("ABCDEFG", (60, 20, 40, 60, 10, 60, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    book.save(out)
+    print(f"{lang}: {rows} strings written to {out}")
+    return rows
+
+
+def import_review(lang: str, source: Path, reviewer: str, today: str) -> list[str]:
+    """Corrections and review marks from a reviewed spreadsheet; nothing is saved if any row is
+    wrong (unknown string, renamed placeholder, unknown status). Returns the problems."""
+    from openpyxl import load_workbook
+
+    path = LOCALES / lang / "LC_MESSAGES" / "messages.po"
+    po = polib.pofile(str(path), wrapwidth=0)
+    entries = {(e.msgid, e.msgid_plural or ""): e for e in po if not e.obsolete}
+    book = load_workbook(source, read_only=True)
+    try:
+        table = list(book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()
+    rows = iter(table)
+    header = [str(c or "") for c in next(rows)]
+    found: list[str] = []
+    changed = 0
+    for number, values in enumerate(rows, start=2):
+        row = {
+            name: str(value) if value is not None else "" for name, value in zip(header, values, strict=False)
+        }
+        entry = entries.get((row.get("msgid", ""), row.get("msgid_plural", "")))
+        status = (row.get("status") or "draft").strip().lower()
+        if entry is None:
+            found.append(f"row {number}: no such string {row.get('msgid', '')[:60]!r}")
+            continue
+        if status not in STATUSES:
+            found.append(f"row {number}: status must be one of {', '.join(STATUSES)}, not {status!r}")
+            continue
+        correction = row.get("correction", "").strip()
+        if correction:
+            wanted = set(PLACEHOLDER.findall(entry.msgid)) | set(
+                PLACEHOLDER.findall(entry.msgid_plural or "")
+            )
+            if set(PLACEHOLDER.findall(correction)) != wanted:
+                found.append(f"row {number}: keep the placeholders {sorted(wanted)} in {correction[:60]!r}")
+                continue
+            if entry.msgid_plural:
+                entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural or {0: ""}, correction)
+            else:
+                entry.msgstr = correction
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        kept = [ln for ln in (entry.tcomment or "").splitlines() if not REVIEW.match(ln.strip())]
+        if status != "draft":
+            kept.append(f"review: {status} by {reviewer} on {today} #{fingerprint(entry)}")
+        if correction or status != review_status(entry) or "\n".join(kept) != (entry.tcomment or ""):
+            entry.tcomment = "\n".join(kept)
+            changed += 1
+    if not found:
+        po.save(str(path))
+        print(f"{lang}: {changed} strings updated from {source.name}; " + _shares(po))
+    return found
+
+
+def _shares(po: polib.POFile) -> str:
+    counts = review_counts(po)
+    return ", ".join(f"{n} {status}" for status, n in counts.items())
 
 
 def fill(source: Path) -> None:
@@ -160,6 +344,16 @@ def main(argv: list[str]) -> int:
     elif command == "fill":
         for source in argv[2:]:
             fill(Path(source))
+    elif command == "review" and len(argv) >= 3:
+        out = Path(argv[argv.index("--out") + 1]) if "--out" in argv else Path(f"review-{argv[2]}.xlsx")
+        export_review(argv[2], out)
+    elif command == "import" and len(argv) >= 4 and "--reviewer" in argv:
+        reviewer = argv[argv.index("--reviewer") + 1]
+        today = datetime.now(ZoneInfo("America/Lima")).date().isoformat()
+        found = import_review(argv[2], Path(argv[3]), reviewer, today)
+        for line in found:
+            print(line, file=sys.stderr)
+        return 1 if found else 0
     elif command == "check":
         found = problems()
         for line in found:
@@ -169,6 +363,8 @@ def main(argv: list[str]) -> int:
         if not shutil.which("msgfmt"):
             print("warning: msgfmt (GNU gettext) not found; its checks were skipped", file=sys.stderr)
         print(f"catalogs OK: {', '.join(p.parent.parent.name for p in catalogs())}")
+        for path in catalogs():
+            print(f"  {path.parent.parent.name}: " + _shares(polib.pofile(str(path))))
     else:
         print(__doc__)
         return 2

@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import PRIVATE
+from bot.handlers.history_labels import action_label, actor_label, entity_ref
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.audit import history_csv, read_history
@@ -40,13 +41,12 @@ async def _show(db: AsyncSession, person: Person | None, tr: Translator, say: Re
     for entry in entries:
         lines.append(
             tr.gettext(
-                "#{seq} · {when} · {who}: {action} {entity} {entity_id}",
+                "#{seq} · {when} · {who}: {action} ({entity_id})",
                 seq=entry.seq,
                 when=entry.at,
-                who=entry.actor_label,
-                action=entry.action,
-                entity=entry.entity,
-                entity_id=entry.entity_id,
+                who=actor_label(entry.actor_label),
+                action=action_label(entry.action),
+                entity_id=entity_ref(str(entry.entity_id)),
             )
         )
     kb = InlineKeyboardBuilder()

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from bot.i18n import Text, msg
+import unicodedata
+from collections.abc import Mapping
+from typing import TypeVar
+
+from bot.i18n import Text, msg, shipped_catalogs
 from db.models import (
+    AgendaItem,
     AssistanceStatus,
     AssistanceTopic,
     EvidenceKind,
@@ -59,6 +64,16 @@ SESSION_STATUS_LABELS: dict[SessionStatus, Text] = {
     SessionStatus.CANCELLED: msg("cancelada"),
 }
 
+# The item every session after the first opens with (art. 45): stored with its Spanish title for
+# the acta, shown to each reader in their language.
+ACTA_APPROVAL = msg("Aprobación del acta de la sesión anterior")
+
+
+def item_title(item: AgendaItem) -> Text | str:
+    """An agenda item's title for a reader: the automatic item translated, a typed one as typed."""
+    return ACTA_APPROVAL if item.approves_acta_of_id is not None else item.title
+
+
 # rounds (issue 7): technical assistance requests
 ASSISTANCE_STATUS_LABELS: dict[AssistanceStatus, Text] = {
     AssistanceStatus.RECEIVED: msg("recibida"),
@@ -86,3 +101,38 @@ EVIDENCE_LABELS: dict[EvidenceKind, Text] = {
 }
 # The same words for a file kept by kind (a request's attachment, an answer's file).
 FILE_LABELS: dict[FileKind, Text] = {kind: EVIDENCE_LABELS[EvidenceKind(kind.value)] for kind in FileKind}
+
+T = TypeVar("T")
+
+# --- typed answers, in any shipped language ---------------------------------------------------------
+
+YES: Text = msg("sí")
+NO: Text = msg("no")
+# What people type for yes/no, without accents: Spanish, Southern Quechua (Chanka «manam», Collao
+# «manan», bare «mana»), Aymara («jisa»/«jïsa», «janiwa»/«janiw», «ukhamawa»). Accepted from any reader.
+YES_WORDS = frozenset({"si", "s", "yes", "y", "1", "ari", "arii", "jisa", "ukhamawa"})
+NO_WORDS = frozenset({"no", "n", "0", "manam", "mana", "manan", "janiwa", "janiw", "jan"})
+
+
+def plain_word(text: str) -> str:
+    """Lower case, no accents, one kind of apostrophe, single spaces: for matching typed words."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.lower().replace("_", " ").split())
+
+
+def yes_or_no(raw: str) -> bool | None:
+    """True/False for a typed yes/no in Spanish, Quechua or Aymara; None if it is neither."""
+    word = plain_word(raw).rstrip(".!")
+    return True if word in YES_WORDS else False if word in NO_WORDS else None
+
+
+def typed_choice(raw: str, labels: Mapping[T, Text]) -> T | None:
+    """The code whose label the person typed, in Spanish or in any shipped catalog's wording."""
+    word = plain_word(raw)
+    catalogs = shipped_catalogs()
+    for code, label in labels.items():
+        for language in catalogs.languages:
+            if plain_word(catalogs.translator(language).render(label)) == word:
+                return code
+    return None

@@ -4,9 +4,10 @@ spec (`Rsvp`, `Ballot`, …) into the keyboard the handlers accept: workflows ne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.i18n import Text
+from bot.i18n import Text, Translator
 from db.models import FileKind, Person
 
 
@@ -54,6 +55,8 @@ class Attachment:
     file_id: str | None = None
     caption: Text | None = None
     kind: FileKind = FileKind.DOCUMENT
+    # Bytes made in each reader's language (an .ics whose title is translated); overrides `content`.
+    per_reader: Callable[[Translator], bytes] | None = None
 
 
 @dataclass(frozen=True)

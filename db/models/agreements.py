@@ -71,6 +71,8 @@ class Agreement(SQLModel, table=True):
     indicator: str | None = Field(default=None, max_length=500)
     origin_session_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     origin_label: str | None = Field(default=None, max_length=200)
+    # With origin_session_id: the agenda item's number, so the origin is shown in each reader's language.
+    origin_item_position: int | None = None
     status: AgreementStatus = Field(default=AgreementStatus.PENDING, sa_type=StrEnumType(AgreementStatus, 16))
     progress: int = 0
     original_deadline: date
@@ -118,6 +120,8 @@ class AgreementEvent(SQLModel, table=True):
     evidence_mime: str | None = Field(default=None, max_length=100)
     evidence_size: int | None = None
     evidence_link: str | None = Field(default=None, max_length=500)
+    # Set when the change came from a CSV import: its line (shown per reader; `note` keeps the Spanish).
+    import_line: int | None = None
 
 
 class ProgressDraft(SQLModel, table=True):

@@ -55,7 +55,7 @@ async def test_a_member_cannot_revoke_even_with_a_forged_button(
 async def test_history_is_for_the_secretariat_and_comes_as_csv(harness: Harness, invite: Invite) -> None:
     sec = await joined(harness, 5, await invite("PUN", Role.SECRETARY, "Gobierno Regional de Puno"))
     said = replies(await sec.send("/historial"))
-    assert "Historial" in said[0] and "invitation.redeemed" in said[0]
+    assert "Historial" in said[0] and "Invitación aceptada" in said[0]
     requests = await sec.send("/historial csv")
     [document] = [r for r in requests if isinstance(r, SendDocument)]
     assert document.document.filename == "historial.csv"  # type: ignore[union-attr]

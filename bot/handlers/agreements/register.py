@@ -13,6 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import button_labels as buttons
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.agreements import texts, ui
 from bot.handlers.fallback import press_a_button
@@ -76,7 +77,10 @@ async def _ask_seats(db: AsyncSession, actor: Actor, chosen: set[int], tr: Trans
     if not seats:
         raise UserError(msg("La comisión todavía no tiene instituciones: invite primero a sus miembros."))
     await say(
-        tr.gettext("¿Qué instituciones son responsables? Toque para marcar o desmarcar y luego «Listo»."),
+        tr.gettext(
+            "¿Qué instituciones son responsables? Toque para marcar o desmarcar y luego «{button}».",
+            button=buttons.DONE,
+        ),
         reply_markup=ui.seat_toggles(seats, chosen, tr),
     )
 
@@ -137,7 +141,9 @@ async def _deadline_chosen(
     await state.update_data(deadline=deadline.isoformat())
     await state.set_state(ui.NewAgreementFlow.indicator)
     await say(
-        tr.gettext("Escriba la meta o indicador del acuerdo (opcional), o toque «Omitir»."),
+        tr.gettext(
+            "Escriba la meta o indicador del acuerdo (opcional), o toque «{button}».", button=buttons.SKIP
+        ),
         reply_markup=ui.skip(tr, ui.AgSkipCB()),
     )
 

@@ -61,6 +61,10 @@ STEP_LINES: dict[AgreementEventKind, dict[str, Text]] = {
 }
 
 
+def imported_line(e: EventView) -> Text | None:
+    return msg("importación CSV, línea {line}", line=e.import_line) if e.import_line else None
+
+
 def _event_line(tr: Translator, e: EventView) -> str:
     when = tr.datetime(e.at, "short")
     if e.kind in (AgreementEventKind.CREATED, AgreementEventKind.IMPORTED):
@@ -70,8 +74,8 @@ def _event_line(tr: Translator, e: EventView) -> str:
             "plazo del {old} al {new}; motivo: {reason}; acordado por: {who}",
             old=e.old_deadline or "",
             new=e.new_deadline or "",
-            reason=e.note or "",
-            who=e.agreed_by or "",
+            reason=imported_line(e) or e.note or "",
+            who=msg("importación CSV") if e.import_line else e.agreed_by or "",
         )
     elif e.kind == AgreementEventKind.PROGRESS:
         status = shown_label(tr, Shown(e.status.value)) if e.status else ""
@@ -101,7 +105,7 @@ def _event_line(tr: Translator, e: EventView) -> str:
     elif e.kind == AgreementEventKind.CANCELLED:
         what = tr.gettext("cancelado; motivo: {reason}", reason=e.note or "")
     else:
-        what = tr.gettext("editado ({what})", what=e.note or "")
+        what = tr.gettext("editado ({what})", what=imported_line(e) or e.note or "")
     who = html.escape(e.who) if e.who else ("🤖" if e.kind == AgreementEventKind.ESCALATED else "—")
     return f"• {when} · {who}: {what}"
 
@@ -125,8 +129,8 @@ def detail_text(tr: Translator, detail: Detail, history_limit: int = 15) -> str:
         lines.append(tr.gettext("Plazo: {deadline}", deadline=row.deadline))
     if a.indicator:
         lines.append(tr.gettext("Indicador: {indicator}", indicator=a.indicator))
-    if a.origin_label:
-        lines.append(tr.gettext("Origen: {origin}", origin=a.origin_label))
+    if detail.origin:
+        lines.append(tr.gettext("Origen: {origin}", origin=detail.origin))
     if a.cancel_reason:
         lines.append(tr.gettext("Motivo de cancelación: {reason}", reason=a.cancel_reason))
     lines.append("")

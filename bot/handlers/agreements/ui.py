@@ -12,6 +12,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import button_labels as buttons
 from bot.i18n import Translator
 from bot.keyboards import cancel_row
 from bot.workflows.agreements.create import Shown
@@ -171,7 +172,7 @@ def seat_toggles(seats: Iterable[tuple[int, str]], chosen: set[int], tr: Transla
     for seat_id, name in seats:
         mark = "✅ " if seat_id in chosen else "▫️ "
         kb.button(text=(mark + name)[:60], callback_data=AgSeatCB(seat_id=seat_id))
-    kb.button(text=tr.gettext("Listo"), callback_data=AgSeatCB(seat_id=SEATS_DONE))
+    kb.button(text=tr.render(buttons.DONE), callback_data=AgSeatCB(seat_id=SEATS_DONE))
     cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()
@@ -188,7 +189,7 @@ def deadline_choices(options: Iterable[date], tr: Translator) -> InlineKeyboardM
 
 def skip(tr: Translator, cb: CallbackData) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr.gettext("Omitir"), callback_data=cb)
+    kb.button(text=tr.render(buttons.SKIP), callback_data=cb)
     cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()
@@ -267,8 +268,10 @@ def resume_choice(tr: Translator) -> InlineKeyboardMarkup:
 
 def progress_statuses(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr.gettext("En curso"), callback_data=AvStatusCB(status=AgreementStatus.IN_PROGRESS))
-    kb.button(text=tr.gettext("Cumplido"), callback_data=AvStatusCB(status=AgreementStatus.DONE))
+    kb.button(
+        text=tr.render(buttons.IN_PROGRESS), callback_data=AvStatusCB(status=AgreementStatus.IN_PROGRESS)
+    )
+    kb.button(text=tr.render(buttons.FULFILLED), callback_data=AvStatusCB(status=AgreementStatus.DONE))
     cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()
@@ -301,9 +304,10 @@ def progress_question(tr: Translator, step: str, row: AgreementRow) -> str:
             code=row.code,
         )
     if step == "note":
-        return tr.gettext("Escriba un texto breve sobre el avance, o toque «Omitir».")
+        return tr.gettext("Escriba un texto breve sobre el avance, o toque «{button}».", button=buttons.SKIP)
     return tr.gettext(
-        "Envíe una evidencia: foto, documento, nota de voz o un enlace (https://…), o toque «Omitir»."
+        "Envíe una evidencia: foto, documento, nota de voz o un enlace (https://…), o toque «{button}».",
+        button=buttons.SKIP,
     )
 
 

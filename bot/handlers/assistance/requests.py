@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import button_labels as buttons
 from bot.evidence import attached_file
 from bot.filters import FILE, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.assistance import ui
@@ -91,7 +92,8 @@ async def text_typed(message: Message, text: str, tr: Translator, state: FSMCont
     await state.set_state(ui.AssistFlow.attachment)
     await say(
         tr.gettext(
-            "Si tiene un documento o una foto que ayude, envíelo ahora; si no, toque «Enviar sin adjunto»."
+            "Si tiene un documento o una foto que ayude, envíelo ahora; si no, toque «{button}».",
+            button=buttons.NO_ATTACHMENT,
         ),
         reply_markup=ui.no_file(tr),
     )
@@ -156,7 +158,9 @@ async def attachment_sent(
 ) -> None:
     file = attached_file(message)  # kept with its kind: a photo goes back with sendPhoto
     if file is None:
-        raise UserError(msg("Envíe un documento o una foto, o toque «Enviar sin adjunto»."))
+        raise UserError(
+            msg("Envíe un documento o una foto, o toque «{button}».", button=buttons.NO_ATTACHMENT)
+        )
     await _file(db, person, tr, state, say, outbox, now, file)
 
 

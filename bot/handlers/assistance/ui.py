@@ -9,6 +9,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import button_labels as buttons
 from bot.i18n import Translator
 from bot.keyboards import cancel_row
 from bot.workflows.assistance.requests import NEXT, STATUS_TEXT, TOPIC_TEXT
@@ -61,7 +62,7 @@ def topics(tr: Translator) -> InlineKeyboardMarkup:
 
 def no_file(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr.gettext("Enviar sin adjunto"), callback_data=AtNoFileCB())
+    kb.button(text=tr.render(buttons.NO_ATTACHMENT), callback_data=AtNoFileCB())
     cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()

@@ -13,6 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import button_labels as buttons
 from bot import keyboards
 from bot.callbacks import CancelCB, SkipCB
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
@@ -108,7 +109,7 @@ async def type_institution(
 async def _ask_name(tr: Translator, state: FSMContext, say: Replies) -> None:
     await state.set_state(InviteFlow.name)
     await say(
-        tr.gettext("Escriba el nombre de la persona invitada, o toque «Omitir»."),
+        tr.gettext("Escriba el nombre de la persona invitada, o toque «{button}».", button=buttons.SKIP),
         reply_markup=keyboards.skip_or_cancel(tr),
     )
 

@@ -22,6 +22,7 @@ from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor
 from bot.workflows.errors import UserError
+from bot.workflows.labels import yes_or_no
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Notice
 from bot.workflows.rounds.answers import (
@@ -102,8 +103,9 @@ async def _schedule(
     say: Replies,
     now: datetime,
 ) -> None:
-    """`/ronda mensual DÍA [PLAZO]` makes rounds recurring; `/ronda mensual no` stops them."""
-    if args and args[0].lower() == "no":
+    """`/ronda mensual DÍA [PLAZO]` makes rounds recurring; `/ronda mensual no` (or manam, janiwa…)
+    stops them."""
+    if args and not args[0].isdigit() and yes_or_no(args[0]) is False:
         await set_schedule(db, person, commission_id, day_of_month=None, now=now)
         await say(tr.gettext("Las rondas mensuales quedan desactivadas."))
         return

@@ -10,6 +10,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import button_labels as buttons
 from bot.i18n import Translator
 from bot.keyboards import cancel_row
 from bot.workflows.agreements.change import STATUS_TEXT
@@ -109,11 +110,14 @@ def question_text(tr: Translator, q: Question) -> str:
             code=a.code,
         )
     if q.step == "note":
-        return tr.gettext("Escriba un texto breve sobre el avance, o toque «Omitir».")
+        return tr.gettext("Escriba un texto breve sobre el avance, o toque «{button}».", button=buttons.SKIP)
     if q.step == "blocker":
-        return tr.gettext("¿Hay alguna dificultad que impida avanzar? Escríbala, o toque «Ninguna».")
+        return tr.gettext(
+            "¿Hay alguna dificultad que impida avanzar? Escríbala, o toque «{button}».", button=buttons.NONE
+        )
     return tr.gettext(
-        "Envíe una evidencia: foto, documento, nota de voz o un enlace (https://…), o toque «Omitir»."
+        "Envíe una evidencia: foto, documento, nota de voz o un enlace (https://…), o toque «{button}».",
+        button=buttons.SKIP,
     )
 
 
@@ -122,22 +126,25 @@ def question_keyboard(tr: Translator, q: Question) -> InlineKeyboardMarkup:
     tid = q.target.id or 0
     if q.step == "status":
         kb.button(
-            text=tr.gettext("En curso"), callback_data=RdStatusCB(target_id=tid, choice=Choice.IN_PROGRESS)
+            text=tr.render(buttons.IN_PROGRESS),
+            callback_data=RdStatusCB(target_id=tid, choice=Choice.IN_PROGRESS),
         )
-        kb.button(text=tr.gettext("Cumplido"), callback_data=RdStatusCB(target_id=tid, choice=Choice.DONE))
+        kb.button(
+            text=tr.render(buttons.FULFILLED), callback_data=RdStatusCB(target_id=tid, choice=Choice.DONE)
+        )
         kb.button(
             text=tr.gettext("Sin cambios"), callback_data=RdStatusCB(target_id=tid, choice=Choice.NO_CHANGE)
         )
-        kb.button(text=tr.gettext("Omitir"), callback_data=RdStatusCB(target_id=tid, choice=Choice.SKIP))
+        kb.button(text=tr.render(buttons.SKIP), callback_data=RdStatusCB(target_id=tid, choice=Choice.SKIP))
         kb.adjust(2, 2)
     elif q.step == "percent":
         for value in (10, 25, 50, 75, 90):
             kb.button(text=f"{value} %", callback_data=RdPercentCB(target_id=tid, value=value))
         kb.adjust(5)
     elif q.step == "blocker":
-        kb.button(text=tr.gettext("Ninguna"), callback_data=RdSkipCB(target_id=tid, step=Skip.BLOCKER))
+        kb.button(text=tr.render(buttons.NONE), callback_data=RdSkipCB(target_id=tid, step=Skip.BLOCKER))
     else:
-        kb.button(text=tr.gettext("Omitir"), callback_data=RdSkipCB(target_id=tid, step=Skip(q.step)))
+        kb.button(text=tr.render(buttons.SKIP), callback_data=RdSkipCB(target_id=tid, step=Skip(q.step)))
     return kb.as_markup()
 
 

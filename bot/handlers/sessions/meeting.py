@@ -12,13 +12,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.button_labels import CLOSE_ROLL
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.sessions import ui
 from bot.handlers.sessions.manage import managed
-from bot.i18n import Translator
+from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import parse_deadline
+from bot.workflows.labels import item_title
 from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.acta import attendance_csv, build_acta, set_opinions
@@ -48,10 +50,8 @@ from db.models import AgendaItem, Person, SessionStatus
 async def show_roll(db: AsyncSession, sid: int, commission_id: int, tr: Translator, say: Replies) -> None:
     seats = await voting_seats(db, commission_id)
     present = {s for s, a in (await attendance_by_seat(db, sid)).items() if a.present}
-    await say(
-        tr.gettext("Lista de asistencia: toque cada institución presente y luego «Cerrar lista»."),
-        reply_markup=ui.roll(tr, sid, seats, present),
-    )
+    text = msg("Lista de asistencia: toque cada institución presente y luego «{button}».", button=CLOSE_ROLL)
+    await say(tr.render(text), reply_markup=ui.roll(tr, sid, seats, present))
 
 
 async def roll_pressed(
@@ -87,13 +87,14 @@ def roll_closed_text(tr: Translator, outcome: RollCallOutcome) -> str:
     if outcome.second_call_at is not None:
         return tr.ngettext(
             "Sin quórum: {present} presente (quórum: {quorum}). Segunda llamada a las {at}; marque a "
-            "quienes lleguen y toque «Cerrar lista» de nuevo.",
+            "quienes lleguen y toque «{button}» de nuevo.",
             "Sin quórum: {present} presentes (quórum: {quorum}). Segunda llamada a las {at}; marque a "
-            "quienes lleguen y toque «Cerrar lista» de nuevo.",
+            "quienes lleguen y toque «{button}» de nuevo.",
             r.present,
             present=r.present,
             quorum=r.quorum,
             at=outcome.second_call_at,
+            button=CLOSE_ROLL,
         )
     if r.installed:
         return tr.ngettext(
@@ -167,7 +168,7 @@ async def show_item_votes(
             "Votación del punto {n}: «{title}». A favor: {yes}; en contra: {no}; abstenciones: "
             "{abstain}; sin votar: {missing}.",
             n=item.position,
-            title=item.title,
+            title=item_title(item),
             yes=result.votes_for,
             no=result.votes_against,
             abstain=result.abstentions,
@@ -225,7 +226,9 @@ async def opinions_pressed(
     await state.set_state(ui.SessionFlow.opinions)
     await state.set_data({"item_id": item.id})
     await say(
-        tr.gettext("Escriba el resumen de las intervenciones sobre «{title}» para el acta.", title=item.title)
+        tr.gettext(
+            "Escriba el resumen de las intervenciones sobre «{title}» para el acta.", title=item_title(item)
+        )
     )
 
 

@@ -13,6 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import button_labels as buttons
 from bot.filters import DOCUMENT, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.fallback import press_a_button
 from bot.handlers.sessions import ui
@@ -250,9 +251,9 @@ async def pick_owner(
     lines = "\n".join(f"{n}. {i['title']}" for n, i in enumerate(items, 1))
     await say(
         tr.gettext(
-            "Orden del día hasta ahora:\n{items}\n\nEscriba el siguiente punto o toque «Terminar "
-            "orden del día».",
+            "Orden del día hasta ahora:\n{items}\n\nEscriba el siguiente punto o toque «{button}».",
             items=lines,
+            button=buttons.AGENDA_DONE,
         ),
         reply_markup=ui.agenda_done(tr),
     )
@@ -292,8 +293,9 @@ async def finish_agenda(
     await say(
         tr.gettext(
             "Sesión programada para el {when}. Si tiene documentos, envíelos ahora como archivos y elija "
-            "a qué punto corresponden. Cuando termine, toque «Convocar».",
+            "a qué punto corresponden. Cuando termine, toque «{button}».",
             when=session.starts_at,
+            button=buttons.CONVENE,
         ),
         reply_markup=ui.manage(tr, session),
     )
@@ -311,7 +313,7 @@ async def receive_document(
     items = await agenda(db, data["session_id"])
     await say(
         tr.gettext("¿A qué punto corresponde «{name}»?", name=message.document.file_name or "documento"),
-        reply_markup=ui.document_items(items),
+        reply_markup=ui.document_items(tr, items),
     )
 
 
@@ -336,9 +338,10 @@ async def attach_pressed(
     await state.update_data(file_id=None, file_name=None)
     await say(
         tr.gettext(
-            "Documento «{name}» agregado al punto {n}. Envíe otro archivo o toque «Convocar».",
+            "Documento «{name}» agregado al punto {n}. Envíe otro archivo o toque «{button}».",
             name=name,
             n=item.position,
+            button=buttons.CONVENE,
         ),
         reply_markup=ui.manage(tr, session),
     )

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.sessions import ui
-from bot.i18n import Translator
+from bot.i18n import Text, Translator
 from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import parse_deadline
@@ -26,8 +26,10 @@ from bot.workflows.business_days import lima_date
 from bot.workflows.errors import ReasonNeeded, UserError
 from bot.workflows.membership.commissions import tidy
 from bot.workflows.membership.people import access_active, active_commission_id
+from bot.workflows.sessions.rules import CommissionRules
 from bot.workflows.sessions.settings import (
     RULE_KEYS,
+    RuleKey,
     add_non_working_day,
     change_rule,
     list_non_working_days,
@@ -37,6 +39,11 @@ from bot.workflows.sessions.settings import (
     shown_value,
 )
 from db.models import Person
+
+
+def shown(tr: Translator, rules: CommissionRules, key: RuleKey) -> str:
+    value = shown_value(rules, key)
+    return tr.render(value) if isinstance(value, Text) else value
 
 
 async def rules(
@@ -53,15 +60,13 @@ async def rules(
     if len(args) == 2:
         key, changed = await change_rule(db, person, commission_id, args[0], args[1], now=now)
         await say(
-            tr.gettext(
-                "Listo: {label} = {value}.", label=tr.render(key.label), value=shown_value(changed, key)
-            )
+            tr.gettext("Listo: {label} = {value}.", label=tr.render(key.label), value=shown(tr, changed, key))
         )
         return
     current = await read_rules(db, person, commission_id)
     lines = [tr.gettext("<b>Reglas de sesiones de la comisión</b>")]
     lines += [
-        f"<code>{name}</code> — {tr.render(key.label)}: {shown_value(current, key)}"
+        f"<code>{name}</code> — {tr.render(key.label)}: {shown(tr, current, key)}"
         for name, key in RULE_KEYS.items()
     ]
     lines.append(tr.gettext("Para cambiar una regla escriba, por ejemplo: /reglas aviso_dias 7"))
@@ -96,7 +101,8 @@ async def holidays(
         )
         return
     lines = [tr.ngettext("{n} día no laborable añadido:", "{n} días no laborables añadidos:", len(days))]
-    lines += [f"• {tr.date(d.day)} — {d.label}" for d in days]
+    unnamed = tr.gettext("día no laborable")
+    lines += [f"• {tr.date(d.day)} — {html.escape(d.label) if d.label else unnamed}" for d in days]
     await say("\n".join(lines))
 
 

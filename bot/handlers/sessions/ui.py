@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -12,11 +11,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import button_labels as buttons
 from bot.handlers.sessions.rsvp_lines import answer_lines
-from bot.i18n import Text, Translator, msg
+from bot.i18n import Lines, Text, Translator, msg
 from bot.keyboards import cancel_row
 from bot.workflows.errors import UserError
-from bot.workflows.labels import SESSION_STATUS_LABELS
+from bot.workflows.labels import SESSION_STATUS_LABELS, item_title
 from bot.workflows.sessions.convocation import KIND_LABELS, InviteeAnswer, where_text
 from bot.workflows.sessions.dates import SessionDateError, parse_session_datetime
 from bot.workflows.sessions.forecast import Forecast, SeatInfo
@@ -199,7 +199,7 @@ def owners(tr: Translator, seats: Iterable[tuple[int, str]]) -> InlineKeyboardMa
 
 def agenda_done(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr.gettext("Terminar orden del día"), callback_data=AgendaDoneCB())
+    kb.button(text=tr.render(buttons.AGENDA_DONE), callback_data=AgendaDoneCB())
     cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()
@@ -220,7 +220,7 @@ def manage(tr: Translator, session: MeetingSession) -> InlineKeyboardMarkup | No
     sid = session.id or 0
     steps: list[tuple[str, Do]] = []
     if session.status is SessionStatus.PLANNED:
-        steps = [(tr.gettext("📣 Convocar"), Do.CONVENE)]
+        steps = [(tr.render(buttons.CONVENE), Do.CONVENE)]
     if session.status in (SessionStatus.CONVENED, SessionStatus.POSTPONED):
         steps = [(tr.gettext("📋 Pasar lista"), Do.ROLL)]
     if session.status in (SessionStatus.PLANNED, SessionStatus.CONVENED, SessionStatus.POSTPONED):
@@ -271,7 +271,7 @@ def roll(
             callback_data=PresentCB(session_id=session_id, seat_id=seat.seat_id, present=not here),
         )
     kb.button(
-        text=tr.gettext("Cerrar lista"), callback_data=SessionCB(session_id=session_id, do=Do.CLOSE_ROLL)
+        text=tr.render(buttons.CLOSE_ROLL), callback_data=SessionCB(session_id=session_id, do=Do.CLOSE_ROLL)
     )
     kb.adjust(1)
     return kb.as_markup()
@@ -282,7 +282,7 @@ def vote_items(tr: Translator, items: Sequence[AgendaItem]) -> InlineKeyboardMar
     for item in items:
         mark = "🔒" if item.vote_closed_at else "🗳"
         kb.button(
-            text=f"{mark} {item.position}. {item.title}"[:60],
+            text=f"{mark} {item.position}. {tr.shown(item_title(item))}"[:60],
             callback_data=ItemCB(item_id=item.id or 0, do=ItemDo.OPEN),
         )
     kb.adjust(1)
@@ -314,11 +314,11 @@ def seat_votes(
     return kb.as_markup()
 
 
-def document_items(items: Sequence[AgendaItem]) -> InlineKeyboardMarkup:
+def document_items(tr: Translator, items: Sequence[AgendaItem]) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for item in items:
         kb.button(
-            text=f"{item.position}. {item.title}"[:60],
+            text=f"{item.position}. {tr.shown(item_title(item))}"[:60],
             callback_data=ItemCB(item_id=item.id or 0, do=ItemDo.ATTACH),
         )
     kb.adjust(1)
@@ -329,7 +329,7 @@ def detail(
     tr: Translator,
     session: MeetingSession,
     commission: str,
-    agenda: str,
+    agenda: Lines,
     fc: Forecast | None,
     answers: Sequence[InviteeAnswer] | None,
     *,
@@ -347,7 +347,7 @@ def detail(
         ),
         "",
         tr.gettext("Orden del día:"),
-        html.escape(agenda),
+        tr.lines(agenda),
     ]
     if fc is not None and fc.seats:
         lines += quorum_lines(tr, fc)

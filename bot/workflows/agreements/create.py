@@ -253,6 +253,7 @@ async def create_agreement(
     origin_session_id: int | None = None,
     origin_label: str | None = None,
     indicator: str | None = None,
+    origin_item_position: int | None = None,
 ) -> CreatedAgreement:
     """Adopt an agreement and tell each responsible institution's liaison(s)."""
     actor = await access_commission(db, person, commission_id, Action.MANAGE_AGREEMENTS)
@@ -269,6 +270,7 @@ async def create_agreement(
         indicator=clean_optional(indicator, INDICATOR_MAX),
         origin_session_id=origin_session_id,
         origin_label=clean_optional(origin_label, ORIGIN_MAX),
+        origin_item_position=origin_item_position,
         original_deadline=deadline,
         deadline=deadline,
         created_by_id=actor.person.id,

@@ -224,7 +224,8 @@ async def _update(db: AsyncSession, agreement: Agreement, row: CsvRow, person: P
             progress=agreement.progress,
             old_deadline=old_deadline if rescheduled else None,
             new_deadline=agreement.deadline if rescheduled else None,
-            note=f"importación CSV, línea {row.line}",
+            note=f"importación CSV, línea {row.line}",  # Spanish in the record; shown per reader
+            import_line=row.line,
             agreed_by="importación CSV" if rescheduled else None,
         )
     )

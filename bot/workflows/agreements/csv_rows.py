@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.i18n import Text, msg
+from bot.workflows.agreements.change import STATUS_TEXT
 from bot.workflows.agreements.create import INDICATOR_MAX, ORIGIN_MAX, TEXT_MAX, TEXT_MIN
 from bot.workflows.errors import UserError
+from bot.workflows.labels import typed_choice
 from bot.workflows.membership.commissions import normalise
 from db.models import Agreement, AgreementStatus
 
@@ -167,12 +169,17 @@ def _row(
         _date(cell["plazo_original"], line, "plazo_original") if cell.get("plazo_original") else deadline
     )
     word = cell.get("estado", "").lower() or "pendiente"
-    status = STATUS_WORDS.get(word)
+    status = STATUS_WORDS.get(word) or typed_choice(word, STATUS_TEXT)
     if status is None:
         raise _bad(
             line,
             msg(
-                "el estado «{value}» no existe (pendiente, en curso, cumplido o cancelado).", value=word[:30]
+                "el estado «{value}» no existe (escriba {pending}, {in_progress}, {done} o {cancelled}).",
+                value=word[:30],
+                pending=STATUS_TEXT[AgreementStatus.PENDING],
+                in_progress=STATUS_TEXT[AgreementStatus.IN_PROGRESS],
+                done=STATUS_TEXT[AgreementStatus.DONE],
+                cancelled=STATUS_TEXT[AgreementStatus.CANCELLED],
             ),
         )
     try:

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import button_labels as buttons
 from bot.i18n import msg
 from bot.workflows.access import Action, Actor
 from bot.workflows.agreements.change import (
@@ -104,7 +105,13 @@ async def record_progress(
     actor, agreement = await access_agreement(db, person, agreement_id, Action.REPORT_PROGRESS)
     seat_id = await reporting_seat(db, actor, agreement)
     if status not in LIAISON_STATUSES:
-        raise UserError(msg("Como avance puede informar «en curso» o «cumplido»."))
+        raise UserError(
+            msg(
+                "Como avance puede informar «{in_progress}» o «{done}».",
+                in_progress=buttons.IN_PROGRESS,
+                done=buttons.FULFILLED,
+            )
+        )
     check_transition(agreement.status, status)
     progress = 100 if status == AgreementStatus.DONE else check_percent(progress)
     cleaned = clean_optional(note, NOTE_MAX)

@@ -10,7 +10,8 @@ from enum import StrEnum
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import msg
+from bot import button_labels as buttons
+from bot.i18n import Text, msg
 from bot.workflows.access import Action, access_commission
 from bot.workflows.agreements.change import check_percent
 from bot.workflows.agreements.create import (
@@ -31,6 +32,7 @@ from db.models import (
     AgreementSeat,
     AgreementStatus,
     EvidenceKind,
+    MeetingSession,
     Membership,
     Person,
     ProgressDraft,
@@ -89,6 +91,7 @@ class EventView:
     evidence_link: str | None
     evidence_file_id: str | None
     event_id: int = 0  # for the button that opens the evidence
+    import_line: int | None = None  # the CSV line the change came from
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Detail:
     events: list[EventView]
     may_manage: bool
     may_report: bool
+    origin: Text | str | None = None  # where it was adopted, in the reader's language when we wrote it
 
 
 async def _rows(db: AsyncSession, agreements: list[Agreement], now: datetime) -> list[AgreementRow]:
@@ -227,6 +231,7 @@ async def agreement_detail(
             e.evidence_link,
             e.evidence_file_id,
             e.id or 0,
+            e.import_line,
         )
         for e in events
     ]
@@ -234,7 +239,20 @@ async def agreement_detail(
     own = set(await liaison_seat_ids(db, actor.person.id, agreement.commission_id))
     may_manage = actor.may(Action.MANAGE_AGREEMENTS)
     may_report = agreement.status in OPEN_STATUSES and (may_manage or bool(own & set(row.seat_ids)))
-    return Detail(row, agreement, views, may_manage, may_report)
+    origin = await origin_text(db, agreement)
+    return Detail(row, agreement, views, may_manage, may_report, origin)
+
+
+async def origin_text(db: AsyncSession, agreement: Agreement) -> Text | str | None:
+    """«Session of <day>, item N» in the reader's language for agreements adopted in a session;
+    the label as typed (CSV column `origen`) otherwise."""
+    if agreement.origin_session_id is None or agreement.origin_item_position is None:
+        return agreement.origin_label
+    session = await db.get(MeetingSession, agreement.origin_session_id)
+    if session is None:
+        return agreement.origin_label
+    day = lima_date(session.starts_at)
+    return msg("Sesión del {day}, punto {n}", day=day, n=agreement.origin_item_position)
 
 
 # --- /avance: what a liaison may report on, and the half-answered draft ------------------------
@@ -294,7 +312,13 @@ async def save_draft(
     if agreement.status not in OPEN_STATUSES:
         raise UserError(msg("Ese acuerdo ya no está abierto: no admite avances."))
     if status is not None and status not in LIAISON_STATUSES:
-        raise UserError(msg("Como avance puede informar «en curso» o «cumplido»."))
+        raise UserError(
+            msg(
+                "Como avance puede informar «{in_progress}» o «{done}».",
+                in_progress=buttons.IN_PROGRESS,
+                done=buttons.FULFILLED,
+            )
+        )
     if progress is not None:
         check_percent(progress)
     assert actor.person.id is not None

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Text, msg, nmsg
+from bot.i18n import Lines, Text, msg, nmsg
 from bot.workflows.access import INVITABLE_ROLES, Action, access_commission
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import NotFound, UserError
@@ -158,7 +158,7 @@ async def issue_invitation(
 ) -> IssuedInvitation:
     """A one-time invitation to `commission` with `role`; the token is returned, only its hash kept."""
     if role not in INVITABLE_ROLES[commission.kind]:
-        allowed = ", ".join(r.value for r in INVITABLE_ROLES[commission.kind])
+        allowed = Lines(tuple((ROLE_LABELS[r],) for r in INVITABLE_ROLES[commission.kind]), sep=", ")
         raise UserError(
             msg("En esta comisión no se invita con ese rol. Roles posibles: {roles}.", roles=allowed)
         )

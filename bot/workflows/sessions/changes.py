@@ -69,7 +69,9 @@ async def postpone_session(
     invitees = (await db.exec(select(SessionInvitee).where(SessionInvitee.session_id == session.id))).all()
     commission = actor.commission
     agenda_text = await agenda_lines(db, session)
-    ics = Attachment(f"sesion-{session.id}.ics", calendar_file(session, commission, agenda_text, now))
+    ics = Attachment(
+        f"sesion-{session.id}.ics", per_reader=calendar_file(session, commission, agenda_text, now)
+    )
     text = msg(
         "📅 La sesión de {commission} del {old} se posterga al {new}.\nMotivo: {reason}\n"
         "Lugar o enlace: {where}",

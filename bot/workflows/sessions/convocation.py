@@ -6,17 +6,19 @@ session documents attached; the one exit for messages (bot/notify.py) renders an
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Text, msg, nmsg
+from bot.i18n import Lines, Text, Translator, msg, nmsg
 from bot.workflows.access import CONVENED, Action, Actor
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import UserError
-from bot.workflows.labels import SESSION_KIND_LABELS
+from bot.workflows.labels import SESSION_KIND_LABELS, item_title
 from bot.workflows.membership.commissions import seat_names, tidy
 from bot.workflows.notices import Attachment, Notice, Rsvp, reachable
 from bot.workflows.once import claim_once
@@ -39,7 +41,6 @@ from db.models import (
     Membership,
     Person,
     SessionInvitee,
-    SessionKind,
     SessionReminder,
     SessionStatus,
 )
@@ -52,17 +53,18 @@ def where_text(session: MeetingSession) -> str:
     return " · ".join(p for p in (session.place, session.link) if p)
 
 
-async def agenda_lines(db: AsyncSession, session: MeetingSession) -> str:
+async def agenda_lines(db: AsyncSession, session: MeetingSession) -> Lines:
+    """The orden del día, one line per item and per attached document, for each reader."""
     assert session.id is not None
     docs = await documents(db, session.id)
-    lines = []
+    lines: list[tuple[Text | str, ...]] = []
     for item in await agenda(db, session.id):
-        lines.append(f"{item.position}. {item.title}")
-        lines.extend(f"   📎 {d.file_name}" for d in docs.get(item.id or 0, []))
-    return "\n".join(lines)
+        lines.append((f"{item.position}. ", item_title(item)))
+        lines.extend((f"   📎 {d.file_name}",) for d in docs.get(item.id or 0, []))
+    return Lines(tuple(lines))
 
 
-def convocation_text(session: MeetingSession, commission: Commission, agenda_text: str) -> Text:
+def convocation_text(session: MeetingSession, commission: Commission, agenda_text: Lines) -> Text:
     return msg(
         "📣 Convocatoria a sesión {kind} de {commission}\n"
         "Fecha y hora: {when}\n"
@@ -96,25 +98,31 @@ async def convened_people(db: AsyncSession, commission_id: int) -> list[tuple[Pe
 def calendar_file(
     session: MeetingSession,
     commission: Commission,
-    agenda_text: str,
+    agenda_text: Lines,
     now: datetime,
     *,
     cancelled: bool = False,
-) -> bytes:
-    kind = "ordinaria" if session.kind is SessionKind.ORDINARY else "extraordinaria"
-    return convocation_ics(
-        uid=f"session-{session.id}@cra-bot",
-        title=f"Sesión {kind} · {commission.name}",
-        start=session.starts_at,
-        duration=SESSION_LENGTH,
-        location=session.place,
-        url=session.link,
-        description=agenda_text,
-        organizer_name=f"Secretaría Técnica · {commission.code}",
-        sequence=session.ics_sequence,
-        cancelled=cancelled,
-        stamp=now,
-    )
+) -> Callable[[Translator], bytes]:
+    """The .ics maker: title, organizer and agenda in each recipient's language (plain text)."""
+    title = msg("Sesión {kind} · {commission}", kind=KIND_LABELS[session.kind], commission=commission.name)
+    organizer = msg("Secretaría Técnica · {code}", code=commission.code)
+
+    def make(tr: Translator) -> bytes:
+        return convocation_ics(
+            uid=f"session-{session.id}@cra-bot",
+            title=html.unescape(tr.render(title)),
+            start=session.starts_at,
+            duration=SESSION_LENGTH,
+            location=session.place,
+            url=session.link,
+            description=html.unescape(tr.lines(agenda_text)),
+            organizer_name=html.unescape(tr.render(organizer)),
+            sequence=session.ics_sequence,
+            cancelled=cancelled,
+            stamp=now,
+        )
+
+    return make
 
 
 @dataclass(frozen=True)
@@ -146,8 +154,8 @@ async def convene(db: AsyncSession, person: Person | None, session_id: int, *, n
     assert session.id is not None
     ics = Attachment(
         f"sesion-{session.id}.ics",
-        calendar_file(session, commission, agenda_text, now),
         caption=msg("Agregue la sesión a su calendario."),
+        per_reader=calendar_file(session, commission, agenda_text, now),
     )
     # The session documents themselves (art. 42.h), forwarded by their Telegram file id.
     docs = [d for item_docs in (await documents(db, session.id)).values() for d in item_docs]

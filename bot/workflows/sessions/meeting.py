@@ -19,6 +19,7 @@ from bot.workflows.agreements.create import create_agreement
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, UserError
+from bot.workflows.labels import item_title
 from bot.workflows.notices import Ballot, Notice, reachable
 from bot.workflows.once import claim_once
 from bot.workflows.sessions.forecast import voting_seats
@@ -80,7 +81,7 @@ async def open_vote(db: AsyncSession, person: Person | None, item_id: int, *, no
                 continue
             text = msg(
                 "🗳 Votación: «{item}». ¿Cuál es el voto de {institution}?",
-                item=item.title,
+                item=item_title(item),
                 institution=seat.institution,
             )
             notices.append(Notice(pid, text, session.commission_id, Ballot(item_id)))
@@ -242,6 +243,7 @@ async def close_vote(
             now=now,
             origin_session_id=session.id,
             origin_label=f"Sesión del {lima_date(session.starts_at).isoformat()}, punto {item.position}",
+            origin_item_position=item.position,
         )
         agreement, notices = created.agreement, list(created.notices)
     await db.flush()

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg, nmsg
 from bot.workflows.business_days import LIMA, lima_date
+from bot.workflows.labels import item_title
 from bot.workflows.notices import Notice, Rsvp, reachable
 from bot.workflows.periods import quarter_of
 from bot.workflows.sessions.convocation import impossible_quorum_alert, once, where_text
@@ -132,7 +133,7 @@ async def _documents_due(
         text = msg(
             "📎 Los documentos del punto «{item}» de la sesión del {when} deben entregarse hasta el {due}. "
             "Envíelos a la secretaría técnica.",
-            item=item.title,
+            item=item_title(item),
             when=session.starts_at,
             due=due,
         )

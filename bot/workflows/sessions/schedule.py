@@ -14,11 +14,13 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import button_labels as buttons
 from bot.i18n import msg, nmsg
 from bot.workflows.access import Action, Actor, access_commission, access_object
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import ReasonNeeded, UserError
+from bot.workflows.labels import ACTA_APPROVAL
 from bot.workflows.membership.commissions import tidy
 from bot.workflows.sessions.settings import business_calendar, commission_rules
 from db.models import (
@@ -157,9 +159,10 @@ def check_agenda_room(written: int) -> None:
     if written >= MAX_ITEMS:
         raise UserError(
             nmsg(
-                "La orden del día ya tiene {n} punto. Toque «Terminar orden del día».",
-                "La orden del día ya tiene {n} puntos. Toque «Terminar orden del día».",
+                "La orden del día ya tiene {n} punto. Toque «{button}».",
+                "La orden del día ya tiene {n} puntos. Toque «{button}».",
                 MAX_ITEMS,
+                button=buttons.AGENDA_DONE,
             )
         )
 
@@ -217,7 +220,7 @@ async def schedule_session(
             AgendaItem(
                 session_id=session.id,
                 position=position,
-                title="Aprobación del acta de la sesión anterior",
+                title=ACTA_APPROVAL.msgid,
                 needs_decision=True,
                 approves_acta_of_id=previous.id,
             )

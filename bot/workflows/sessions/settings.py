@@ -21,6 +21,7 @@ from bot.workflows.access import Action, access_commission
 from bot.workflows.audit import audited, snapshot
 from bot.workflows.business_days import BusinessCalendar, lima_date
 from bot.workflows.errors import ReasonNeeded, UserError
+from bot.workflows.labels import NO, YES, yes_or_no
 from bot.workflows.membership.commissions import normalise, tidy
 from bot.workflows.sessions.rules import CommissionRules, InvalidRule
 from db.models import CommissionSessionSettings, NonWorkingDay, Person, PlannedSession
@@ -70,7 +71,7 @@ async def add_non_working_day(
     db: AsyncSession, person: Person, commission_id: int, day: date, label: str, *, now: datetime
 ) -> NonWorkingDay:
     actor = await access_commission(db, person, commission_id, Action.MANAGE_SESSIONS)
-    label = tidy(label)[:120] or "día no laborable"
+    label = tidy(label)[:120]  # empty: shown as «día no laborable» in the reader's language
     exists = await db.exec(
         select(NonWorkingDay).where(NonWorkingDay.commission_id == commission_id, NonWorkingDay.day == day)
     )
@@ -214,11 +215,9 @@ RULE_KEYS: dict[str, RuleKey] = {
     ),
 }
 
-YES = {"si", "sí", "s", "yes", "ari", "jisa", "1"}
-NO = {"no", "n", "manan", "janiw", "0"}
 
-
-def shown_value(rules: CommissionRules, key: RuleKey) -> str:
+def shown_value(rules: CommissionRules, key: RuleKey) -> Text | str:
+    """The value as the secretary would type it; yes/no in the reader's language."""
     value = getattr(rules, key.field)
     if key.kind == "hours":
         return f"{value.total_seconds() / 3600:g}"
@@ -227,7 +226,7 @@ def shown_value(rules: CommissionRules, key: RuleKey) -> str:
     if key.kind == "hours_list":
         return ",".join(f"{v.total_seconds() / 3600:g}" for v in value)
     if key.kind == "yes_no":
-        return "sí" if value else "no"
+        return YES if value else NO
     return str(value)
 
 
@@ -244,11 +243,10 @@ def _parse(key: RuleKey, raw: str) -> Any:
             sorted((timedelta(hours=float(p)) for p in raw.replace(";", ",").split(",")), reverse=True)
         )
     if key.kind == "yes_no":
-        if normalise(raw) in YES:
-            return True
-        if normalise(raw) in NO:
-            return False
-        raise ValueError(raw)
+        answer = yes_or_no(raw)
+        if answer is None:
+            raise UserError(msg("Para «{label}» escriba {yes} o {no}.", label=key.label, yes=YES, no=NO))
+        return answer
     return Fraction(raw)
 
 

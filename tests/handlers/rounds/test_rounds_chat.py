@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.button_labels import SKIP
 from bot.i18n import Catalogs
 from bot.notify import enqueue_notices
 from bot.workflows.agreements.create import create_agreement
@@ -150,7 +151,10 @@ async def test_round_with_three_liaisons_resume_escalation_and_summary(
         await juana.send("/ronda")
         await juana.click(ay.gettext("En curso"))
         await juana.send("30")
-        assert ay.gettext("Escriba un texto breve sobre el avance, o toque «Omitir».") in juana.last
+        assert (
+            ay.gettext("Escriba un texto breve sobre el avance, o toque «{button}».", button=SKIP)
+            in juana.last
+        )
 
     # Next day, after a restart (conversation state lost): /ronda resumes at the note.
     restarted = make_harness(sessionmaker, catalogs)
@@ -158,7 +162,9 @@ async def test_round_with_three_liaisons_resume_escalation_and_summary(
     rosa2 = restarted.user(800, first_name="Rosa Quispe")
     with time_machine.travel(lima(2026, 11, 24), tick=False):
         said = replies(await juana2.send("/ronda"))
-        assert ay.gettext("Escriba un texto breve sobre el avance, o toque «Omitir».") in said[0]
+        assert (
+            ay.gettext("Escriba un texto breve sobre el avance, o toque «{button}».", button=SKIP) in said[0]
+        )
         await juana2.click(ay.gettext("Omitir"))
         await juana2.click(ay.gettext("Ninguna"))
         said = replies(await juana2.click(ay.gettext("Omitir")))
