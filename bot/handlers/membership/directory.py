@@ -1,0 +1,104 @@
+"""/miembros: the directory, page by page; the secretary opens an institution to manage its people."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.filters import PRIVATE
+from bot.handlers.membership import directory_ui as ui
+from bot.i18n import Catalogs, Translator
+from bot.replies import Replies
+from bot.workflows.labels import ROLE_LABELS
+from bot.workflows.membership.changes import access_membership
+from bot.workflows.membership.directory import people_to_manage, read_directory
+from bot.workflows.membership.people import active_commission_id
+from db.models import Person
+
+
+async def show_page(
+    db: AsyncSession, person: Person | None, tr: Translator, catalogs: Catalogs, say: Replies, page: int
+) -> None:
+    directory = await read_directory(db, person, await active_commission_id(db, person), page=page)
+    languages = {code: language.native_name for code, language in catalogs.languages.items()}
+    await say(
+        ui.directory_text(tr, directory, languages),
+        reply_markup=ui.directory_keyboard(tr, directory, manage=directory.may_manage),
+    )
+
+
+async def members_command(
+    message: Message,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    catalogs: Catalogs,
+    say: Replies,
+) -> None:
+    await show_page(db, person, tr, catalogs, say, 0)
+
+
+async def page_pressed(
+    query: CallbackQuery,
+    callback_data: ui.DirPageCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    catalogs: Catalogs,
+    say: Replies,
+) -> None:
+    await query.answer()
+    await show_page(db, person, tr, catalogs, say, callback_data.page)
+
+
+async def open_seat(
+    query: CallbackQuery,
+    callback_data: ui.DirSeatCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+) -> None:
+    await query.answer()
+    commission_id = await active_commission_id(db, person)
+    institution, people = await people_to_manage(db, person, commission_id, callback_data.seat_id)
+    title = institution or tr.gettext("Sin institución")
+    if not people:
+        await say(
+            tr.gettext("{institution}: nadie registrado. Invite a alguien con /invitar.", institution=title)
+        )
+        return
+    await say(
+        tr.gettext("{institution}: ¿a quién se refiere el cambio?", institution=title),
+        reply_markup=ui.people_keyboard(tr, people),
+    )
+
+
+async def open_member(
+    query: CallbackQuery,
+    callback_data: ui.MemberCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    say: Replies,
+) -> None:
+    await query.answer()
+    commission_id = await active_commission_id(db, person)
+    _, held = await access_membership(db, person, commission_id, callback_data.membership_id)
+    role = tr.render(ROLE_LABELS[held.membership.role])
+    await say(
+        tr.gettext("{name} · {role}. ¿Qué desea hacer?", name=held.person.name, role=role),
+        reply_markup=ui.member_actions(tr, callback_data.membership_id),
+    )
+
+
+def router() -> Router:
+    r = Router(name="directory")
+    r.message.filter(PRIVATE)
+    r.message.register(members_command, Command("miembros", "members"))
+    r.callback_query.register(page_pressed, ui.DirPageCB.filter())
+    r.callback_query.register(open_seat, ui.DirSeatCB.filter())
+    r.callback_query.register(open_member, ui.MemberCB.filter())
+    return r
