@@ -26,7 +26,7 @@ from bot.workflows.membership.invitations import (
     issue_invitation,
 )
 from bot.workflows.notices import Notice
-from db.models import EndReason, Membership, Person, Role, Succession
+from db.models import Commission, EndReason, Membership, Person, Role, Succession
 
 
 @dataclass(frozen=True)
@@ -67,18 +67,27 @@ async def change_role(
     now: datetime,
 ) -> RoleChange:
     actor, held = await access_membership(db, person, commission_id, membership_id)
-    m = held.membership
-    if new_role not in INVITABLE_ROLES[actor.commission.kind]:
-        raise UserError(
-            msg(
-                "En esta comisión no se invita con ese rol. Roles posibles: {roles}.",
-                roles=", ".join(r.value for r in INVITABLE_ROLES[actor.commission.kind]),
-            )
-        )
-    if new_role is m.role:
-        raise UserError(msg("La persona ya tiene ese rol."))
-    if m.role is Role.SECRETARY and held.person.id == actor.person.id:
+    if held.membership.role is Role.SECRETARY and held.person.id == actor.person.id:
         raise UserError(msg("No puede dejar su propia secretaría técnica sin designar a quien le sucede."))
+    return await apply_role(db, actor.commission, held.membership, new_role, by=actor.person, now=now)
+
+
+async def apply_role(
+    db: AsyncSession,
+    commission: Commission,
+    m: Membership,
+    new_role: Role,
+    *,
+    by: Person | None,
+    now: datetime,
+) -> RoleChange:
+    """Change the role of `m` (checked: a role of this kind of commission, a seat for seated roles,
+    not a role the person already holds there); audited, the person told."""
+    if new_role not in INVITABLE_ROLES[commission.kind]:
+        roles = ", ".join(r.value for r in INVITABLE_ROLES[commission.kind])
+        raise UserError(
+            msg("En esta comisión no se invita con ese rol. Roles posibles: {roles}.", roles=roles)
+        )
     if new_role in SEATED_ROLES and m.seat_id is None:
         raise UserError(msg("Ese rol representa a una institución: invite a la persona con su institución."))
     taken = (
@@ -98,7 +107,7 @@ async def change_role(
     await db.flush()
     await audited(
         db,
-        actor,
+        by,
         m.commission_id,
         "membership.role_changed",
         "membership",
@@ -106,10 +115,11 @@ async def change_role(
         now=now,
         before={"person_id": m.person_id, "role": before},
         after={"person_id": m.person_id, "role": new_role},
+        actor_label=None if by else "cli",
     )
     told = msg(
         "Su rol en {commission} cambió: antes {before}, ahora {after}.",
-        commission=actor.commission.name,
+        commission=commission.name,
         before=ROLE_LABELS[before],
         after=ROLE_LABELS[new_role],
     )
@@ -199,3 +209,36 @@ async def designate_successor(
         },
     )
     return issued
+
+
+async def end_from_cli(
+    db: AsyncSession,
+    commission: Commission,
+    membership_id: int,
+    reason: EndReason,
+    effective_on: date,
+    *,
+    now: datetime,
+    note: str | None = None,
+) -> Ended:
+    """The administrator's recovery path (`cra-bot member end`): no gate, the same checks of date."""
+    m = await db.get(Membership, membership_id)
+    if m is None or m.commission_id != commission.id:
+        raise NotFound(msg("Esa membresía no existe o ya terminó."))
+    refusal = check_effective_date(effective_on, m, now)
+    if refusal is not None:
+        raise UserError(refusal)
+    return await close_membership(
+        db, m, by=None, reason=reason, effective_on=effective_on, now=now, note=note
+    )
+
+
+async def role_from_cli(
+    db: AsyncSession, commission: Commission, membership_id: int, new_role: Role, *, now: datetime
+) -> RoleChange:
+    m = await db.get(Membership, membership_id)
+    if m is None or m.commission_id != commission.id:
+        raise NotFound(msg("Esa membresía no existe o ya terminó."))
+    if new_role is m.role:
+        raise UserError(msg("La persona ya tiene ese rol."))
+    return await apply_role(db, commission, m, new_role, by=None, now=now)
