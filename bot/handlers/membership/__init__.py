@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers.membership import changes, directory, invitations, privacy
+from bot.handlers.membership import changes, contacts, directory, invitations, privacy
 
 
 def router() -> Router:
     r = Router(name="membership")
-    r.include_routers(invitations.router(), privacy.router(), directory.router(), changes.router())
+    r.include_routers(
+        invitations.router(), privacy.router(), directory.router(), changes.router(), contacts.router()
+    )
     return r

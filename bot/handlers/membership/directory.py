@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,9 +15,12 @@ from bot.i18n import Catalogs, Translator
 from bot.replies import Replies
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.changes import access_membership
+from bot.workflows.membership.contacts import set_confirm_every, start_checks
 from bot.workflows.membership.directory import people_to_manage, read_directory
-from bot.workflows.membership.people import active_commission_id
-from db.models import Person
+from bot.workflows.membership.national import national_directory
+from bot.workflows.membership.people import active_actor, active_commission_id
+from bot.workflows.notices import Notice
+from db.models import CommissionKind, Person
 
 
 async def show_page(
@@ -30,14 +35,32 @@ async def show_page(
 
 
 async def members_command(
-    message: Message,
-    db: AsyncSession,
-    person: Person | None,
-    tr: Translator,
-    catalogs: Catalogs,
-    say: Replies,
-) -> None:
-    await show_page(db, person, tr, catalogs, say, 0)
+    message: Message, command: CommandObject, db: AsyncSession, person: Person | None, tr: Translator,
+    catalogs: Catalogs, say: Replies, outbox: list[Notice], now: datetime,
+) -> None:  # fmt: skip
+    words = (command.args or "").lower().split()
+    actor = await active_actor(db, person) if person is not None else None
+    commission_id = actor.commission.id if actor is not None else None
+    if words[:1] == ["confirmar"]:
+        outbox.extend(await start_checks(db, person, commission_id, now=now))
+        await say(tr.gettext("Pedido enviado a cada institución. /miembros muestra quién confirmó."))
+    elif words[:1] == ["cada"] and len(words) == 2 and words[1].isdigit():
+        months = await set_confirm_every(db, person, commission_id, int(words[1]), now=now)
+        await say(
+            tr.ngettext(
+                "Las instituciones confirmarán el directorio cada {n} mes, y siempre en enero.",
+                "Las instituciones confirmarán el directorio cada {n} meses, y siempre en enero.",
+                months,
+            )
+        )
+    elif words:
+        await say(
+            tr.gettext("Use /miembros, /miembros confirmar o /miembros cada 3 (meses; 0: solo en enero).")
+        )
+    elif actor is not None and actor.commission.kind == CommissionKind.NATIONAL:
+        await say(ui.national_text(tr, await national_directory(db, person, now=now)))
+    else:
+        await show_page(db, person, tr, catalogs, say, 0)
 
 
 async def page_pressed(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
@@ -16,6 +16,7 @@ from bot.workflows.business_days import lima_date
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.directory import Directory, Entry, Flag, InstitutionEntry, SeatKind
 from bot.workflows.membership.ending import END_REASON_LABELS
+from bot.workflows.membership.national import RegionEntry
 from db.models import EndReason, Role
 
 # --- callback data -------------------------------------------------------------------------------
@@ -56,6 +57,25 @@ class EndTodayCB(CallbackData, prefix="memd1"):
 
 class EndConfirmCB(CallbackData, prefix="memc1"):
     pass
+
+
+class ContactCB(CallbackData, prefix="dirc1"):
+    """An institution answers a directory confirmation request."""
+
+    check_id: int
+    ok: bool
+
+
+class ContactRoleCB(CallbackData, prefix="dirr1"):
+    """Which of the institution's people changed: its titular or its liaison."""
+
+    role: Role
+
+
+class ContactFlow(StatesGroup):
+    role = State()
+    name = State()
+    oficio = State()
 
 
 class EndFlow(StatesGroup):
@@ -109,6 +129,13 @@ def institution_block(tr: Translator, i: InstitutionEntry, languages: Mapping[st
     if i.flags:
         head += " ⚠️"
     lines = [head] + [entry_line(tr, e, languages) for e in i.people]
+    if i.pending_due is not None:
+        lines.append(
+            "  ⏳ " + tr.gettext("confirmación pendiente, plazo {date}", date=tr.date(i.pending_due, "short"))
+        )
+    elif i.confirmed_at is not None:
+        confirmed = tr.date(lima_date(i.confirmed_at), "short")
+        lines.append("  📇 " + tr.gettext("directorio confirmado el {date}", date=confirmed))
     if not i.people:
         lines.append("  • " + tr.gettext("nadie registrado"))
     return "\n".join(lines)
@@ -244,3 +271,37 @@ def end_confirm(tr: Translator) -> InlineKeyboardMarkup:
     cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()
+
+
+def national_text(tr: Translator, rows: Sequence[RegionEntry]) -> str:
+    """The CAN's view: every jurisdiction, those without a commission in the bot listed first."""
+    missing = [r for r in rows if not r.in_bot]
+    present = [r for r in rows if r.in_bot]
+    out = [
+        tr.gettext(
+            "<b>Directorio nacional</b>: {n} de {total} regiones en el bot.", n=len(present), total=len(rows)
+        )
+    ]
+    if missing:
+        names = ", ".join(html.escape(r.name) for r in missing)
+        out.append(
+            tr.ngettext(
+                "⚠️ {n} región sin secretaría en el bot:",
+                "⚠️ {n} regiones sin secretaría en el bot:",
+                len(missing),
+            )
+            + " "
+            + names
+        )
+    for r in present:
+        parts = [
+            f"<b>{r.code}</b> {html.escape(r.name)}",
+            tr.gettext("secretaría {mark}", mark="✅" if r.secretariat else "❌"),
+            tr.gettext("presidencia {mark}", mark="✅" if r.president else "❌"),
+            tr.gettext("enlaces {done}/{total}", done=r.with_liaison, total=r.institutions),
+            tr.gettext("confirmadas en el trimestre {done}/{total}", done=r.confirmed, total=r.institutions),
+        ]
+        if r.unconfirmed:
+            parts.append("⏰ " + tr.ngettext("{n} sin confirmar", "{n} sin confirmar", r.unconfirmed))
+        out.append(" · ".join(parts))
+    return "\n".join(out)

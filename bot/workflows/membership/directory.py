@@ -77,6 +77,7 @@ class InstitutionEntry:
     liaisons: tuple[Entry, ...]
     observers: tuple[Entry, ...]
     confirmed_at: datetime | None = None  # the institution last confirmed its entry
+    pending_due: date | None = None  # a confirmation request waits for an answer until then
 
     @property
     def people(self) -> tuple[Entry, ...]:
@@ -158,16 +159,20 @@ async def _entries(db: AsyncSession, actor: Actor, with_contacts: bool) -> list[
     return out
 
 
-async def last_confirmations(db: AsyncSession, commission_id: int) -> dict[int, datetime]:
+async def confirmations(db: AsyncSession, commission_id: int) -> dict[int, ContactCheck]:
+    """Each seat's latest confirmation request."""
     rows = await db.exec(
-        select(ContactCheck.seat_id, func.max(ContactCheck.answered_at))
-        .where(
-            ContactCheck.commission_id == commission_id,
-            col(ContactCheck.status).in_([ContactCheckStatus.CONFIRMED, ContactCheckStatus.CHANGED]),
-        )
-        .group_by(col(ContactCheck.seat_id))
+        select(ContactCheck).where(ContactCheck.commission_id == commission_id).order_by(col(ContactCheck.id))
     )
-    return {seat: at for seat, at in rows.all() if at is not None}
+    return {check.seat_id: check for check in rows.all()}
+
+
+def _answered(check: ContactCheck | None) -> datetime | None:
+    return check.answered_at if check is not None and check.status is not ContactCheckStatus.PENDING else None
+
+
+def _pending(check: ContactCheck | None) -> date | None:
+    return check.due_on if check is not None and check.status is ContactCheckStatus.PENDING else None
 
 
 async def build_directory(db: AsyncSession, actor: Actor) -> Directory:
@@ -176,7 +181,7 @@ async def build_directory(db: AsyncSession, actor: Actor) -> Directory:
     commission_id = actor.commission.id
     assert commission_id is not None
     entries = await _entries(db, actor, with_contacts)
-    confirmed = await last_confirmations(db, commission_id)
+    checks = await confirmations(db, commission_id)
     seats = (
         await db.exec(
             select(Seat, Institution.name)
@@ -198,7 +203,8 @@ async def build_directory(db: AsyncSession, actor: Actor) -> Directory:
                 alternates=tuple(e for e in people if e.role is Role.ALTERNATE),
                 liaisons=tuple(e for e in people if e.role is Role.LIAISON),
                 observers=tuple(e for e in people if e.role is Role.OBSERVER),
-                confirmed_at=confirmed.get(seat.id),
+                confirmed_at=_answered(checks.get(seat.id)),
+                pending_due=_pending(checks.get(seat.id)),
             )
         )
     flagged = tuple(i for i in institutions if i.flags)
