@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
@@ -15,8 +15,16 @@ from bot.workflows.audit import audited
 from bot.workflows.business_days import lima_date
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.ending import close_membership
-from bot.workflows.notices import Notice
-from db.models import Membership, Person, Role, Succession
+from bot.workflows.notices import Notice, Rsvp
+from db.models import (
+    MeetingSession,
+    Membership,
+    Person,
+    Role,
+    SessionInvitee,
+    SessionStatus,
+    Succession,
+)
 
 
 async def complete_succession(
@@ -54,6 +62,7 @@ async def complete_succession(
         )
         notices.extend(ended.notices)
         changed.append(ended.person_id)
+    notices += await convene_successor(db, succession, successor, now=now)
     predecessor = await db.get(Person, succession.predecessor_id)
     await audited(
         db,
@@ -87,3 +96,38 @@ async def complete_succession(
             )
         )
     return notices, changed
+
+
+async def convene_successor(
+    db: AsyncSession, succession: Succession, successor: Person, *, now: datetime
+) -> list[Notice]:
+    """The sessions the predecessor was convened to and that are still ahead: the successor is
+    convened in their place (the seat's answer counts for the quorum forecast)."""
+    rows = await db.exec(
+        select(SessionInvitee, MeetingSession)
+        .join(MeetingSession, col(MeetingSession.id) == SessionInvitee.session_id)
+        .where(
+            SessionInvitee.person_id == succession.predecessor_id,
+            MeetingSession.commission_id == succession.commission_id,
+            MeetingSession.status == SessionStatus.CONVENED,
+            col(MeetingSession.starts_at) > now,
+        )
+    )
+    notices = []
+    for invitee, session in rows.all():
+        assert session.id is not None and successor.id is not None
+        already = await db.exec(
+            select(SessionInvitee.id).where(
+                SessionInvitee.session_id == session.id, SessionInvitee.person_id == successor.id
+            )
+        )
+        if already.first() is not None:
+            continue
+        db.add(SessionInvitee(session_id=session.id, person_id=successor.id, seat_id=invitee.seat_id))
+        text = msg(
+            "En reemplazo de su predecesor(a), queda convocado(a) a la sesión del {date}. ¿Asistirá?",
+            date=session.starts_at,
+        )
+        notices.append(Notice(successor.id, text, session.commission_id, buttons=Rsvp(session.id)))
+    await db.flush()
+    return notices

@@ -13,8 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Catalogs
 from bot.workflows.membership.changes import designate_successor
 from bot.workflows.membership.invitations import redeem_invitation
+from bot.workflows.notices import Rsvp
 from bot.workflows.sessions.acta import build_acta
 from bot.workflows.sessions.convocation import answer_convocation
+from bot.workflows.sessions.forecast import forecast
 from bot.workflows.sessions.meeting import cast_vote, close_session, close_vote
 from bot.workflows.sessions.rollcall import close_roll_call, mark_attendance
 from bot.workflows.sessions.schedule import agenda
@@ -70,3 +72,23 @@ async def test_the_acta_names_the_people_and_keeps_them_after_a_succession(
     assert f"Defensora ({DEFENSORIA}): confirmó su asistencia" in paragraphs
     assert f"{CONTRALORIA} (Miembro 1): a favor" in paragraphs
     assert not any("Nueva" in p for p in paragraphs)
+
+
+async def test_a_successor_is_convened_to_the_sessions_ahead_and_answers_for_the_seat(
+    db: AsyncSession, catalogs: Catalogs
+) -> None:
+    cra = await make_cra(db)
+    session = await held_session(db, cra, catalogs, lima(2026, 12, 11))
+    assert session.id is not None
+    corte = cra.members[1]
+    m = (await db.exec(select(Membership).where(Membership.person_id == corte.id))).one()
+    assert m.id is not None
+    issued = await designate_successor(db, cra.secretary, cra.commission_id, m.id, now=WED)
+    done = await redeem_invitation(
+        db, issued.token, telegram_id=902, telegram_name="Nuevo", language="qu", now=lima(2026, 12, 4)
+    )
+    rsvp = [n for n in done.notices if n.person_id == done.person.id]
+    assert len(rsvp) == 1 and isinstance(rsvp[0].buttons, Rsvp) and rsvp[0].buttons.session_id == session.id
+    await answer_convocation(db, done.person, session.id, Answer.ATTENDING, now=lima(2026, 12, 4))
+    seats = {s.institution: s.answer for s in (await forecast(db, session)).seats}
+    assert seats[CORTE] is Answer.ATTENDING
