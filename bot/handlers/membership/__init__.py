@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers.membership import changes, contacts, directory, invitations, privacy
+from bot.handlers.membership import changes, contacts, directory, documents, invitations, privacy
 
 
 def router() -> Router:
     r = Router(name="membership")
     r.include_routers(
-        invitations.router(), privacy.router(), directory.router(), changes.router(), contacts.router()
+        invitations.router(),
+        privacy.router(),
+        directory.router(),
+        changes.router(),
+        contacts.router(),
+        documents.router(),
     )
     return r

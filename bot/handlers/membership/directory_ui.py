@@ -78,6 +78,16 @@ class ContactFlow(StatesGroup):
     oficio = State()
 
 
+class MemberDocCB(CallbackData, prefix="memf1"):
+    membership_id: int
+    act: str  # designation | integrity | show
+
+
+class DocFlow(StatesGroup):
+    file = State()
+    date = State()
+
+
 class EndFlow(StatesGroup):
     date = State()
     confirm = State()
@@ -228,6 +238,12 @@ def member_actions(tr: Translator, membership_id: int) -> InlineKeyboardMarkup:
         text=tr.gettext("Designar sucesor"),
         callback_data=MemberActCB(membership_id=membership_id, act="successor"),
     )
+    for act, label in (
+        ("designation", "📄 " + tr.gettext("Oficio de designación")),
+        ("integrity", "🤝 " + tr.gettext("Compromiso de integridad")),
+        ("show", "📎 " + tr.gettext("Ver documentos")),
+    ):
+        kb.button(text=label, callback_data=MemberDocCB(membership_id=membership_id, act=act))
     cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()

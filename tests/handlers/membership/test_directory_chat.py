@@ -3,9 +3,11 @@ membership (the person told once, their menu updated, their old buttons refused)
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import time_machine
-from aiogram.methods import SetMyCommands
-from aiogram.types import BotCommandScopeChat
+from aiogram.methods import SendDocument, SetMyCommands
+from aiogram.types import BotCommandScopeChat, Document, Message, Update
 
 from bot.handlers.membership.directory_ui import MemberCB
 from bot.i18n import msg
@@ -97,3 +99,50 @@ async def test_the_secretary_ends_a_membership_and_the_person_can_no_longer_act(
 
     [seen] = replies(await rosa.send("/miembros"))
     assert "Wayta" not in plain(seen) and "sin coordinador(a) de enlace" in plain(seen)
+
+
+async def send_file(harness: Harness, user: ChatUser, file_id: str, name: str) -> None:
+    message = Message(
+        message_id=harness.next_message_id(),
+        date=datetime.now(UTC),
+        chat=user.chat,
+        from_user=user.user,
+        document=Document(
+            file_id=file_id, file_unique_id=file_id, file_name=name, mime_type="application/pdf"
+        ),
+    )
+    await harness.feed(Update(update_id=harness.next_update_id(), message=message))
+
+
+@time_machine.travel(NOW, tick=False)
+async def test_the_secretary_keeps_the_oficio_and_the_integrity_commitment(
+    harness: Harness, invite: Invite
+) -> None:
+    rosa = await join(harness, invite, 321, Role.SECRETARY, None, "Rosa Quispe", "es")
+    await join(harness, invite, 322, Role.MEMBER, GORE, "Juan Pérez", "ay")
+    await rosa.send("/miembros")
+    await rosa.click(f"✏️ {GORE}")
+    await rosa.click("Juan Pérez")
+    await rosa.click("Ver documentos")
+    assert "Todavía no hay documentos" in rosa.last
+    await rosa.click("Oficio de designación")
+    assert "Envíe el archivo de Juan Pérez" in rosa.last
+    await rosa.send("aquí va")
+    assert "como documento" in rosa.last
+    await send_file(harness, rosa, "OFICIO-1", "oficio-045-2027.pdf")
+    assert rosa.last == "Documento guardado. El directorio lo muestra."
+    await rosa.click("Compromiso de integridad")
+    await send_file(harness, rosa, "INTEG-1", "compromiso.pdf")
+    assert "fecha tiene la firma" in rosa.last
+    await rosa.send("31/12/2099")
+    assert "futura" in rosa.last
+    await rosa.send("20/11/2026")
+    assert rosa.last == "Documento guardado. El directorio lo muestra."
+    await rosa.send("/miembros")
+    line = next(x for x in plain(rosa.last).splitlines() if "Juan Pérez" in x)
+    assert "📄 oficio" in line and "🤝 compromiso 20/11/26" in line
+    await rosa.click(f"✏️ {GORE}")
+    await rosa.click("Juan Pérez")
+    requests = await rosa.click("Ver documentos")
+    sent = [r for r in requests if isinstance(r, SendDocument)]
+    assert [r.document for r in sent] == ["OFICIO-1", "INTEG-1"]
