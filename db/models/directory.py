@@ -98,12 +98,17 @@ class MemberDocument(SQLModel, table=True):
 
 
 class DirectorySettings(SQLModel, table=True):
-    """How often each institution confirms its directory entry (months; 0: only in January)."""
+    """How often each institution confirms its directory entry (months; 0: only in January), and
+    the presidency's term."""
 
     __tablename__ = "directory_settings"
 
     commission_id: int = Field(sa_column=Column(Integer, ForeignKey("commission.id"), primary_key=True))
     confirm_every_months: int = 3
+    # The presidency's one-year term (art. 40.1): reminders 30 and 7 days before it ends.
+    presidency_starts_on: date | None = None
+    presidency_ends_on: date | None = None
+    presidency_reminded: str = Field(default="", max_length=40)  # "2027-12-31:30,2027-12-31:7"
 
 
 class ContactCheckStatus(StrEnum):

@@ -17,8 +17,10 @@ from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.changes import access_membership
 from bot.workflows.membership.contacts import set_confirm_every, start_checks
 from bot.workflows.membership.directory import people_to_manage, read_directory
+from bot.workflows.membership.ending import parse_day
 from bot.workflows.membership.national import national_directory
 from bot.workflows.membership.people import active_actor, active_commission_id
+from bot.workflows.membership.presidency import set_presidency_term
 from bot.workflows.notices import Notice
 from db.models import CommissionKind, Person
 
@@ -41,6 +43,19 @@ async def members_command(
     words = (command.args or "").lower().split()
     actor = await active_actor(db, person) if person is not None else None
     commission_id = actor.commission.id if actor is not None else None
+    if words:
+        await _settings(words, db, person, commission_id, tr, say, outbox, now)
+    elif actor is not None and actor.commission.kind == CommissionKind.NATIONAL:
+        await say(ui.national_text(tr, await national_directory(db, person, now=now)))
+    else:
+        await show_page(db, person, tr, catalogs, say, 0)
+
+
+async def _settings(
+    words: list[str], db: AsyncSession, person: Person | None, commission_id: int | None,
+    tr: Translator, say: Replies, outbox: list[Notice], now: datetime,
+) -> None:  # fmt: skip
+    """`/miembros confirmar`, `/miembros cada N`, `/miembros presidencia DD/MM/AAAA`."""
     if words[:1] == ["confirmar"]:
         outbox.extend(await start_checks(db, person, commission_id, now=now))
         await say(tr.gettext("Pedido enviado a cada institución. /miembros muestra quién confirmó."))
@@ -53,14 +68,16 @@ async def members_command(
                 months,
             )
         )
-    elif words:
-        await say(
-            tr.gettext("Use /miembros, /miembros confirmar o /miembros cada 3 (meses; 0: solo en enero).")
-        )
-    elif actor is not None and actor.commission.kind == CommissionKind.NATIONAL:
-        await say(ui.national_text(tr, await national_directory(db, person, now=now)))
+    elif words[:1] == ["presidencia"] and len(words) == 2:
+        end = await set_presidency_term(db, person, commission_id, parse_day(words[1]), now=now)
+        await say(tr.gettext("Periodo de la presidencia registrado: termina el {date}.", date=end))
     else:
-        await show_page(db, person, tr, catalogs, say, 0)
+        await say(
+            tr.gettext(
+                "Use /miembros, /miembros confirmar, /miembros cada 3 (meses; 0: solo en enero) "
+                "o /miembros presidencia 01/01/2027 (inicio del periodo)."
+            )
+        )
 
 
 async def page_pressed(

@@ -313,7 +313,12 @@ def national_text(tr: Translator, rows: Sequence[RegionEntry]) -> str:
         parts = [
             f"<b>{r.code}</b> {html.escape(r.name)}",
             tr.gettext("secretaría {mark}", mark="✅" if r.secretariat else "❌"),
-            tr.gettext("presidencia {mark}", mark="✅" if r.president else "❌"),
+            tr.gettext("presidencia {mark}", mark="✅" if r.president else "❌")
+            + (
+                " " + tr.gettext("hasta {date}", date=tr.date(r.presidency_ends_on, "short"))
+                if r.presidency_ends_on
+                else ""
+            ),
             tr.gettext("enlaces {done}/{total}", done=r.with_liaison, total=r.institutions),
             tr.gettext("confirmadas en el trimestre {done}/{total}", done=r.confirmed, total=r.institutions),
         ]

@@ -5,7 +5,7 @@ left out of the national picture."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,6 +18,7 @@ from db.models import (
     Commission,
     ContactCheck,
     ContactCheckStatus,
+    DirectorySettings,
     Membership,
     Person,
     Region,
@@ -39,6 +40,7 @@ class RegionEntry:
     with_liaison: int = 0
     confirmed: int = 0  # institutions that confirmed their entry in the last quarter
     unconfirmed: int = 0  # institutions whose last request went unanswered past its deadline
+    presidency_ends_on: date | None = None  # the recorded term's last day
 
 
 async def regions_not_in_bot(db: AsyncSession) -> list[Region]:
@@ -70,6 +72,7 @@ async def national_directory(db: AsyncSession, person: Person | None, *, now: da
     for commission_id, seat_id in answered.all():
         confirmed.setdefault(commission_id, set()).add(seat_id)
     overdue = await unconfirmed_by_commission(db, now)
+    terms = {t.commission_id: t.presidency_ends_on for t in (await db.exec(select(DirectorySettings))).all()}
     out = []
     for region in regions:
         commission = commissions.get(region.id or 0)
@@ -88,6 +91,7 @@ async def national_directory(db: AsyncSession, person: Person | None, *, now: da
                 with_liaison=len(seats.get(cid, set()) & liaised),
                 confirmed=len(confirmed.get(cid, set())),
                 unconfirmed=overdue.get(cid, 0),
+                presidency_ends_on=terms.get(cid),
             )
         )
     return out

@@ -99,6 +99,9 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("confirm_every_months", sa.Integer, nullable=False),
+        sa.Column("presidency_starts_on", sa.Date, nullable=True),
+        sa.Column("presidency_ends_on", sa.Date, nullable=True),
+        sa.Column("presidency_reminded", sa.String(40), nullable=False),
         sa.PrimaryKeyConstraint("commission_id", name="pk_directory_settings"),
     )
     op.create_table(
