@@ -36,6 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("comision", msg("Cambiar de comisión"), Action.SWITCH_COMMISSION, True),
     Command("invitar", msg("Invitar a una persona a la comisión"), Action.INVITE),
     Command("miembros", msg("Directorio de miembros de la comisión"), Action.VIEW_MEMBERS),
+    Command("invitar_lote", msg("Invitar a varias personas con una planilla"), Action.INVITE),
     Command("sesiones", msg("Sesiones de la comisión"), Action.VIEW_SESSIONS),
     Command("nueva_sesion", msg("Programar una sesión"), Action.MANAGE_SESSIONS),
     Command("vincular_grupo", msg("Vincular el grupo de la comisión (en el grupo)"), Action.LINK_GROUP),

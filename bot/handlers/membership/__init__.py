@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers.membership import changes, contacts, directory, documents, invitations, privacy
+from bot.handlers.membership import bulk, changes, contacts, directory, documents, invitations, privacy
 
 
 def router() -> Router:
@@ -18,5 +18,6 @@ def router() -> Router:
         changes.router(),
         contacts.router(),
         documents.router(),
+        bulk.router(),
     )
     return r

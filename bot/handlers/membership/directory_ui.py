@@ -88,6 +88,10 @@ class DocFlow(StatesGroup):
     date = State()
 
 
+class BulkFlow(StatesGroup):
+    file = State()
+
+
 class EndFlow(StatesGroup):
     date = State()
     confirm = State()

@@ -4,6 +4,7 @@ membership (the person told once, their menu updated, their old buttons refused)
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import time_machine
 from aiogram.methods import SendDocument, SetMyCommands
@@ -101,7 +102,7 @@ async def test_the_secretary_ends_a_membership_and_the_person_can_no_longer_act(
     assert "Wayta" not in plain(seen) and "sin coordinador(a) de enlace" in plain(seen)
 
 
-async def send_file(harness: Harness, user: ChatUser, file_id: str, name: str) -> None:
+async def send_file(harness: Harness, user: ChatUser, file_id: str, name: str) -> list[Any]:
     message = Message(
         message_id=harness.next_message_id(),
         date=datetime.now(UTC),
@@ -111,7 +112,7 @@ async def send_file(harness: Harness, user: ChatUser, file_id: str, name: str) -
             file_id=file_id, file_unique_id=file_id, file_name=name, mime_type="application/pdf"
         ),
     )
-    await harness.feed(Update(update_id=harness.next_update_id(), message=message))
+    return await harness.feed(Update(update_id=harness.next_update_id(), message=message))
 
 
 @time_machine.travel(NOW, tick=False)
