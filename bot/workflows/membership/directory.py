@@ -33,7 +33,7 @@ from db.models import (
     Seat,
 )
 
-PAGE_SIZE = 12  # institutions per page: a page of a full CRA stays within one message
+PAGE_SIZE = 15  # institutions per page (a longer page is split at line boundaries by the outbox)
 
 TITULAR_ROLES = (Role.PRESIDENT, Role.MEMBER)
 

@@ -9,10 +9,13 @@ from typing import Any
 import time_machine
 from aiogram.methods import SendDocument, SetMyCommands
 from aiogram.types import BotCommandScopeChat, Document, Message, Update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers.membership.directory_ui import MemberCB
 from bot.i18n import msg
 from bot.workflows.labels import ROLE_LABELS
+from bot.workflows.membership.commissions import ensure_seat, find_commission
 from bot.workflows.membership.ending import END_REASON_LABELS
 from db.models import EndReason, Role
 from tests.conftest import NOW
@@ -147,3 +150,22 @@ async def test_the_secretary_keeps_the_oficio_and_the_integrity_commitment(
     requests = await rosa.click("Ver documentos")
     sent = [r for r in requests if isinstance(r, SendDocument)]
     assert [r.document for r in sent] == ["OFICIO-1", "INTEG-1"]
+
+
+@time_machine.travel(NOW, tick=False)
+async def test_a_large_directory_is_paged_with_buttons(
+    harness: Harness, invite: Invite, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    juan = await join(harness, invite, 341, Role.MEMBER, GORE, "Juan Pérez", "es")
+    async with sessionmaker() as db, db.begin():
+        cus = await find_commission(db, "CUS")
+        for n in range(20):
+            await ensure_seat(db, cus, f"Colegio Profesional número {n:02d}", now=NOW)
+    await juan.send("/miembros")
+    assert "página 1 de 2" in plain(juan.last)
+    assert "🏛 Colegio Profesional número 14" in plain(juan.last)
+    assert "🏛 Colegio Profesional número 15" not in plain(juan.last)
+    await juan.click("▶️")
+    assert "página 2 de 2" in plain(juan.last) and "🏛 Colegio Profesional número 19" in plain(juan.last)
+    assert f"🏛 {GORE}" in plain(juan.last)
+    assert "Colegio Profesional número 00: sin titular" in plain(juan.last)  # flags on every page
