@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument(
         "--bot-username", help="bot username for the link (default: asked from Telegram with getMe)"
     )
+    from bot.cli_members import add_member_parser
+
+    add_member_parser(sub)
     return parser
 
 
@@ -279,7 +282,14 @@ def _bot_username(settings: Settings) -> str:
     return str(username)
 
 
+def _member(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_members import run_member
+
+    return _with_db(settings, lambda db: run_member(db, args))
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "member": _member,
     "run": _run,
     "db": _db,
     "commission": _commission,

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.access import Action, may
-from db.models import Role
+from bot.workflows.membership.people import active_actor_and_count
+from bot.workflows.notices import reachable
+from db.models import Person, Role
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("perfil", msg("Mis comisiones y roles"), Action.VIEW_PROFILE),
     Command("comision", msg("Cambiar de comisión"), Action.SWITCH_COMMISSION, True),
     Command("invitar", msg("Invitar a una persona a la comisión"), Action.INVITE),
+    Command("miembros", msg("Directorio de miembros de la comisión"), Action.VIEW_MEMBERS),
+    Command("invitar_lote", msg("Invitar a varias personas con una planilla"), Action.INVITE),
     Command("sesiones", msg("Sesiones de la comisión"), Action.VIEW_SESSIONS),
     Command("nueva_sesion", msg("Programar una sesión"), Action.MANAGE_SESSIONS),
     Command("vincular_grupo", msg("Vincular el grupo de la comisión (en el grupo)"), Action.LINK_GROUP),
@@ -79,3 +89,20 @@ async def publish_person_commands(
     """One person's menu, in the language they chose (not their Telegram app's)."""
     commands = visible_commands(roles, commissions=commissions)
     await bot.set_my_commands(menu(commands, tr), scope=BotCommandScopeChat(chat_id=chat_id))
+
+
+async def refresh_menus(bot: Bot, db: AsyncSession, catalogs: Catalogs, person_ids: Iterable[int]) -> None:
+    """Set again the menus of people whose roles another person changed (a membership ended, a
+    role changed): the commands they lost disappear. A person the bot cannot reach is skipped."""
+    for person_id in dict.fromkeys(person_ids):
+        person = await db.get(Person, person_id)
+        if person is None or not reachable(person):
+            continue
+        assert person.telegram_id is not None
+        actor, commissions = await active_actor_and_count(db, person)
+        roles = actor.roles if actor is not None else frozenset()
+        tr = catalogs.translator(person.language)
+        try:
+            await publish_person_commands(bot, person.telegram_id, tr, roles, commissions=commissions)
+        except TelegramAPIError as exc:  # their menu is a convenience: the gate refuses anyway
+            log.warning("menu of person %s not updated: %s", person_id, exc)

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers.agreements.ui import AskDeadlineCB, DecideDeadlineCB
+from bot.handlers.membership.directory_ui import ContactCB
 from bot.handlers.sessions.ui import KeepCB, RsvpCB, VoteCB
 from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.notices import (
@@ -27,6 +28,7 @@ from bot.workflows.notices import (
     Attachment,
     Ballot,
     Buttons,
+    ContactConfirm,
     DeadlineDecision,
     Notice,
     Rsvp,
@@ -123,6 +125,7 @@ RSVP_BUTTONS = (
 KEEP_BUTTON = msg("🔁 Mantener mi respuesta anterior")
 ASK_DEADLINE_BUTTON = msg("📅 Pedir un nuevo plazo")
 DECISION_BUTTONS = ((msg("Aceptar el nuevo plazo"), True), (msg("No aceptar"), False))
+CONTACT_BUTTONS = ((msg("✅ Sí, está al día"), True), (msg("✏️ Hay una persona nueva"), False))
 BALLOT_BUTTONS = (
     (msg("A favor"), Vote.FOR),
     (msg("En contra"), Vote.AGAINST),
@@ -150,6 +153,13 @@ def keyboard(buttons: Buttons, tr: Translator) -> dict[str, Any]:
             _button(tr, label, DecideDeadlineCB(request_id=rid, accept=ok)) for label, ok in DECISION_BUTTONS
         ]
         return {"inline_keyboard": [row]}
+    if isinstance(buttons, ContactConfirm):
+        cid = buttons.check_id
+        return {
+            "inline_keyboard": [
+                [_button(tr, label, ContactCB(check_id=cid, ok=ok))] for label, ok in CONTACT_BUTTONS
+            ]
+        }
     assert isinstance(buttons, Ballot)
     iid = buttons.item_id
     row = [_button(tr, label, VoteCB(item_id=iid, vote=vote)) for label, vote in BALLOT_BUTTONS]

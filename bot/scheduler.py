@@ -22,6 +22,8 @@ from bot.i18n import LIMA, Catalogs
 from bot.notify import enqueue_digests, enqueue_notices, render_digests
 from bot.workflows.agreements.reminders import agreements_tick
 from bot.workflows.housekeeping import tidy_up
+from bot.workflows.membership.contacts import contacts_tick
+from bot.workflows.membership.presidency import presidency_tick
 from bot.workflows.monitoring import Thresholds, monitoring_tick
 from bot.workflows.notices import Notice
 from bot.workflows.reports.checkpoints import checkpoint_tick
@@ -99,6 +101,8 @@ class Ticker:
             "agreements": lambda db, now: self._notify(db, now, agreements_tick(db, now)),
             "audit_checkpoints": lambda db, now: self._notify(db, now, checkpoint_tick(db, now)),
             "rounds": lambda db, now: self._notify(db, now, rounds_tick(db, now)),
+            "directory": lambda db, now: self._notify(db, now, contacts_tick(db, now)),
+            "presidency": lambda db, now: self._notify(db, now, presidency_tick(db, now)),
         }
         # Lateness (monitoring): the tick interval once scheduled, when the last tick started, and
         # since when each failing job has failed.

@@ -26,6 +26,7 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday, 10:00 in Lima
 PG_SCHEMA = f"cra_test_{os.getpid()}"
 # Tables emptied between PostgreSQL tests; `region` is seed data from the migration.
 PG_TABLES = (
+    "contact_check, directory_settings, member_document, succession, membership_end, "
     "good_practice, assistance_event, assistance_request, round_reminder, round_answer, "
     "round_target, round_schedule, progress_round, "
     "meeting_vote, meeting_attendance, session_acta, agenda_document, agenda_item, session_invitee, "

@@ -19,6 +19,7 @@ from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.reports.annual import annual_data, annual_docx, annual_title, annual_xlsx
 from bot.workflows.reports.charts import chart_files
+from bot.workflows.reports.coverage import coverage_text
 from bot.workflows.reports.formats import (
     csv_bytes,
     indicator_sheets,
@@ -43,6 +44,8 @@ async def report_command(
     report = await request_report(db, person, command.args, now=now)
     if report.commission is None:
         texts = national_message(tr, report.rows, report.period)
+        if extra := coverage_text(tr, report.coverage):  # regions it cannot measure, named
+            texts[-1] += "\n\n" + extra
     else:
         texts = region_message(tr, report.rows[0], report.period, title=report.title)
     for text in texts:

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import keyboards
-from bot.commands import publish_person_commands
+from bot.commands import publish_person_commands, refresh_menus
 from bot.filters import PRIVATE, STARTS_WITH_START
 from bot.handlers.membership.ui import AcceptInvitationCB, invitation_offer, welcome_text
 from bot.handlers.membership.ui import accept_invitation as accept_buttons
@@ -90,6 +90,7 @@ async def accept_invitation(
         now=now,
     )
     outbox.extend(redemption.notices)
+    await refresh_menus(bot, db, catalogs, redemption.menus_changed)  # a predecessor's, say
     await _welcome(redemption, bot, db, catalogs, say, user.id)
 
 

@@ -29,6 +29,8 @@ class Action(StrEnum):
     INVITE = "invite"
     REVOKE_INVITATION = "revoke_invitation"
     VIEW_MEMBERS = "view_members"
+    VIEW_CONTACTS = "view_contacts"  # the directory's contact details (issue 16)
+    MANAGE_MEMBERS = "manage_members"  # change a role, end a membership, designate a successor
     VIEW_HISTORY = "view_history"
     # sessions (issue 5)
     VIEW_SESSIONS = "view_sessions"
@@ -56,6 +58,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INVITE: SECRETARY_ONLY,
     Action.REVOKE_INVITATION: SECRETARY_ONLY,
     Action.VIEW_MEMBERS: EVERY_ROLE,
+    Action.VIEW_CONTACTS: frozenset({Role.SECRETARY, Role.PRESIDENT}),
+    Action.MANAGE_MEMBERS: SECRETARY_ONLY,
     Action.VIEW_HISTORY: SECRETARY_ONLY,
     Action.VIEW_SESSIONS: EVERY_ROLE,
     Action.MANAGE_SESSIONS: SECRETARY_ONLY,

@@ -40,7 +40,14 @@ class DeadlineDecision:
     request_id: int
 
 
-Buttons = Rsvp | Ballot | AskNewDeadline | DeadlineDecision
+@dataclass(frozen=True)
+class ContactConfirm:
+    """Under a directory confirmation request: «still right» or «there is a new person»."""
+
+    check_id: int
+
+
+Buttons = Rsvp | Ballot | AskNewDeadline | DeadlineDecision | ContactConfirm
 
 
 @dataclass(frozen=True)

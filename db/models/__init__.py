@@ -18,6 +18,7 @@ from db.models.core import (
     utcnow,
 )
 from db.models.delivery import FileKind, OutboxMessage, OutboxStatus, Priority, ProcessedUpdate
+from db.models.directory import *  # noqa: F403
 from db.models.monitoring import *  # noqa: F403
 from db.models.reports import *  # noqa: F403
 from db.models.rounds import *  # noqa: F403

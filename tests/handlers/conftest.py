@@ -28,7 +28,10 @@ def invite(sessionmaker: async_sessionmaker[AsyncSession]) -> Invite:
     async def make(code: str, role: Role, org: str | None = None, name: str | None = None) -> str:
         async with sessionmaker() as db, db.begin():
             commission, _ = await create_commission(db, code, now=NOW)
-            issued = await issue_invitation(db, commission, role, now=NOW, institution=org, invitee_name=name)
+            # Valid for years: handler tests that do not freeze the clock redeem it at today's date.
+            issued = await issue_invitation(
+                db, commission, role, now=NOW, institution=org, invitee_name=name, valid_days=3650
+            )
             return issued.token
 
     return make

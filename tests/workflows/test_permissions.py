@@ -25,6 +25,8 @@ EXPECTED: dict[Action, set[str]] = {
     Action.INVITE: {S},
     Action.REVOKE_INVITATION: {S},
     Action.VIEW_MEMBERS: EVERYONE,
+    Action.VIEW_CONTACTS: {S, P},
+    Action.MANAGE_MEMBERS: {S},
     Action.VIEW_HISTORY: {S},
     Action.VIEW_SESSIONS: EVERYONE,
     Action.MANAGE_SESSIONS: {S},

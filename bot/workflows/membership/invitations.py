@@ -22,6 +22,7 @@ from bot.workflows.audit import audited, snapshot
 from bot.workflows.errors import NotFound, UserError
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.commissions import ensure_seat, tidy
+from bot.workflows.membership.succession import complete_succession
 from bot.workflows.notices import Notice
 from db.models import Commission, Institution, Invitation, Membership, Person, Role, Seat, TokenAttempt
 
@@ -241,6 +242,7 @@ class Redemption:
     institution: str | None
     new_person: bool
     notices: list[Notice] = field(default_factory=list)
+    menus_changed: list[int] = field(default_factory=list)  # people whose roles changed besides `person`
 
 
 _INVALID = msg(
@@ -351,7 +353,8 @@ async def redeem_invitation(
         seat = await db.get(Seat, invitation.seat_id)
         found = await db.get(Institution, seat.institution_id) if seat else None
         institution = found.name if found else None
-    notices = []
+    assert invitation.id is not None
+    notices, changed = await complete_succession(db, invitation.id, person, now=now)
     if invitation.created_by_id is not None and invitation.created_by_id != person.id:
         notices.append(
             Notice(
@@ -364,4 +367,4 @@ async def redeem_invitation(
                 ),
             )
         )
-    return Redemption(person, commission, invitation.role, institution, new_person, notices)
+    return Redemption(person, commission, invitation.role, institution, new_person, notices, changed)

@@ -28,12 +28,15 @@ from db.models import (
     AssistanceEvent,
     AssistanceRequest,
     AuditEntry,
+    ContactCheck,
     GoodPractice,
     Invitation,
     MeetingAttendance,
     MeetingSession,
     MeetingVote,
+    MemberDocument,
     Membership,
+    MembershipEnd,
     OutboxMessage,
     Person,
     ProgressDraft,
@@ -43,6 +46,7 @@ from db.models import (
     RoundReminder,
     RoundTarget,
     SessionInvitee,
+    Succession,
     TokenAttempt,
 )
 
@@ -71,6 +75,10 @@ PERSONAL_ROWS: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
     "digests_received": (ReportDelivery, ("person_id",)),
     "audit_entries_as_actor": (AuditEntry, ("actor_id",)),
     "messages_in_the_outbox": (OutboxMessage, ("person_id",)),
+    "memberships_ended": (MembershipEnd, ("person_id", "recorded_by_id", "successor_id")),
+    "successions": (Succession, ("predecessor_id", "successor_id")),
+    "designation_documents": (MemberDocument, ("person_id", "added_by_id")),
+    "directory_confirmations": (ContactCheck, ("answered_by_id",)),
 }
 
 

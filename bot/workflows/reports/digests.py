@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, func
@@ -31,6 +31,7 @@ from bot.workflows.business_days import LIMA, lima_date
 from bot.workflows.membership.commissions import CAN_CODE
 from bot.workflows.periods import Period, month_period, week_period
 from bot.workflows.reports.charts import chart_files
+from bot.workflows.reports.coverage import Coverage, coverage_text, national_coverage
 from bot.workflows.reports.formats import (
     indicator_sheets,
     national_message,
@@ -179,9 +180,13 @@ class NationalContent:
     rows: Sequence[RegionIndicators]
     period: Period
     late: bool = False
+    coverage: Coverage = field(default_factory=Coverage)
 
     def render(self, tr: Translator) -> Digest:
         digest = national_digest(tr, self.rows, self.period)
+        extra = coverage_text(tr, self.coverage)
+        if extra:  # the regions it cannot measure, named rather than left out
+            digest.texts[-1] += "\n\n" + extra
         return late_digest(tr, digest) if self.late else digest
 
 
@@ -305,7 +310,8 @@ async def due_monthly_digests(db: AsyncSession, now: datetime) -> list[DueDigest
         pending = await _pending(db, MONTHLY, period, (Role.CAN_ANALYST,), national=True)
         if not pending:
             continue
-        content = NationalContent(await compute_indicators(db, period, now), period, period != periods[-1])
+        rows = await compute_indicators(db, period, now)
+        content = NationalContent(rows, period, period != periods[-1], await national_coverage(db, now))
         due += [DueDigest(MONTHLY, period, item.commission_id, item.person, content) for item in pending]
     return due
 

@@ -7,7 +7,7 @@ the permission gate (`Action.VIEW_AGREEMENTS`); the CAN analyst too (`is_can_ana
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import select
@@ -20,6 +20,7 @@ from bot.workflows.errors import AccessDenied, NotFound
 from bot.workflows.membership.commissions import CAN_CODE, find_region, is_can_analyst
 from bot.workflows.membership.people import active_commission_id
 from bot.workflows.periods import Period
+from bot.workflows.reports.coverage import Coverage, national_coverage
 from bot.workflows.reports.indicators import compute_indicators
 from bot.workflows.reports.lights import RegionIndicators
 from bot.workflows.reports.periods import accepted_forms, parse_period, period_words
@@ -111,6 +112,7 @@ class Report:
     rows: list[RegionIndicators]
     commission: Commission | None  # None: national
     csv: bool
+    coverage: Coverage = field(default_factory=Coverage)  # national: the regions it cannot measure
 
     @property
     def title(self) -> Text:
@@ -136,4 +138,5 @@ async def request_report(
     rows = await compute_indicators(db, period, now, ids)
     if not rows:
         raise NotFound(msg("Aún no hay comisiones regionales en el bot."))
-    return Report(period, rows, commission, args.csv)
+    coverage = await national_coverage(db, now) if commission is None else Coverage()
+    return Report(period, rows, commission, args.csv, coverage)

@@ -36,6 +36,7 @@ from db.models import (
     MeetingAttendance,
     Person,
     SessionActa,
+    SessionInvitee,
     SessionKind,
     SessionStatus,
 )
@@ -81,7 +82,7 @@ class Draft:
     def add_paragraph(self, text: str, style: str | None = None) -> None:
         self.parts.append(("paragraph", (text, style)))
 
-    def add_table(self, header: tuple[str, str], rows: list[tuple[str, str]]) -> None:
+    def add_table(self, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         self.parts.append(("table", (header, rows)))
 
     def docx(self) -> bytes:
@@ -164,6 +165,52 @@ def agreement_line(item: AgendaItem, registered: Registered | None) -> str:
     )
 
 
+Convened = list[tuple[SessionInvitee, Person]]
+
+
+def people_by_seat(invited: Convened) -> dict[int, Convened]:
+    out: dict[int, Convened] = {}
+    for invitee, person in invited:
+        if invitee.seat_id is not None:
+            out.setdefault(invitee.seat_id, []).append((invitee, person))
+    return out
+
+
+def present_names(people: Convened) -> str:
+    """Who attended for a seat, as their answers say: those who confirmed, or the accredited
+    alternate; if nobody answered, the people convened for it (the roll call counted the seat)."""
+    names = [
+        f"{i.alternate_name} (alterno/a de {p.name})"
+        if i.answer is Answer.ALTERNATE and i.alternate_name
+        else p.name
+        for i, p in people
+        if i.answer in (Answer.ATTENDING, Answer.ALTERNATE)
+    ]
+    if not names:
+        names = [p.name for i, p in people if i.answer is not Answer.ABSENT]
+    return ", ".join(names)
+
+
+def attendance_cells(a: MeetingAttendance, people: Convened) -> tuple[str, str]:
+    """(people, status) of one seat's line in the acta, with written justifications."""
+    if a.present:
+        return present_names(people), "Presente"
+    reasons = [i.justification for i, _ in people if i.answer is Answer.ABSENT and i.justification]
+    who = ", ".join(p.name for _, p in people)
+    if a.justified and reasons:
+        return who, "Ausente con justificación: " + " / ".join(reasons)
+    return who, "Ausente con justificación" if a.justified else "Ausente sin justificación"
+
+
+def answer_words(invitee: SessionInvitee) -> str:
+    if invitee.answer in (Answer.ATTENDING, Answer.ALTERNATE):
+        return "confirmó su asistencia"
+    if invitee.answer is Answer.ABSENT:
+        reason = f": {invitee.justification}" if invitee.justification else ""
+        return "ausente con justificación" + reason
+    return "sin respuesta"
+
+
 async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *, now: datetime) -> ActaFile:
     """Write (or rewrite) the acta draft of a finished session and keep it."""
     actor, session = await access_session(db, person, session_id, Action.MANAGE_SESSIONS)
@@ -171,9 +218,11 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
         raise UserError(msg("El acta se prepara cuando la sesión se instaló o no alcanzó quórum."))
     assert session.id is not None
     attendance = await _attendance(db, session_id)
-    names = await seat_names(db, [a.seat_id for a in attendance])
-    invitees = {i.seat_id: i for i, _ in await invitees_of(db, session_id) if i.seat_id}
-    justifications = await seat_justifications(db, session_id)
+    invited = await invitees_of(db, session_id)
+    names = await seat_names(
+        db, [a.seat_id for a in attendance] + [i.seat_id for i, _ in invited if i.seat_id]
+    )
+    by_seat = people_by_seat(invited)
     local = session.starts_at.astimezone(LIMA)
     kind = "ordinaria" if session.kind is SessionKind.ORDINARY else "extraordinaria"
 
@@ -186,24 +235,18 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
         doc.add_paragraph("La sesión no se instaló por falta de quórum (art. 31).")
 
     doc.add_heading("Asistencia", level=2)
-    rows: list[tuple[str, str]] = []
-    for a in sorted(attendance, key=lambda a: names.get(a.seat_id, "")):
-        invitee = invitees.get(a.seat_id)
-        if (
-            a.present
-            and invitee is not None
-            and invitee.answer is Answer.ALTERNATE
-            and invitee.alternate_name
-        ):
-            status = f"Presente (alterno: {invitee.alternate_name})"
-        elif a.present:
-            status = "Presente"
-        elif a.justified and justifications.get(a.seat_id):
-            status = f"Ausente con justificación: {justifications[a.seat_id]}"
-        else:
-            status = "Ausente con justificación" if a.justified else "Ausente sin justificación"
-        rows.append((names.get(a.seat_id, "?"), status))
-    doc.add_table(("Institución", "Asistencia"), rows)
+    rows: list[tuple[str, ...]] = [
+        (names.get(a.seat_id, "?"), *attendance_cells(a, by_seat.get(a.seat_id, [])))
+        for a in sorted(attendance, key=lambda a: names.get(a.seat_id, ""))
+    ]
+    doc.add_table(("Institución", "Personas", "Asistencia"), rows)
+    recorded = {a.seat_id for a in attendance}
+    voice = [(i, p) for i, p in invited if i.seat_id is None or i.seat_id not in recorded]
+    if voice:
+        doc.add_paragraph("Observadores y miembros con voz, sin voto:")
+        for invitee, person in voice:
+            where = f" ({names[invitee.seat_id]})" if invitee.seat_id in names else ""
+            doc.add_paragraph(f"{person.name}{where}: {answer_words(invitee)}", style="List Bullet")
 
     agreements = []
     if session.status is not SessionStatus.FAILED_QUORUM:
@@ -219,7 +262,10 @@ async def build_acta(db: AsyncSession, person: Person | None, session_id: int, *
             votes = await votes_of(db, item.id)
             vote_names = await seat_names(db, list(votes))
             for seat_id, vote in sorted(votes.items(), key=lambda kv: vote_names.get(kv[0], "")):
-                doc.add_paragraph(f"{vote_names.get(seat_id, '?')}: {VOTE_WORDS[vote]}", style="List Bullet")
+                # The people who held the seat at this session, whoever holds it today.
+                who = present_names(by_seat.get(seat_id, []))
+                voter = f"{vote_names.get(seat_id, '?')} ({who})" if who else vote_names.get(seat_id, "?")
+                doc.add_paragraph(f"{voter}: {VOTE_WORDS[vote]}", style="List Bullet")
             result = await tally(db, session, item)
             line = (
                 f"Votos a favor: {result.votes_for}; en contra: {result.votes_against}; "
