@@ -1,0 +1,45 @@
+"""The web side's tables: what each commission publishes, and passwordless web logins.
+
+A login link from `/panel` and the browser session it opens are both a `WebToken`: only the
+SHA-256 of the secret is stored (like invitations), with its expiry and, for a link, when it was used.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlmodel import Field, SQLModel
+
+from db.models.core import _fk, utcnow
+from db.types import UTCDateTime
+
+__all__ = ["PublicationSetting", "WebToken"]
+
+
+class PublicationSetting(SQLModel, table=True):
+    """A commission's publication choice on the public pages; absent means published."""
+
+    __tablename__ = "publication_setting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    commission_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("commission.id"), unique=True, nullable=False)
+    )
+    published: bool = True
+    updated_by_id: int | None = Field(default=None, sa_column=_fk("person.id", nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebToken(SQLModel, table=True):
+    """A one-time login link (`kind` "link") or a browser session (`kind` "session")."""
+
+    __tablename__ = "web_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=8)
+    person_id: int = Field(sa_column=_fk("person.id"))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
