@@ -104,7 +104,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     ctx = request.app[CONTEXT]
     async with ctx.sessionmaker.begin() as db:
         secret = await open_session(db, request.match_info["token"], now=ctx.clock())
-    response = web.HTTPSeeOther("/panel")
+    response = web.Response(status=303, headers={"Location": "/panel"})
     response.set_cookie(
         COOKIE,
         secret,
@@ -122,7 +122,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     ctx = request.app[CONTEXT]
     async with ctx.sessionmaker.begin() as db:
         await close_session(db, request.cookies.get(COOKIE), now=ctx.clock())
-    response = web.HTTPSeeOther("/")
+    response = web.Response(status=303, headers={"Location": "/"})
     response.del_cookie(COOKIE, path="/")
     return response
 
