@@ -70,6 +70,7 @@ _SHOWN = (
 BY_KEY = {c.key: c for c in COLUMNS}
 DASH_COLUMNS = tuple(DashColumn(BY_KEY[key], _DRILLS.get(key)) for key in _SHOWN)
 SORTABLE = {"code", *_SHOWN}
+LIGHTS = {"green": "en regla", "amber": "requiere atención", "red": "en riesgo"}  # no emoji: fonts lack them
 
 
 async def viewer_of(ctx: WebContext, request: web.Request) -> Viewer:
@@ -168,6 +169,7 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         order=request.query.get("orden", ""),
         direction=request.query.get("dir", "desc"),
         chart=chart,
+        lights=LIGHTS,
     )
 
 

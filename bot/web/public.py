@@ -105,7 +105,8 @@ async def open_data(request: web.Request) -> web.Response:
     page = await _page(ctx, request)
     name = f"{page.code}_{table.name}_{page.year}.{fmt}"
     headers = {
-        "Content-Disposition": f'inline; filename="{name}"',
+        # CSV downloads (a click saves the file Excel opens); JSON shows in the browser.
+        "Content-Disposition": f'{"attachment" if fmt == "csv" else "inline"}; filename="{name}"',
         "Access-Control-Allow-Origin": "*",  # open data: any portal may fetch it
     }
     if fmt == "csv":

@@ -28,11 +28,11 @@ def bar_colour(value: float | None, amber: float, red: float, *, higher_is_bette
     return RED if value > red else AMBER if value > amber else GREEN
 
 
-def bars(title: str, items: Sequence[Bar], *, width: int = 640) -> Markup:
-    """Horizontal bars (one per item, 0-100 %), labelled, scaled to the container's width."""
-    row, label_w, top = 26, min(260, width // 2), 8
-    height = top + row * max(1, len(items)) + 8
-    plot = width - label_w - 60
+def bars(title: str, items: Sequence[Bar], *, width: int = 400) -> Markup:
+    """One bar per item (0-100 %), its label on the line above: legible at a phone's width too."""
+    row, top = 38, 6
+    height = top + row * max(1, len(items)) + 4
+    plot = width - 52
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
@@ -40,22 +40,15 @@ def bars(title: str, items: Sequence[Bar], *, width: int = 640) -> Markup:
     ]
     for i, item in enumerate(items):
         y = top + i * row
-        label = item.label if len(item.label) <= 38 else item.label[:37] + "…"
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" font-size="13" '
-            f'fill="#101828">{escape(label)}</text>'
-        )
-        parts.append(f'<rect x="{label_w}" y="{y + 5}" width="{plot}" height="16" fill="#f2f4f7"/>')
+        label = item.label if len(item.label) <= 56 else item.label[:55] + "…"
+        parts.append(f'<text x="0" y="{y + 12}" font-size="12" fill="#101828">{escape(label)}</text>')
+        parts.append(f'<rect x="0" y="{y + 17}" width="{plot}" height="14" fill="#eaecf0"/>')
         if item.value is None:
             shown = "sin datos"
         else:
             w = max(0.0, min(1.0, item.value)) * plot
-            parts.append(
-                f'<rect x="{label_w}" y="{y + 5}" width="{w:.1f}" height="16" fill="{item.colour}"/>'
-            )
+            parts.append(f'<rect x="0" y="{y + 17}" width="{w:.1f}" height="14" fill="{item.colour}"/>')
             shown = f"{item.value * 100:.0f} %"
-        parts.append(
-            f'<text x="{label_w + plot + 6}" y="{y + 17}" font-size="13" fill="#344054">{shown}</text>'
-        )
+        parts.append(f'<text x="{plot + 6}" y="{y + 29}" font-size="12" fill="#344054">{shown}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
