@@ -33,9 +33,17 @@ def build_app(
     catalogs: Catalogs | None = None,
     clock: Callable[[], datetime] = now_utc,
     limiter: RateLimiter | None = None,
+    bot_token: str | None = None,
 ) -> web.Application:
     tr = (catalogs or Catalogs()).translator("es")
-    ctx = WebContext(sessionmaker, tr, base_url.rstrip("/"), clock=clock, limiter=limiter or RateLimiter())
+    ctx = WebContext(
+        sessionmaker,
+        tr,
+        base_url.rstrip("/"),
+        clock=clock,
+        limiter=limiter or RateLimiter(),
+        bot_token=bot_token,
+    )
     app = web.Application(middlewares=[middleware(ctx)], client_max_size=64 * 1024)
     app[CONTEXT] = ctx
     app.add_routes(public.routes)
@@ -49,7 +57,8 @@ async def serve(settings: Settings) -> None:
     from db.engine import make_engine, make_sessionmaker
 
     engine = make_engine(settings.database_url, **settings.database_pool())
-    app = build_app(make_sessionmaker(engine), base_url=settings.web_base_url())
+    token = settings.require_token() if settings.bot_token is not None else None  # for the Mini App
+    app = build_app(make_sessionmaker(engine), base_url=settings.web_base_url(), bot_token=token)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.web_host, settings.web_port)

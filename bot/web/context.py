@@ -44,6 +44,7 @@ class WebContext:
     env: Environment = field(default_factory=templates)
     clock: Callable[[], datetime] = now_utc
     limiter: Any = None  # security.RateLimiter (set by the app)
+    bot_token: str | None = None  # checks the Mini App's initData; None: no Mini App login
 
     @property
     def secure_cookies(self) -> bool:

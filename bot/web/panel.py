@@ -29,6 +29,7 @@ from bot.workflows.portal.dashboard import (
     scope_institutions,
 )
 from bot.workflows.portal.login import SESSION_HOURS, close_session, open_session, session_person
+from bot.workflows.portal.miniapp import open_miniapp_session
 from bot.workflows.reports.formats import COLUMNS, Column, cell_text
 from bot.workflows.reports.lights import SEVERITY, THRESHOLDS, RegionIndicators
 
@@ -105,6 +106,33 @@ async def login(request: web.Request) -> web.StreamResponse:
     ctx = request.app[CONTEXT]
     async with ctx.sessionmaker.begin() as db:
         secret = await open_session(db, request.match_info["token"], now=ctx.clock())
+    return _signed_in(ctx, secret)
+
+
+@routes.get("/miniapp")
+async def miniapp(request: web.Request) -> web.Response:
+    """The Mini App's page: its script posts Telegram's signed initData to the route below."""
+    ctx = request.app[CONTEXT]
+    if ctx.bot_token is None:
+        raise web.HTTPNotFound()
+    return ctx.html("miniapp.html")
+
+
+@routes.post("/miniapp")
+async def miniapp_login(request: web.Request) -> web.StreamResponse:
+    ctx = request.app[CONTEXT]
+    if ctx.bot_token is None:
+        raise web.HTTPNotFound()
+    form = await request.post()
+    init_data = form.get("initData")
+    async with ctx.sessionmaker.begin() as db:
+        secret = await open_miniapp_session(
+            db, init_data if isinstance(init_data, str) else "", ctx.bot_token, now=ctx.clock()
+        )
+    return _signed_in(ctx, secret)
+
+
+def _signed_in(ctx: WebContext, secret: str) -> web.Response:
     response = web.Response(status=303, headers={"Location": "/panel"})
     response.set_cookie(
         COOKIE,
