@@ -26,6 +26,7 @@ from bot.workflows.monitoring import Thresholds, monitoring_tick
 from bot.workflows.notices import Notice
 from bot.workflows.reports.checkpoints import checkpoint_tick
 from bot.workflows.reports.digests import reports_tick
+from bot.workflows.reports.snapshots import store_closed_periods
 from bot.workflows.rounds.chase import rounds_tick
 from bot.workflows.sessions.reminders import sessions_tick
 
@@ -99,6 +100,8 @@ class Ticker:
             "agreements": lambda db, now: self._notify(db, now, agreements_tick(db, now)),
             "audit_checkpoints": lambda db, now: self._notify(db, now, checkpoint_tick(db, now)),
             "rounds": lambda db, now: self._notify(db, now, rounds_tick(db, now)),
+            # A closed period's indicators, stored once so it stays reproducible (issue 17).
+            "indicator_snapshots": lambda db, now: store_closed_periods(db, now=now),
         }
         # Lateness (monitoring): the tick interval once scheduled, when the last tick started, and
         # since when each failing job has failed.

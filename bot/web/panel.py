@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
 
@@ -17,13 +18,14 @@ from bot.web.context import CONTEXT, COOKIE, WebContext
 from bot.web.exports import drill_xlsx, indicators_xlsx
 from bot.web.opendata import STATUS_LABELS
 from bot.web.security import NotSignedIn
-from bot.web.svg import Bar, bar_colour, bars
+from bot.web.svg import Bar, bar_colour, bars, sparkline
 from bot.workflows.business_days import lima_date
 from bot.workflows.periods import Period
 from bot.workflows.portal.dashboard import (
     DrillFilter,
     Viewer,
     dashboard_rows,
+    dashboard_series,
     dashboard_viewer,
     drill_agreements,
     scope_institutions,
@@ -156,24 +158,27 @@ async def logout(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def _dashboard(ctx: WebContext, request: web.Request) -> tuple[Viewer, Period, list[RegionIndicators]]:
+async def _dashboard(
+    ctx: WebContext, request: web.Request
+) -> tuple[Viewer, Period, list[RegionIndicators], datetime | None]:
     viewer = await viewer_of(ctx, request)
     period = params.period(request.query, lima_date(ctx.clock()))
     async with ctx.sessionmaker() as db:
-        rows = await dashboard_rows(db, viewer, period, now=ctx.clock())
+        found = await dashboard_rows(db, viewer, period, now=ctx.clock())
+    rows = found.rows
     order = params.choice(request.query, "orden", SORTABLE, "")
     if order:
         descending = params.choice(request.query, "dir", ("asc", "desc"), "desc") == "desc"
         key = _sort_key(BY_KEY[order])
         known = sorted((r for r in rows if not key(r)[0]), key=key, reverse=descending)
         rows = known + [r for r in rows if key(r)[0]]  # no figure: last either way
-    return viewer, period, rows
+    return viewer, period, rows, found.stored_at
 
 
 @routes.get("/panel")
 async def dashboard(request: web.Request) -> web.StreamResponse:
     ctx = request.app[CONTEXT]
-    viewer, period, rows = await _dashboard(ctx, request)
+    viewer, period, rows, stored_at = await _dashboard(ctx, request)
     chart = bars(
         "Acuerdos vencidos (proporción de los vigentes)",
         [
@@ -198,15 +203,41 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         direction=request.query.get("dir", "desc"),
         chart=chart,
         lights=LIGHTS,
+        stored_at=ctx.tr.datetime(stored_at, "short") if stored_at else None,
     )
 
 
 @routes.get("/panel/indicadores.xlsx")
 async def dashboard_xlsx(request: web.Request) -> web.StreamResponse:
     ctx = request.app[CONTEXT]
-    viewer, period, rows = await _dashboard(ctx, request)
+    viewer, period, rows, _ = await _dashboard(ctx, request)
     name = f"indicadores_{viewer.scope}_{period.key}.xlsx"
     return _xlsx(indicators_xlsx(ctx.tr, rows), name)
+
+
+SERIES = tuple(c for c in DASH_COLUMNS if c.column.kind != "light")
+MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "set", "oct", "nov", "dic")
+
+
+@routes.get("/panel/serie")
+async def series(request: web.Request) -> web.StreamResponse:
+    """One indicator month by month for each region the viewer sees."""
+    ctx = request.app[CONTEXT]
+    viewer = await viewer_of(ctx, request)
+    year = params.year(request.query, lima_date(ctx.clock()))
+    key = params.choice(request.query, "indicador", {c.column.key for c in SERIES}, "overdue")
+    column = BY_KEY[key]
+    async with ctx.sessionmaker() as db:
+        found = await dashboard_series(db, viewer, year, now=ctx.clock())
+    lines = []
+    for code, months in found.items():
+        values = [None if r is None else column.get(r) for r in months]
+        numbers = [v if isinstance(v, int | float) and not isinstance(v, bool) else None for v in values]
+        cells = ["" if r is None else cell_text(ctx.tr, column, r) for r in months]
+        lines.append((code, cells, sparkline([None if n is None else float(n) for n in numbers])))
+    return ctx.html(
+        "series.html", viewer=viewer, year=year, column=column, choices=SERIES, lines=lines, months=MONTHS
+    )
 
 
 def _filters(request: web.Request) -> DrillFilter:

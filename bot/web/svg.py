@@ -52,3 +52,26 @@ def bars(title: str, items: Sequence[Bar], *, width: int = 400) -> Markup:
         parts.append(f'<text x="{plot + 6}" y="{y + 29}" font-size="12" fill="#344054">{shown}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def sparkline(values: Sequence[float | None], *, width: int = 132, height: int = 30) -> Markup:
+    """A small line over the months (gaps where a month has no figure), last point marked."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return Markup("")
+    low, high = min(known), max(known)
+    span = (high - low) or 1.0
+    step = (width - 8) / max(1, len(values) - 1)
+    points = [
+        (4 + i * step, height - 4 - (v - low) / span * (height - 8))
+        for i, v in enumerate(values)
+        if v is not None
+    ]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    x, y = points[-1]
+    return Markup(
+        f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-hidden="true">'
+        f'<polyline points="{line}" fill="none" stroke="#0b5cad" stroke-width="2"/>'
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#0b5cad"/></svg>'
+    )

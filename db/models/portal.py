@@ -7,14 +7,15 @@ SHA-256 of the secret is stored (like invitations), with its expiry and, for a l
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.models.core import _fk, utcnow
 from db.types import UTCDateTime
 
-__all__ = ["PublicationSetting", "WebToken"]
+__all__ = ["IndicatorSnapshot", "PublicationSetting", "WebToken"]
 
 
 class PublicationSetting(SQLModel, table=True):
@@ -43,3 +44,17 @@ class WebToken(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class IndicatorSnapshot(SQLModel, table=True):
+    """One commission's indicators for a closed period, stored when it closed: a past period shows
+    what it showed then, not today's statuses (bot/workflows/reports/snapshots.py)."""
+
+    __tablename__ = "indicator_snapshot"
+    __table_args__ = (UniqueConstraint("period", "commission_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=16)  # 2026-11, 2026-T3, 2026
+    commission_id: int = Field(sa_column=_fk("commission.id"))
+    stored_at: datetime = Field(sa_type=UTCDateTime)
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

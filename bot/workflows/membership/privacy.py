@@ -38,12 +38,14 @@ from db.models import (
     Person,
     ProgressDraft,
     ProgressRound,
+    PublicationSetting,
     ReportDelivery,
     Role,
     RoundReminder,
     RoundTarget,
     SessionInvitee,
     TokenAttempt,
+    WebToken,
 )
 
 ERASED_NAME = "(datos retirados)"
@@ -71,6 +73,8 @@ PERSONAL_ROWS: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
     "digests_received": (ReportDelivery, ("person_id",)),
     "audit_entries_as_actor": (AuditEntry, ("actor_id",)),
     "messages_in_the_outbox": (OutboxMessage, ("person_id",)),
+    "web_logins": (WebToken, ("person_id",)),  # hashes of /panel links and browser sessions
+    "publication_changes": (PublicationSetting, ("updated_by_id",)),
 }
 
 

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
 from bot.workflows.access import Action, access_commission
+from bot.workflows.business_days import lima_date
 from bot.workflows.errors import AccessDenied, NotFound
 from bot.workflows.membership.commissions import can_commission
 from bot.workflows.membership.people import access_active
@@ -24,6 +25,7 @@ from bot.workflows.periods import Period
 from bot.workflows.portal.public import OPEN, owner_names
 from bot.workflows.reports.indicators import compute_indicators, reference_day
 from bot.workflows.reports.lights import RegionIndicators
+from bot.workflows.reports.snapshots import monthly_series, stored_indicators
 from db.models import (
     Agreement,
     AgreementSeat,
@@ -59,11 +61,28 @@ async def dashboard_viewer(db: AsyncSession, person: Person | None) -> Viewer:
     return Viewer(actor.person, False, (actor.commission.id,), actor.commission.code)
 
 
-async def dashboard_rows(
-    db: AsyncSession, viewer: Viewer, period: Period, *, now: datetime
-) -> list[RegionIndicators]:
-    """The indicators of every region the viewer may see, as the reports compute them."""
-    return await compute_indicators(db, period, now, viewer.commission_ids)
+@dataclass(frozen=True)
+class Indicators:
+    rows: list[RegionIndicators]
+    stored_at: datetime | None  # when a closed period's figures were stored; None: computed now
+
+
+async def dashboard_rows(db: AsyncSession, viewer: Viewer, period: Period, *, now: datetime) -> Indicators:
+    """The indicators of every region the viewer may see: as stored when the period closed, or
+    computed now as the reports do (a running period, or one closed before anything was stored)."""
+    if period.end < lima_date(now):
+        stored = await stored_indicators(db, period, viewer.commission_ids)
+        if stored is not None:
+            return Indicators(stored.rows, stored.stored_at)
+    return Indicators(await compute_indicators(db, period, now, viewer.commission_ids), None)
+
+
+async def dashboard_series(
+    db: AsyncSession, viewer: Viewer, year: int, *, now: datetime
+) -> dict[str, list[RegionIndicators | None]]:
+    """Month by month in `year`, each region the viewer may see (stored figures; the running month
+    computed now)."""
+    return await monthly_series(db, year, viewer.commission_ids, now=now)
 
 
 @dataclass(frozen=True)

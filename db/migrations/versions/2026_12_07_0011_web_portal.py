@@ -2,6 +2,7 @@
 
 `publication_setting`: one row per commission that changed the default (published).
 `web_token`: SHA-256 hashes of one-time login links and of browser sessions.
+`indicator_snapshot`: each commission's indicators for a closed period, stored when it closed.
 
 Revision ID: 0011_web_portal
 Revises: 0010_outbox_priority
@@ -42,9 +43,21 @@ def upgrade() -> None:
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_web_token_person_id", "web_token", ["person_id"])
+    op.create_table(
+        "indicator_snapshot",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("period", sa.String(16), nullable=False),
+        sa.Column("commission_id", sa.Integer, sa.ForeignKey("commission.id"), nullable=False),
+        sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("figures", sa.JSON, nullable=False),
+        sa.UniqueConstraint("period", "commission_id"),
+    )
+    op.create_index("ix_indicator_snapshot_commission_id", "indicator_snapshot", ["commission_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_indicator_snapshot_commission_id", "indicator_snapshot")
+    op.drop_table("indicator_snapshot")
     op.drop_index("ix_web_token_person_id", "web_token")
     op.drop_table("web_token")
     op.drop_index("ix_publication_setting_updated_by_id", "publication_setting")
