@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Catalogs
-from bot.web import panel, public
+from bot.web import panel, public, views
 from bot.web.context import CONTEXT, STATIC, WebContext, now_utc
 from bot.web.security import RateLimiter, middleware
 
@@ -48,6 +48,7 @@ def build_app(
     app[CONTEXT] = ctx
     app.add_routes(public.routes)
     app.add_routes(panel.routes)
+    app.add_routes(views.routes)
     app.router.add_static("/static", STATIC, show_index=False)
     return app
 

@@ -29,6 +29,25 @@ def indicators_xlsx(tr: Translator, rows: Sequence[RegionIndicators]) -> bytes:
     return xlsx_bytes(tr, indicator_sheets(tr, rows))
 
 
+def table_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """One sheet: a bold, frozen header row and the rows as shown on the page."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def drill_xlsx(drill: Drill) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font

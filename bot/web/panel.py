@@ -43,15 +43,22 @@ EXPORT_LIMIT = 50_000
 @dataclass(frozen=True)
 class DashColumn:
     column: Column
-    drill: str | None = None  # the drill-down's query for this cell
+    drill: str | None = None  # the view behind this cell, and its filters
 
 
 _DRILLS = {
-    "adopted": "nuevos=1",
-    "done": "estado=cumplido",
-    "overdue": "vencidos=1",
-    "cancelled": "estado=cancelado",
-    "flagged": "vencidos=1",
+    "ordinary_held": "sesiones?tipo=ordinaria",
+    "year_held": "sesiones?tipo=ordinaria",
+    "failed_quorum": "sesiones?",
+    "attendance_rate": "sesiones?",
+    "unjustified_absences": "sesiones?",
+    "adopted": "acuerdos?nuevos=1",
+    "in_progress": "acuerdos?",
+    "done": "acuerdos?estado=cumplido",
+    "overdue": "acuerdos?vencidos=1",
+    "cancelled": "acuerdos?estado=cancelado",
+    "seats_without_liaison": "directorio?",
+    "open_assistance": "asistencia?",
 }
 _SHOWN = (
     "light",

@@ -25,6 +25,9 @@ from db.models import (
     Agreement,
     AgreementSeat,
     AgreementStatus,
+    AssistanceRequest,
+    AssistanceStatus,
+    AssistanceTopic,
     Institution,
     InstitutionCategory,
     MeetingAttendance,
@@ -176,6 +179,24 @@ async def build_data(db: AsyncSession) -> Data:
     await _agreement(
         db, pun.id, "PUN", 1, "Mesa de integridad de Puno", date(2026, 10, 1), AgreementStatus.PENDING, [puno]
     )
+    for seq, status, filed in (
+        (1, AssistanceStatus.RECEIVED, utc(2026, 11, 2)),
+        (2, AssistanceStatus.CLOSED, utc(2026, 5, 2)),
+    ):
+        db.add(
+            AssistanceRequest(
+                code=f"AT-CUS-2026-{seq:03d}",
+                commission_id=cus.id,
+                year=2026,
+                seq=seq,
+                requester_id=people["secretary"],
+                topic=AssistanceTopic.AGREEMENTS,
+                text="¿Cómo medimos el avance?",
+                status=status,
+                created_at=filed,
+                updated_at=filed,
+            )
+        )
     await db.commit()
     return Data(people, cus.id, pun.id, can.id)
 

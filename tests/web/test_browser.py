@@ -99,3 +99,16 @@ async def test_the_dashboard_in_a_browser(
     text = await browser.text()
     assert "CUS-2026-002" in text and "Auditoría de obras viales" in text and "CUS-2026-001" not in text
     await browser.screenshot(shots / f"drill_{label}.png")
+
+    await browser.open(f"{site}/panel?periodo=2026")
+    await browser.click(
+        'a[href^="/panel/sesiones?tipo=ordinaria"][href*="region=CUS"]'
+    )  # sessions behind a cell
+    text = await browser.text()
+    assert "10/03/2026" in text and "celebrada" in text
+    await browser.click('a[href^="/panel"]')  # back to the indicators
+    await browser.click('a[href^="/panel/serie"]')
+    text = await browser.text()
+    assert "Serie mensual 2026" in text and "CUS" in text
+    assert not await browser.overflows()
+    await browser.screenshot(shots / f"series_{label}.png")

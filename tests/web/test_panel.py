@@ -25,6 +25,13 @@ PANEL_ROUTES = (
     "/panel/acuerdos?periodo=2026",
     "/panel/indicadores.xlsx?periodo=2026",
     "/panel/acuerdos.xlsx?periodo=2026",
+    "/panel/serie?anio=2026",
+    "/panel/sesiones?periodo=2026",
+    "/panel/sesiones.xlsx?periodo=2026",
+    "/panel/asistencia",
+    "/panel/asistencia.xlsx",
+    "/panel/directorio",
+    "/panel/directorio.xlsx",
 )
 # The web's permission matrix: who gets which status on every dashboard route. Written out, as in
 # tests/workflows/test_permissions.py, so a change shows up here.
@@ -64,7 +71,7 @@ async def test_the_analyst_sees_every_region_side_by_side(web: Login) -> None:
     assert "Vista nacional" in page
     assert 'region=CUS">CUS</a>' in page and 'region=PUN">PUN</a>' in page
     assert 'class="light red"' in page or 'class="light amber"' in page  # the traffic light
-    assert "region=CUS&amp;vencidos=1" in page  # a cell drills down to its agreements
+    assert "/panel/acuerdos?vencidos=1&amp;periodo=2026&amp;region=CUS" in page  # a cell drills down
     assert "<svg" in page
 
 

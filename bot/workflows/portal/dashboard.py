@@ -118,7 +118,7 @@ async def _rows(db: AsyncSession, query: Any) -> list[Any]:
     return list((await db.exec(query)).all())
 
 
-async def _scope_ids(db: AsyncSession, viewer: Viewer, region: str | None) -> list[int]:
+async def scope_ids(db: AsyncSession, viewer: Viewer, region: str | None) -> list[int]:
     query = select(col(Commission.id), col(Commission.code)).where(
         col(Commission.kind) == CommissionKind.REGIONAL
     )
@@ -137,7 +137,7 @@ async def drill_agreements(
 ) -> Drill:
     """The agreements behind a dashboard cell: those adopted before the period ended (or in it),
     filtered; overdue is measured at the period's last day, or today while it runs."""
-    ids = await _scope_ids(db, viewer, wanted.region)
+    ids = await scope_ids(db, viewer, wanted.region)
     ref_day = reference_day(period, now)
     start, end = period.bounds()
     query = (
@@ -183,7 +183,7 @@ async def drill_agreements(
 
 async def scope_institutions(db: AsyncSession, viewer: Viewer) -> list[str]:
     """The institutions seated in the regions the viewer sees (the drill-down's filter)."""
-    ids = await _scope_ids(db, viewer, None)
+    ids = await scope_ids(db, viewer, None)
     query = (
         select(col(Institution.name))
         .join(Seat, col(Seat.institution_id) == col(Institution.id))
