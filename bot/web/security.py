@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -72,6 +73,13 @@ def client_of(request: web.Request) -> str:
     return remote
 
 
+def same_origin(request: web.Request) -> bool:
+    """A form posted from these pages (or by a client that sends no Origin, e.g. an old browser):
+    a login or logout posted from another site is refused (login CSRF)."""
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
 def error_page(ctx: WebContext, status: int, title: str, message: str) -> web.Response:
     html = ctx.render("error.html", title=title, message=message, status=status)
     return web.Response(status=status, text=html, content_type="text/html", charset="utf-8")
@@ -84,7 +92,9 @@ def _headers(request: web.Request, response: web.StreamResponse) -> None:
         csp += "; script-src 'self'"
     response.headers["Content-Security-Policy"] = csp
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"  # login links carry a secret in the path
+    # Login links carry a secret in the path: never sent to another site. (Not no-referrer: with it
+    # browsers post forms with `Origin: null`, and the same-origin check needs the real one.)
+    response.headers["Referrer-Policy"] = "same-origin"
     if private:
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Frame-Options"] = "DENY"
@@ -96,6 +106,8 @@ def middleware(ctx: WebContext) -> Middleware:
         response: web.StreamResponse
         if request.method not in ("GET", "HEAD", "POST"):
             response = error_page(ctx, 405, "Método no permitido", "Estas páginas solo se leen.")
+        elif request.method == "POST" and not same_origin(request):
+            response = error_page(ctx, 403, "Acceso no permitido", "Ese formulario no viene de este sitio.")
         elif request.path != "/healthz" and not ctx.limiter.allow(client_of(request)):
             response = error_page(
                 ctx, 429, "Demasiadas solicitudes", "Espere un minuto y vuelva a intentarlo."

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Catalogs
 from bot.web.app import build_app
 from bot.web.security import RateLimiter
-from bot.workflows.portal.login import open_session
+from bot.workflows.portal.login import forget_web_tokens, open_session
 from db.models import Person
 from tests.conftest import NOW
 from tests.web.conftest import CONTRALORIA, Data, Login, link_for
@@ -211,3 +211,25 @@ async def test_too_many_requests_get_a_429_page(
         response = await client.get("/datos")
         assert response.headers["Retry-After"] == "60" and "Demasiadas solicitudes" in await response.text()
         assert (await client.get("/healthz")).status == 200  # the proxy's health check is never limited
+
+
+async def test_a_form_posted_from_another_site_is_refused(
+    web: Login, data: Data, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    client = await web(None)
+    async with sessionmaker.begin() as db:
+        token = await link_for(db, data.people["analyst"])
+    forged = await client.post(f"/entrar/{token}", headers={"Origin": "https://evil.example"})
+    assert forged.status == 403 and "Set-Cookie" not in forged.headers
+    own = f"http://{client.server.host}:{client.server.port}"
+    response = await client.post(f"/entrar/{token}", headers={"Origin": own}, allow_redirects=False)
+    assert response.status == 303  # the link was not spent by the forged post
+
+
+async def test_expired_links_and_sessions_are_forgotten(
+    web: Login, data: Data, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await web("analyst")  # a spent link and a live session
+    async with sessionmaker.begin() as db:
+        assert await forget_web_tokens(db, before=NOW) == 0
+        assert await forget_web_tokens(db, before=NOW + timedelta(days=1)) == 2

@@ -60,7 +60,7 @@ async def test_security_headers(web: Login) -> None:
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "script-src" not in csp and "style-src 'self'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 async def test_csv_has_a_bom_and_keeps_the_accents(web: Login) -> None:
