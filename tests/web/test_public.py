@@ -29,6 +29,7 @@ async def test_the_index_lists_all_26_regions(web: Login) -> None:
         assert name in page
     assert 'href="/cra/CUS"' in page and 'href="/cra/PUN"' in page
     assert "aún no usa el sistema" in page  # e.g. Amazonas has no CRA in the bot
+    assert page.index("Amazonas") < page.index("Áncash") < page.index("Apurímac")  # accents sort right
 
 
 async def test_a_commission_page_shows_sessions_attendance_and_agreements(web: Login) -> None:

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import msg
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import NotFound
+from bot.workflows.membership.commissions import normalise
 from bot.workflows.periods import year_period
 from bot.workflows.portal.publication import published_ids
 from db.models import (
@@ -117,7 +118,8 @@ async def list_regions(db: AsyncSession) -> list[RegionEntry]:
     )
     rows = await _rows(db, query)
     shown = await published_ids(db, [r[4] for r in rows if r[4] is not None])
-    return [RegionEntry(code, name, seat, cra, cid in shown) for code, name, seat, cra, cid in rows]
+    entries = [RegionEntry(code, name, seat, cra, cid in shown) for code, name, seat, cra, cid in rows]
+    return sorted(entries, key=lambda e: normalise(e.name))  # Áncash among the A's, on every backend
 
 
 async def published_commission(db: AsyncSession, code: str) -> tuple[Commission, str]:
