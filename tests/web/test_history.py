@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.periods import month_period, year_period
 from bot.workflows.reports.indicators import compute_indicators
+from bot.workflows.reports.requests import request_report
 from bot.workflows.reports.snapshots import (
     closed_periods,
     from_figures,
@@ -19,7 +20,7 @@ from bot.workflows.reports.snapshots import (
     stored_indicators,
     to_figures,
 )
-from db.models import Agreement, AgreementStatus, IndicatorSnapshot
+from db.models import Agreement, AgreementStatus, IndicatorSnapshot, Person
 from tests.conftest import NOW
 from tests.web.conftest import Data, Login
 
@@ -83,3 +84,18 @@ async def test_the_monthly_series(web: Login, sessionmaker: async_sessionmaker[A
     assert page.count('<td class="num"></td>') == 8  # January-July and December: nothing stored
     bad = await client.get("/panel/serie?indicador=nada")
     assert bad.status == 400
+
+
+async def test_the_chat_report_of_a_closed_period_uses_the_stored_figures(
+    sessionmaker: async_sessionmaker[AsyncSession], data: Data
+) -> None:
+    async with sessionmaker.begin() as db:
+        await store_closed_periods(db, now=NOW)
+        late = (await db.exec(select(Agreement).where(Agreement.code == "CUS-2026-002"))).one()
+        late.status = AgreementStatus.DONE
+    async with sessionmaker() as db:
+        secretary = await db.get(Person, data.people["secretary"])
+        october = await request_report(db, secretary, "2026-10", now=NOW + timedelta(days=400))
+        running = await request_report(db, secretary, "2026-11", now=NOW)
+    assert october.rows[0].overdue == 1  # as stored when October closed
+    assert running.rows[0].overdue == 0  # today's register
