@@ -11,7 +11,7 @@ from datetime import datetime
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, WebAppInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import PRIVATE
@@ -60,6 +60,16 @@ async def portal_command(
     await say(_publication_text(tr, publication, web_base_url))
 
 
+def panel_keyboard(tr: Translator, base_url: str) -> InlineKeyboardMarkup | None:
+    """Behind https, a button that opens the dashboard inside Telegram (a Mini App: bot/web/)."""
+    if not base_url.startswith("https://"):
+        return None  # Telegram opens Mini Apps over https only; the link above still works
+    button = InlineKeyboardButton(
+        text=tr.gettext("Abrir el panel en Telegram"), web_app=WebAppInfo(url=base_url + "/miniapp")
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+
 async def panel_command(
     message: Message,
     db: AsyncSession,
@@ -77,7 +87,8 @@ async def panel_command(
             "🔐 Su enlace al panel web. Vale {n} minutos y una sola vez; no lo reenvíe:\n{url}",
             LINK_MINUTES,
             url=url,
-        )
+        ),
+        reply_markup=panel_keyboard(tr, web_base_url),
     )
 
 

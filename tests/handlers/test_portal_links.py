@@ -7,6 +7,8 @@ import re
 
 import pytest
 import time_machine
+from aiogram.methods import SendMessage
+from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -73,3 +75,16 @@ async def test_panel_sends_a_one_time_link_to_those_who_may_see_the_dashboard(
 
     ana = await member(harness, invite, 904)
     assert replies(await ana.send("/panel")) == ["Su función en esta comisión no permite esta acción."]
+
+
+@time_machine.travel(NOW, tick=False)
+async def test_behind_https_panel_also_offers_the_mini_app_button(harness: Harness, invite: Invite) -> None:
+    harness.dp["web_base_url"] = "https://cra.example.gob.pe"
+    luis = await join(harness, invite, 905, "CAN", Role.CAN_ANALYST, "Luis", "qu")
+    requests = await luis.send("/panel")
+    sent = [r for r in requests if isinstance(r, SendMessage)][-1]
+    assert "https://cra.example.gob.pe/entrar/" in sent.text
+    assert isinstance(sent.reply_markup, InlineKeyboardMarkup)
+    button = sent.reply_markup.inline_keyboard[0][0]
+    assert button.web_app is not None and button.web_app.url == "https://cra.example.gob.pe/miniapp"
+    assert button.text != "Abrir el panel en Telegram"  # in Quechua
