@@ -196,7 +196,7 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
                     r.overdue_share, THRESHOLDS.overdue_amber, THRESHOLDS.overdue_red, higher_is_better=False
                 ),
             )
-            for r in rows
+            for r in sorted(rows, key=lambda r: -(r.overdue_share or 0.0))  # worst first
         ],
     )
     return ctx.html(
