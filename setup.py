@@ -13,6 +13,7 @@ setup(
     package_dir={"bot.locales": "locales"},
     package_data={
         "bot.locales": ["messages.pot", "*/LC_MESSAGES/*.po"],
+        "bot.web": ["templates/*.html", "static/*"],
         "db": ["migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"],
     },
 )

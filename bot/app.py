@@ -97,6 +97,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
             storage=storage,
             isolation=isolation,
             invitation_days=settings.invitation_days,
+            web_base_url=settings.web_base_url(),
         )
         await publish_default_commands(bot, catalogs)
         await publish_descriptions(bot, catalogs)

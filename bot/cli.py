@@ -36,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot (long polling, or --webhook); upgrades the database first")
     run.add_argument("--webhook", action="store_true", help="serve Telegram's webhook instead of polling")
 
+    sub.add_parser(
+        "web",
+        help="serve the public pages and the CAN's dashboard (WEB_HOST:WEB_PORT); upgrades the database",
+    )
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply all migrations")
@@ -109,6 +114,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import run
 
     asyncio.run(run(settings, webhook=args.webhook))
+    return 0
+
+
+def _web(args: argparse.Namespace, settings: Settings) -> int:
+    _upgrade(settings)
+    from bot.web.app import serve
+
+    asyncio.run(serve(settings))
     return 0
 
 
@@ -291,6 +304,7 @@ def _member(args: argparse.Namespace, settings: Settings) -> int:
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "member": _member,
     "run": _run,
+    "web": _web,
     "db": _db,
     "commission": _commission,
     "invite": _invite,

@@ -55,6 +55,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("informe_anual", msg("Informe anual para la SIP (DOCX y XLSX)"), Action.VIEW_AGREEMENTS),
     Command("ronda", msg("Ronda de avances: abrir, responder o ver el resumen"), Action.VIEW_AGREEMENTS),
     Command("asistencia_tecnica", msg("Pedir asistencia técnica a la CAN"), Action.REQUEST_ASSISTANCE),
+    Command("portal", msg("Página pública de la comisión (enlace)"), Action.MANAGE_PUBLICATION),
+    Command("panel", msg("Panel web de indicadores (enlace de acceso)"), Action.VIEW_DASHBOARD),
 )
 
 

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     admin_telegram_ids: str = ""
     alert_outbox_age_minutes: float = Field(default=15.0, gt=0)
     alert_scheduler_late_minutes: float = Field(default=10.0, gt=0)
+    # The web side (`cra-bot web`): where it listens behind the reverse proxy, and the public base
+    # URL its links use (unset: http://WEB_HOST:WEB_PORT, for a developer's machine).
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8090, ge=1, le=65535)
+    public_base_url: str = ""
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -79,6 +84,18 @@ class Settings(BaseSettings):
             if part.strip() and not re.fullmatch(r"-?\d{1,20}", part.strip()):
                 raise ValueError(f"{part.strip()!r} is not a Telegram id (digits, comma-separated)")
         return value
+
+    @field_validator("public_base_url", mode="after")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("expected an http(s) URL such as https://cra.example.gob.pe")
+        return value
+
+    def web_base_url(self) -> str:
+        """The web side's public address, without a trailing slash."""
+        return self.public_base_url or f"http://{self.web_host}:{self.web_port}"
 
     def admin_ids(self) -> tuple[int, ...]:
         """ADMIN_TELEGRAM_IDS as numbers (empty: the CAN's technical secretariat is told)."""

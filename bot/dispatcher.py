@@ -33,6 +33,7 @@ def build_dispatcher(
     isolation: BaseEventIsolation | None = None,
     invitation_days: int = DEFAULT_INVITATION_DAYS,
     flood: FloodMiddleware | None = None,
+    web_base_url: str = "http://127.0.0.1:8090",
 ) -> Dispatcher:
     """`on_commit` runs after each update's transaction commits (it wakes the outbox sender)."""
     in_flight = InFlight()
@@ -45,6 +46,7 @@ def build_dispatcher(
         bot_username=bot_username,
         invitation_days=invitation_days,
         in_flight=in_flight,
+        web_base_url=web_base_url,  # PUBLIC_BASE_URL: the links /portal and /panel give
     )
     dp.update.outer_middleware(TransactionMiddleware(sessionmaker, catalogs, on_commit, in_flight))
     dp.update.outer_middleware(PersonMiddleware(catalogs))

@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 CHECK_TIMEOUT = 5.0  # seconds: a database that takes longer is not ready
 LEADER_LOCK_HELD = (
     "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-    "AND classid = 0 AND objid = :key AND objsubid = 1)"
+    "AND classid = 0 AND objid = :key AND objsubid = 1 "
+    # Advisory locks are per database: a bot on another database of the same server is not ours.
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
 )
 
 

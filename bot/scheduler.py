@@ -26,8 +26,10 @@ from bot.workflows.membership.contacts import contacts_tick
 from bot.workflows.membership.presidency import presidency_tick
 from bot.workflows.monitoring import Thresholds, monitoring_tick
 from bot.workflows.notices import Notice
+from bot.workflows.portal.login import forget_web_tokens
 from bot.workflows.reports.checkpoints import checkpoint_tick
 from bot.workflows.reports.digests import reports_tick
+from bot.workflows.reports.snapshots import store_closed_periods
 from bot.workflows.rounds.chase import rounds_tick
 from bot.workflows.sessions.reminders import sessions_tick
 
@@ -103,6 +105,9 @@ class Ticker:
             "rounds": lambda db, now: self._notify(db, now, rounds_tick(db, now)),
             "directory": lambda db, now: self._notify(db, now, contacts_tick(db, now)),
             "presidency": lambda db, now: self._notify(db, now, presidency_tick(db, now)),
+            # A closed period's indicators, stored once so it stays reproducible (issue 17).
+            "indicator_snapshots": lambda db, now: store_closed_periods(db, now=now),
+            "web_tokens": lambda db, now: forget_web_tokens(db, before=now - timedelta(days=1)),
         }
         # Lateness (monitoring): the tick interval once scheduled, when the last tick started, and
         # since when each failing job has failed.

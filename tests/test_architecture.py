@@ -225,10 +225,10 @@ def sql_call(call: ast.Call, sessions: set[str]) -> str | None:
 
 
 def sql_in_handlers(root: Path) -> dict[str, list[str]]:
-    """Handler code that builds or runs queries: "path" for imports and module-level code,
-    "path::function" inside a function."""
+    """Handler code (the chat's handlers and the web's routes) that builds or runs queries: "path"
+    for imports and module-level code, "path::function" inside a function."""
     found: dict[str, list[str]] = {}
-    for path, tree in python_files(root, "bot/handlers"):
+    for path, tree in python_files(root, "bot/handlers", "bot/web"):
         sessions = {
             name: {"db"} | {p.arg for p in parameters(f) if names_in(p.annotation) & SESSION_TYPES}
             for name, f in functions(tree)
@@ -335,7 +335,13 @@ def test_the_sql_check_catches_queries_in_a_handler(tmp_path: Path) -> None:
         "    await message.answer('hola')\n",
     )
     write(tmp_path, "bot/handlers/good.py", "async def on_help(message, db) -> None:\n    await reply(db)\n")
+    write(
+        tmp_path,
+        "bot/web/route.py",
+        "async def page(request) -> None:\n    async with maker() as db:\n        await db.execute(query)\n",
+    )
     assert sql_in_handlers(tmp_path) == {
+        "bot/web/route.py::page": ["line 3 calls db.execute()"],
         "bot/handlers/bad.py": ["line 1 imports sqlmodel", "line 5 calls select()"],
         "bot/handlers/bad.py::on_start": [
             "line 8 calls db.exec()",
@@ -423,6 +429,9 @@ def missing_contracts(pyproject: Path) -> list[str]:
         "independence of the handler features": lambda c: (
             c.get("type") == "independence" and set(HANDLER_FEATURES) <= set(c.get("modules", []))
         ),
+        "independence of the web side and the chat handlers": lambda c: (
+            c.get("type") == "independence" and {"bot.web", "bot.handlers"} <= set(c.get("modules", []))
+        ),
         "bot.i18n forbidden from importing bot.workflows": lambda c: (
             c.get("type") == "forbidden"
             and "bot.i18n" in c.get("source_modules", [])
@@ -461,6 +470,7 @@ def test_the_contract_check_catches_a_missing_or_reordered_contract(tmp_path: Pa
     assert missing_contracts(copy) == [
         "layers over bot.workflows (features above the kernel)",
         "independence of the handler features",
+        "independence of the web side and the chat handlers",
     ]
 
 

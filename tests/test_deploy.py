@@ -91,7 +91,9 @@ def test_bot_units_restart_and_stop_after_the_flush(name: str) -> None:
     assert "cra-bot-migrate.service" in unit(name)["Unit"]["After"][0]
 
 
-@pytest.mark.parametrize("name", [*BOT_UNITS, "cra-bot-migrate.service", "cra-bot-backup.service"])
+@pytest.mark.parametrize(
+    "name", [*BOT_UNITS, "cra-bot-web.service", "cra-bot-migrate.service", "cra-bot-backup.service"]
+)
 def test_units_run_as_a_dedicated_user_hardened(name: str) -> None:
     service = unit(name)["Service"]
     assert service["User"] == ["cra-bot"] and service["Group"] == ["cra-bot"]
@@ -112,6 +114,8 @@ def test_unit_commands_are_the_cli_s() -> None:
     webhook = parser.parse_args(cli_args(start))
     assert (webhook.command, webhook.webhook) == ("run", True)
     assert "WEBHOOK_PORT=%i" in shlex.split(start)  # the instance name is the port
+    web = parser.parse_args(cli_args(unit("cra-bot-web.service")["Service"]["ExecStart"][0]))
+    assert web.command == "web"
     backup = parser.parse_args(cli_args(unit("cra-bot-backup.service")["Service"]["ExecStart"][0]))
     assert backup.command == "backup" and str(backup.path).startswith("/var/lib/cra-bot/backups/")
 
@@ -130,6 +134,7 @@ def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
         "cra-bot.service",
         "cra-bot-migrate.service",
         "cra-bot-webhook@8081.service",
+        "cra-bot-web.service",
         "cra-bot-backup.service",
         "cra-bot-backup.timer",
     ]

@@ -14,6 +14,7 @@ from bot.handlers import (
     history,
     language,
     membership,
+    portal,
     profile,
     reports,
     rounds,
@@ -37,6 +38,7 @@ def get_routers() -> list[Router]:
         rounds.router(),
         assistance.router(),
         reports.router(),
+        portal.router(),  # /portal, /panel: links to the web side
         chat_member.router(),  # my_chat_member updates only
         errors.router(),  # errors only: aiogram offers them to every router in turn
         fallback.router(),

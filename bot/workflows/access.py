@@ -46,6 +46,9 @@ class Action(StrEnum):
     # progress rounds and technical assistance (issue 7)
     REQUEST_ASSISTANCE = "request_assistance"  # in the requester's own commission
     HANDLE_ASSISTANCE = "handle_assistance"  # in the CAN: analysts move requests on
+    # the web side (issue 17)
+    VIEW_DASHBOARD = "view_dashboard"  # the CAN's dashboard: analysts nationally, a CRA's own region
+    MANAGE_PUBLICATION = "manage_publication"  # the public page's link and publication choice
 
 
 EVERY_ROLE = frozenset(Role)
@@ -72,6 +75,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REQUEST_DEADLINE: frozenset({Role.LIAISON}),
     Action.REQUEST_ASSISTANCE: EVERY_ROLE,
     Action.HANDLE_ASSISTANCE: frozenset({Role.CAN_ANALYST}),
+    Action.VIEW_DASHBOARD: frozenset({Role.SECRETARY, Role.PRESIDENT, Role.CAN_ANALYST}),
+    Action.MANAGE_PUBLICATION: SECRETARY_ONLY,
 }
 
 # Roles a secretary may hand out, by kind of commission: the CAN has analysts, a CRA has seats.

@@ -20,6 +20,7 @@ from db.models.core import (
 from db.models.delivery import FileKind, OutboxMessage, OutboxStatus, Priority, ProcessedUpdate
 from db.models.directory import *  # noqa: F403
 from db.models.monitoring import *  # noqa: F403
+from db.models.portal import *  # noqa: F403
 from db.models.reports import *  # noqa: F403
 from db.models.rounds import *  # noqa: F403
 from db.models.sessions import *  # noqa: F403

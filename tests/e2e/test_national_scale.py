@@ -70,7 +70,8 @@ async def leader_pids(url: str) -> list[int]:
             rows = await conn.execute(
                 text(
                     "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE l.locktype = 'advisory' AND l.objid = :key AND l.granted"
+                    "WHERE l.locktype = 'advisory' AND l.objid = :key AND l.granted "
+                    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 ),
                 {"key": LEADER_LOCK_KEY},
             )

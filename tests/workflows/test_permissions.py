@@ -39,6 +39,8 @@ EXPECTED: dict[Action, set[str]] = {
     Action.REQUEST_DEADLINE: {L},
     Action.REQUEST_ASSISTANCE: EVERYONE,
     Action.HANDLE_ASSISTANCE: {C},
+    Action.VIEW_DASHBOARD: {S, P, C},
+    Action.MANAGE_PUBLICATION: {S},
 }
 
 ROLES = [None, *Role]  # None: a stranger with no membership anywhere

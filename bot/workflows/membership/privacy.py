@@ -41,6 +41,7 @@ from db.models import (
     Person,
     ProgressDraft,
     ProgressRound,
+    PublicationSetting,
     ReportDelivery,
     Role,
     RoundReminder,
@@ -48,6 +49,7 @@ from db.models import (
     SessionInvitee,
     Succession,
     TokenAttempt,
+    WebToken,
 )
 
 ERASED_NAME = "(datos retirados)"
@@ -79,6 +81,8 @@ PERSONAL_ROWS: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
     "successions": (Succession, ("predecessor_id", "successor_id")),
     "designation_documents": (MemberDocument, ("person_id", "added_by_id")),
     "directory_confirmations": (ContactCheck, ("answered_by_id",)),
+    "web_logins": (WebToken, ("person_id",)),  # hashes of /panel links and browser sessions
+    "publication_changes": (PublicationSetting, ("updated_by_id",)),
 }
 
 

@@ -24,6 +24,7 @@ from bot.workflows.reports.coverage import Coverage, national_coverage
 from bot.workflows.reports.indicators import compute_indicators
 from bot.workflows.reports.lights import RegionIndicators
 from bot.workflows.reports.periods import accepted_forms, parse_period, period_words
+from bot.workflows.reports.snapshots import stored_indicators
 from db.models import Commission, Person, Region, Role
 
 NATIONAL_WORDS = frozenset({"nacional", "national", "can", "peru", "perú"})
@@ -135,7 +136,8 @@ async def request_report(
     period = parse_period(args.period, lima_date(now), language)
     commission = await report_target(db, person, args)
     ids = None if commission is None else [commission.id] if commission.id is not None else []
-    rows = await compute_indicators(db, period, now, ids)
+    stored = await stored_indicators(db, period, ids) if period.end < lima_date(now) else None
+    rows = stored.rows if stored is not None else await compute_indicators(db, period, now, ids)
     if not rows:
         raise NotFound(msg("Aún no hay comisiones regionales en el bot."))
     coverage = await national_coverage(db, now) if commission is None else Coverage()
