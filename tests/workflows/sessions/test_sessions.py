@@ -178,7 +178,7 @@ async def test_an_agenda_longer_than_the_limit_is_refused(db: AsyncSession) -> N
     too_many = [NewItem(f"Punto número {n}") for n in range(1, MAX_ITEMS + 2)]
     with pytest.raises(UserError) as refused:
         await scheduled(db, cra, items=too_many)
-    assert refused.value.text.n == MAX_ITEMS and "Terminar orden del día" in refused.value.text.msgid
+    assert refused.value.text.n == MAX_ITEMS and "Programar" in refused.value.text.msgid
     assert (await db.exec(select(MeetingSession))).all() == []
     session = await scheduled(db, cra, items=too_many[:MAX_ITEMS])
     assert session.id is not None and len(await agenda(db, session.id)) == MAX_ITEMS
