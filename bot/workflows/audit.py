@@ -135,6 +135,54 @@ async def record(
     return entry
 
 
+@dataclass(frozen=True)
+class Change:
+    """One entry for `record_many`."""
+
+    action: str
+    entity: str
+    entity_id: object
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+
+
+async def record_many(
+    db: AsyncSession, commission_id: int, actor: Person, changes: Sequence[Change], *, now: datetime
+) -> None:
+    """Append many entries to one chain at once (a bulk import): one lock, one read, one flush."""
+    if not changes:
+        return
+    await lock_chain(db, commission_id)
+    last = (
+        await db.exec(
+            select(AuditEntry)
+            .where(AuditEntry.commission_id == commission_id)
+            .order_by(col(AuditEntry.seq).desc())
+            .limit(1)
+        )
+    ).first()
+    seq, digest = (last.seq, last.digest) if last else (0, GENESIS)
+    for change in changes:
+        seq += 1
+        entry = AuditEntry(
+            commission_id=commission_id,
+            seq=seq,
+            at=now,
+            actor_id=actor.id,
+            actor_label=actor.name,
+            action=change.action,
+            entity=change.entity,
+            entity_id=str(change.entity_id),
+            before=jsonable(change.before) if change.before is not None else None,
+            after=jsonable(change.after) if change.after is not None else None,
+            previous_digest=digest,
+            digest="",
+        )
+        entry.digest = digest = compute_digest(entry, digest)
+        db.add(entry)
+    await db.flush()
+
+
 async def audited(
     db: AsyncSession,
     actor: Actor | Person | None,

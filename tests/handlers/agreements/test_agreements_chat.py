@@ -246,7 +246,7 @@ async def test_csv_export_and_import_from_chat(
         monkeypatch.setattr(chat.bot, "download", download)
         await rosa.send("/importar_acuerdos")
         said = replies(await send_document(chat, rosa, "BAD", "plan.csv"))
-        assert "línea 4" in plain(said[0]) and "Municipalidad de Lima" in plain(said[0])
+        assert "Línea 4:" in plain(said[0]) and "Municipalidad de Lima" in plain(said[0])
         assert (await db.exec(select(Agreement))).all() == []
         said = replies(await send_document(chat, rosa, "GOOD", "plan.csv"))  # still waiting for a file
         assert "2 acuerdos nuevos" in said[0]
