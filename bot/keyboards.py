@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import CancelCB, CommissionCB, LanguageCB, SkipCB
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Translator, msg
 from bot.workflows.membership.people import MembershipView
 
 
@@ -51,3 +51,19 @@ def skip_or_cancel(tr: Translator) -> InlineKeyboardMarkup:
     cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()
+
+
+# The liaison's persistent button (a reply keyboard under the text box) for what liaisons do most;
+# its label, typed back in any language, starts /avance (bot/filters.py ButtonLabel).
+REPORT_PROGRESS = msg("📈 Informar avance")
+# bot/delivery.py validates every reply_markup as an inline keyboard today; until it also sends
+# reply keyboards (a ReplyKeyboardMarkup when the markup has "keyboard"), the button is not sent.
+REPLY_KEYBOARDS_DELIVERED = False
+
+
+def liaison_keyboard(tr: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=tr.render(REPORT_PROGRESS))]],
+        resize_keyboard=True,
+        is_persistent=True,
+    )

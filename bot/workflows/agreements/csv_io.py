@@ -17,9 +17,10 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import col, delete, select
+from sqlalchemy import func, insert
+from sqlmodel import SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import nmsg
@@ -59,6 +60,12 @@ from db.models import (
 )
 
 BATCH = 250  # new agreements inserted per statement batch
+# Core inserts (executemany, ids returned in order): the ORM's unit of work costs more than the
+# rows themselves at a thousand rows (benchmarks/import_pause.py).
+AGREEMENT, SEATS, EVENTS = (
+    SQLModel.metadata.tables[t] for t in ("agreement", "agreement_seat", "agreement_event")
+)
+_INSERT_AGREEMENTS = insert(AGREEMENT).returning(AGREEMENT.c.id, sort_by_parameter_order=True)
 
 
 @dataclass(frozen=True)
@@ -201,17 +208,19 @@ async def import_rows(
     new_by_seat: dict[int, int] = {}
     for batch in _batches(fresh):
         added = [_new_agreement(commission_id, row, codes[row.line], actor.person, now) for row in batch]
-        db.add_all(added)
-        await db.flush()
-        for agreement, row in zip(added, batch, strict=True):
-            assert agreement.id is not None
-            db.add_all(AgreementSeat(agreement_id=agreement.id, seat_id=s) for s in row.seat_ids)
-            db.add(_event(agreement, actor.person, AgreementEventKind.IMPORTED, now))
+        values = [{c.name: getattr(a, c.name) for c in AGREEMENT.columns if c.name != "id"} for a in added]
+        ids = (await db.exec(_INSERT_AGREEMENTS, params=values)).scalars().all()
+        links, events = [], []
+        for agreement, agreement_id, row in zip(added, ids, batch, strict=True):
+            agreement.id = agreement_id
+            links += [{"agreement_id": agreement_id, "seat_id": s} for s in row.seat_ids]
+            events.append(_imported_event(agreement, actor.person, now))
             for seat_id in row.seat_ids:
                 new_by_seat[seat_id] = new_by_seat.get(seat_id, 0) + 1
             after = snapshot(agreement, *AUDITED_FIELDS) | {"seat_ids": row.seat_ids}
-            changes.append(Change("agreement.imported", "agreement", agreement.id, after=after))
-        await db.flush()
+            changes.append(Change("agreement.imported", "agreement", agreement_id, after=after))
+        await db.exec(insert(SEATS), params=links)
+        await db.exec(insert(EVENTS), params=events)
         result.created += len(batch)
     known = [r for r in rows if r.code and r.code in existing]
     seats = await _seats_of([existing[r.code or ""].id or 0 for r in known], db)
@@ -273,17 +282,16 @@ def _new_agreement(
     return agreement
 
 
-def _event(agreement: Agreement, person: Person, kind: AgreementEventKind, now: datetime) -> AgreementEvent:
-    assert agreement.id is not None
-    return AgreementEvent(
-        agreement_id=agreement.id,
-        at=now,
-        actor_id=person.id,
-        kind=kind,
-        status=agreement.status,
-        progress=agreement.progress,
-        new_deadline=agreement.deadline,
-    )
+def _imported_event(agreement: Agreement, person: Person, now: datetime) -> dict[str, Any]:
+    return {
+        "agreement_id": agreement.id,
+        "at": now,
+        "actor_id": person.id,
+        "kind": AgreementEventKind.IMPORTED,
+        "status": agreement.status,
+        "progress": agreement.progress,
+        "new_deadline": agreement.deadline,
+    }
 
 
 async def _seats_of(agreement_ids: list[int], db: AsyncSession) -> dict[int, list[int]]:
