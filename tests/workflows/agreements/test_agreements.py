@@ -49,6 +49,7 @@ from db.models import (
     AuditEntry,
     EvidenceKind,
     OutboxMessage,
+    Person,
 )
 from tests.conftest import NOW
 from tests.workflows.world import GORE, World, make_world
@@ -467,3 +468,15 @@ async def test_malformed_csv_is_rejected_with_every_bad_line_importing_nothing(d
     with pytest.raises(AccessDenied):
         await import_csv(db, w.gore_liaison, cid, b"texto,instituciones,plazo\n", now=NOW)
     assert (await db.exec(select(Agreement))).all() == []
+
+
+def test_the_bulk_import_writes_every_column_of_an_agreement() -> None:
+    """csv_io builds new agreements as plain values (no ORM objects): none may be forgotten."""
+    from bot.workflows.agreements.csv_io import AGREEMENT, _new_values
+    from bot.workflows.agreements.csv_rows import CsvRow
+
+    day = date(2027, 1, 1)
+    row = CsvRow(2, None, None, None, "Texto", [1], day, day, AgreementStatus.PENDING, 0, None, None, None)
+    person = Person(id=1, name="Rosa", telegram_id=1)
+    values = _new_values(1, row, (2026, 1, "CUS-2026-001"), person, NOW)
+    assert set(values) == {c.name for c in AGREEMENT.columns} - {"id"}
