@@ -16,6 +16,7 @@ from bot.i18n import Text, Translator, msg
 from bot.keyboards import cancel_row
 from bot.workflows.sessions.convocation import KIND_LABELS
 from bot.workflows.sessions.draft import Draft
+from bot.workflows.sessions.schedule import NewItem
 from db.models import SessionKind
 
 # What the card asks for next, under the fields.
@@ -108,3 +109,15 @@ def keyboard(tr: Translator, data: dict[str, Any]) -> InlineKeyboardMarkup:
     cancel_row(kb, tr)
     kb.adjust(*sizes, 1, 1)
     return kb.as_markup()
+
+
+def planned(data: dict[str, Any]) -> dict[str, Any]:
+    """The session the card gathered, as `schedule_session` takes it."""
+    return {
+        "kind": SessionKind(data["kind"]),
+        "starts_at": datetime.fromisoformat(data["starts_at"]),
+        "place": data.get("place"),
+        "link": data.get("link"),
+        "items": [NewItem(i["title"], i["decision"], i["owner"]) for i in data["items"]],
+        "override_reason": data.get("override"),
+    }

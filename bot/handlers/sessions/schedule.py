@@ -7,7 +7,6 @@ members tap)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -27,7 +26,6 @@ from bot.workflows.membership.people import access_active
 from bot.workflows.sessions.dates import SessionDateError, parse_session_datetime
 from bot.workflows.sessions.draft import draft_session
 from bot.workflows.sessions.schedule import (
-    NewItem,
     access_item,
     agenda,
     attach_document,
@@ -206,6 +204,26 @@ async def type_place(
     await show_card(tr, actor, state, say)
 
 
+async def type_on_card(
+    message: Message,
+    text: str,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    now: datetime,
+) -> None:
+    """Typed on the card: a date and time changes the date, a link the place; anything else is
+    the next agenda item."""
+    if ui.looks_like_when(text, now):
+        await type_start(message, text, db, person, tr, state, say, now)
+    elif text.strip().lower().startswith(("https://", "http://")):
+        await type_place(message, text, db, person, tr, state, say)
+    else:
+        await type_item(message, text, db, person, tr, state, say)
+
+
 async def type_item(
     message: Message,
     text: str,
@@ -277,18 +295,6 @@ async def pick_owner(
     await show_card(tr, actor, state, say)
 
 
-def planned(data: dict[str, Any]) -> dict[str, Any]:
-    """The session the card gathered, as `schedule_session` takes it."""
-    return {
-        "kind": SessionKind(data["kind"]),
-        "starts_at": datetime.fromisoformat(data["starts_at"]),
-        "place": data.get("place"),
-        "link": data.get("link"),
-        "items": [NewItem(i["title"], i["decision"], i["owner"]) for i in data["items"]],
-        "override_reason": data.get("override"),
-    }
-
-
 async def schedule(
     actor: Actor, db: AsyncSession, tr: Translator, state: FSMContext, say: Replies, now: datetime
 ) -> None:
@@ -304,7 +310,7 @@ async def schedule(
         await state.set_state(ui.SessionFlow.card)
         await say(tr.gettext("La orden del día necesita al menos un punto. Escríbalo."))
         return
-    session = await schedule_session(db, actor.person, data["commission_id"], **planned(data), now=now)
+    session = await schedule_session(db, actor.person, data["commission_id"], **card.planned(data), now=now)
     assert session.id is not None
     await state.set_state(ui.SessionFlow.documents)
     await state.set_data({"session_id": session.id})
@@ -373,7 +379,7 @@ def router() -> Router:
     r.message.register(type_start, StateFilter(S.start), *typed)
     r.message.register(type_override, StateFilter(S.override), *typed)
     r.message.register(type_place, StateFilter(S.place), *typed)
-    r.message.register(type_item, StateFilter(S.card), *typed)
+    r.message.register(type_on_card, StateFilter(S.card), *typed)
     r.callback_query.register(pick_item_kind, ui.ItemKindCB.filter(), StateFilter(S.item_kind))
     r.callback_query.register(pick_owner, ui.OwnerCB.filter(), StateFilter(S.item_owner))
     r.message.register(receive_document, StateFilter(S.documents), DOCUMENT, PRIVATE)

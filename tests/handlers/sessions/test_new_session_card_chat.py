@@ -64,10 +64,15 @@ async def test_the_card_proposes_the_calendar_date_and_remembers_the_place_and_t
         card = plain(replies(await sec.send("/nueva_sesion"))[0])
         assert "11 dic" in card and "https://meet.example/cus" in card
         assert "1. Aprobación del acta de la sesión anterior" in card
+        # Typed on the card, a date changes the date and a place the place; no agenda item is added.
+        card = plain(replies(await sec.send("14/12 16:30"))[0])
+        assert "14 dic" in card and "(se vota" not in card
+        card = plain(replies(await sec.send("https://meet.example/cus2"))[0])
+        assert "https://meet.example/cus2" in card and "2. " not in card
         assert "Sesión programada" in replies(await sec.click("Programar"))[0]
         db.expire_all()
         second = (await db.exec(select(MeetingSession).order_by(col(MeetingSession.id).desc()))).first()
-        assert second is not None and second.link == "https://meet.example/cus"
+        assert second is not None and second.link == "https://meet.example/cus2"
         titles = (await db.exec(select(AgendaItem.title).where(AgendaItem.session_id == second.id))).all()
         assert titles == ["Aprobación del acta de la sesión anterior"]
 
