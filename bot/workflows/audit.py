@@ -58,8 +58,12 @@ def snapshot(row: object, *fields: str) -> dict[str, Any]:
     return {name: jsonable(getattr(row, name)) for name in fields}
 
 
+DIGESTED = ("commission_id", "seq", "at", "actor_id", "actor_label", "action", "entity", "entity_id")
+
+
 def compute_digest(entry: AuditEntry, previous: str) -> str:
-    return _digest(entry.model_dump(), previous)
+    fields = {name: getattr(entry, name) for name in (*DIGESTED, "before", "after")}
+    return _digest(fields, previous)
 
 
 def _digest(entry: Mapping[str, Any], previous: str) -> str:
