@@ -113,3 +113,27 @@ async def test_an_extraordinary_session_on_short_notice_takes_a_reason_and_keeps
     assert session.kind is SessionKind.EXTRAORDINARY
     assert session.notice_override_reason == "Denuncia que no puede esperar"
     assert session.place == "Sala de sesiones del Gobierno Regional"
+
+
+async def test_a_planned_non_working_day_comes_with_its_reason_from_the_calendar(
+    harness: Harness, invite: Invite, db: AsyncSession
+) -> None:
+    fair = "Feria regional: única fecha con todas las autoridades"
+    with time_machine.travel(WED, tick=False):
+        sec = await join(harness, invite, 1, Role.SECRETARY, None, "Rosa Mamani", "es")
+        await sec.send("/reglas ordinaria_dia_inhabil sí")
+        await sec.send(f"/calendario 12/12/2026 {fair}")  # a Saturday, allowed with its reason
+        # Rules that no longer allow it: the plan is not proposed, the earliest legal date is.
+        await sec.send("/reglas ordinaria_dia_inhabil no")
+        card = plain(replies(await sec.send("/nueva_sesion"))[0])
+        assert "11 dic" in card and "Motivo" not in card
+        await sec.send("/reglas ordinaria_dia_inhabil sí")
+        card = plain(replies(await sec.send("/nueva_sesion"))[0])
+        assert "12 dic" in card and f"Motivo: {fair}" in card
+        await sec.send("Sala de sesiones del Gobierno Regional")
+        await sec.send("Plan anual de trabajo 2027")
+        await sec.click("Informativo")
+        await sec.click("Sin institución")
+        assert "Sesión programada" in replies(await sec.click("Programar"))[0]
+    session = (await db.exec(select(MeetingSession))).one()
+    assert session.notice_override_reason == fair
