@@ -9,16 +9,24 @@ from enum import StrEnum
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.handlers.sessions import ui
 from bot.i18n import Text, Translator, msg
 from bot.keyboards import cancel_row
+from bot.replies import Replies
+from bot.workflows.errors import ReasonNeeded, UserError
 from bot.workflows.sessions.convocation import KIND_LABELS
 from bot.workflows.sessions.draft import Draft
-from bot.workflows.sessions.schedule import NewItem
+from bot.workflows.sessions.schedule import NewItem, check_session_date
 from db.models import SessionKind
 
+ASK_DATE = msg(
+    "Escriba la fecha y hora de la sesión (hora de Lima), por ejemplo 15/12 10:00 o 2026-12-15 10:00."
+)
 # What the card asks for next, under the fields.
 HINTS: dict[str, Text] = {
     "agenda": msg("Para agregar un punto a la orden del día, escríbalo."),
@@ -121,3 +129,28 @@ def planned(data: dict[str, Any]) -> dict[str, Any]:
         "items": [NewItem(i["title"], i["decision"], i["owner"]) for i in data["items"]],
         "override_reason": data.get("override"),
     }
+
+
+async def date_refused(
+    db: AsyncSession, tr: Translator, state: FSMContext, say: Replies, now: datetime
+) -> bool:
+    """Check the card's date; a refusal asks for another date (or for the reason that allows it)."""
+    data = await state.get_data()
+    if not data.get("starts_at"):
+        await state.set_state(ui.SessionFlow.start)
+        await say(tr.gettext("Falta la fecha de la sesión.") + "\n" + tr.render(ASK_DATE))
+        return True
+    starts_at, kind = datetime.fromisoformat(data["starts_at"]), SessionKind(data["kind"])
+    try:
+        await check_session_date(
+            db, data["commission_id"], kind, starts_at, now=now, override_reason=data.get("override")
+        )
+    except ReasonNeeded as refusal:  # allowed with a written reason: ask for it
+        await state.set_state(ui.SessionFlow.override)
+        await say(tr.render(refusal.text) + "\n\n" + tr.render(refusal.prompt))
+        return True
+    except UserError as refusal:  # the other fields stay; only the date is asked again
+        await state.set_state(ui.SessionFlow.start)
+        await say(tr.render(refusal.text))
+        return True
+    return False

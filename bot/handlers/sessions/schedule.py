@@ -20,7 +20,7 @@ from bot.handlers.sessions import card, ui
 from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor
-from bot.workflows.errors import ReasonNeeded, UserError
+from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import list_seats, tidy
 from bot.workflows.membership.people import access_active
 from bot.workflows.sessions.dates import SessionDateError, parse_session_datetime
@@ -30,7 +30,6 @@ from bot.workflows.sessions.schedule import (
     agenda,
     attach_document,
     check_agenda_room,
-    check_session_date,
     schedule_session,
 )
 from db.models import Person, SessionKind
@@ -78,11 +77,13 @@ async def card_pressed(
     actor = await manager(db, person)
     await query.answer()
     do = callback_data.do
-    if do is card.CardDo.SCHEDULE:
+    if await state.get_state() in (ui.SessionFlow.item_kind.state, ui.SessionFlow.item_owner.state):
+        await finish_the_item_first(tr, state, say)
+    elif do is card.CardDo.SCHEDULE:
         await schedule(actor, db, tr, state, say, now)
     elif do is card.CardDo.DATE:
         await state.set_state(ui.SessionFlow.start)
-        await say(tr.render(ASK_DATE))
+        await say(tr.render(card.ASK_DATE))
     elif do is card.CardDo.PLACE:
         await state.set_state(ui.SessionFlow.place)
         await say(tr.render(card.HINTS["place"]))
@@ -93,9 +94,12 @@ async def card_pressed(
         await change_card(actor, do, tr, state, say)
 
 
-ASK_DATE = msg(
-    "Escriba la fecha y hora de la sesión (hora de Lima), por ejemplo 15/12 10:00 o 2026-12-15 10:00."
-)
+async def finish_the_item_first(tr: Translator, state: FSMContext, say: Replies) -> None:
+    """A card button while an agenda item waits for its kind or owner: the item is not dropped."""
+    title = (await state.get_data()).get("pending_title", "")
+    await say(
+        tr.gettext("Primero termine el punto «{title}»: elija una opción con los botones.", title=title)
+    )
 
 
 async def change_card(actor: Actor, do: card.CardDo, tr: Translator, state: FSMContext, say: Replies) -> None:
@@ -123,34 +127,9 @@ async def type_start(
     actor = await manager(db, person)
     starts_at = ui.parse_when(text, now)
     await state.update_data(starts_at=starts_at.isoformat(), override=None)
-    if await date_refused(db, tr, state, say, now):
+    if await card.date_refused(db, tr, state, say, now):
         return
     await show_card(tr, actor, state, say)
-
-
-async def date_refused(
-    db: AsyncSession, tr: Translator, state: FSMContext, say: Replies, now: datetime
-) -> bool:
-    """Check the card's date; a refusal asks for another date (or for the reason that allows it)."""
-    data = await state.get_data()
-    if not data.get("starts_at"):
-        await state.set_state(ui.SessionFlow.start)
-        await say(tr.gettext("Falta la fecha de la sesión.") + "\n" + tr.render(ASK_DATE))
-        return True
-    starts_at, kind = datetime.fromisoformat(data["starts_at"]), SessionKind(data["kind"])
-    try:
-        await check_session_date(
-            db, data["commission_id"], kind, starts_at, now=now, override_reason=data.get("override")
-        )
-    except ReasonNeeded as refusal:  # allowed with a written reason: ask for it
-        await state.set_state(ui.SessionFlow.override)
-        await say(tr.render(refusal.text) + "\n\n" + tr.render(refusal.prompt))
-        return True
-    except UserError as refusal:  # the other fields stay; only the date is asked again
-        await state.set_state(ui.SessionFlow.start)
-        await say(tr.render(refusal.text))
-        return True
-    return False
 
 
 async def type_override(
@@ -291,7 +270,8 @@ async def pick_owner(
     names = {s.seat_id: s.institution for s in await list_seats(db, actor.commission.id)}
     owner = callback_data.seat_id or None
     item = {"title": data["pending_title"], "decision": data["pending_decision"], "owner": owner}
-    await state.update_data(items=[*data["items"], item | {"owner_name": names.get(owner or 0)}])
+    items = [*data["items"], item | {"owner_name": names.get(owner or 0)}]
+    await state.update_data(items=items, pending_title=None, pending_decision=None)
     await show_card(tr, actor, state, say)
 
 
@@ -300,7 +280,7 @@ async def schedule(
 ) -> None:
     """«Programar»: a missing or refused field is asked for, the rest of the card kept."""
     data = await state.get_data()
-    if await date_refused(db, tr, state, say, now):
+    if await card.date_refused(db, tr, state, say, now):
         return
     if not (data.get("place") or data.get("link")):
         await state.set_state(ui.SessionFlow.place)

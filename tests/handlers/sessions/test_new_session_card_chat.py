@@ -9,6 +9,7 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.handlers.sessions.card import CardCB, CardDo
 from bot.i18n import Catalogs
 from db.models import AgendaItem, MeetingSession, PlannedSession, Role, SessionKind, SessionStatus
 from tests.handlers.conftest import Invite
@@ -45,6 +46,11 @@ async def test_the_card_proposes_the_calendar_date_and_remembers_the_place_and_t
         # «Programar» with an empty agenda asks for a point, keeping the rest.
         assert "al menos un punto" in replies(await sec.click("Programar"))[0]
         exchanges.append(await sec.send("Plan anual de trabajo 2027"))
+        # A card button before the item is finished keeps the item and says what is missing.
+        said = replies(await sec.press(CardCB(do=CardDo.SCHEDULE).pack()))
+        assert said == [
+            "Primero termine el punto «Plan anual de trabajo 2027»: elija una opción con los botones."
+        ]
         exchanges.append(await sec.click("Requiere votación"))
         exchanges.append(await sec.click("Corte Superior"))
         assert "↩️ Quitar el último punto" in labels(harness, sec)
