@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from aiogram.types import Chat, Message, MessageEntity, Update
+from aiogram.types import Chat, InlineKeyboardMarkup, Message, MessageEntity, Update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers import help as help_handlers
 from bot.i18n import Catalogs
-from bot.keyboards import REPORT_PROGRESS
+from bot.keyboards import REPORT_PROGRESS, liaison_keyboard, markup_of
 from db.models import OutboxMessage, Role
 from tests.conftest import NOW
 from tests.handlers.agreements.test_agreements_chat import CORTE, GORE, join
@@ -77,3 +77,12 @@ async def test_ayuda_offers_liaisons_the_persistent_button_in_their_language(
     assert payload["reply_markup"]["keyboard"] == [[{"text": qu.render(REPORT_PROGRESS)}]]
     assert payload["reply_markup"]["is_persistent"] is True
     assert qu.render(REPORT_PROGRESS) in payload["text"] and "Para informar" not in payload["text"]
+
+
+def test_a_stored_reply_keyboard_reads_back_as_one(catalogs: Catalogs) -> None:
+    """What bot/delivery.py needs to send the button (`markup_of` instead of the inline-only read)."""
+    qu = catalogs.translator("qu")
+    stored = liaison_keyboard(qu).model_dump(mode="json", exclude_none=True)
+    assert markup_of(stored) == liaison_keyboard(qu)
+    inline = {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
+    assert isinstance(markup_of(inline), InlineKeyboardMarkup) and markup_of(None) is None
