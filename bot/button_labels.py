@@ -12,7 +12,7 @@ NONE: Text = msg("Ninguna")
 NO_ATTACHMENT: Text = msg("Enviar sin adjunto")
 CONVENE: Text = msg("📣 Convocar")
 CLOSE_ROLL: Text = msg("Cerrar lista")
-AGENDA_DONE: Text = msg("Terminar orden del día")
+SCHEDULE: Text = msg("✅ Programar")  # the new-session card
 IN_PROGRESS: Text = msg("En curso")
 FULFILLED: Text = msg("Cumplido")
 
@@ -23,7 +23,7 @@ NAMED_IN_SENTENCES = (
     NO_ATTACHMENT,
     CONVENE,
     CLOSE_ROLL,
-    AGENDA_DONE,
+    SCHEDULE,
     IN_PROGRESS,
     FULFILLED,
 )

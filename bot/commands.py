@@ -50,7 +50,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("nuevo_acuerdo", msg("Registrar un acuerdo"), Action.MANAGE_AGREEMENTS),
     Command("avance", msg("Informar el avance de un acuerdo"), Action.REPORT_PROGRESS),
     Command("exportar_acuerdos", msg("Descargar los acuerdos en CSV"), Action.MANAGE_AGREEMENTS),
-    Command("importar_acuerdos", msg("Cargar acuerdos desde un CSV"), Action.MANAGE_AGREEMENTS),
+    Command("importar_acuerdos", msg("Cargar acuerdos desde un CSV o XLSX"), Action.MANAGE_AGREEMENTS),
     Command("informe", msg("Informe e indicadores (región, periodo)"), Action.VIEW_AGREEMENTS),
     Command("informe_anual", msg("Informe anual para la SIP (DOCX y XLSX)"), Action.VIEW_AGREEMENTS),
     Command("ronda", msg("Ronda de avances: abrir, responder o ver el resumen"), Action.VIEW_AGREEMENTS),

@@ -14,8 +14,10 @@ from typing import Any
 
 from aiogram import F
 from aiogram.filters import Filter
-from aiogram.types import TelegramObject
+from aiogram.types import Message, TelegramObject
 from aiogram.utils.magic_filter import MagicFilter
+
+from bot.i18n import Catalogs, Text
 
 
 class OnLoop(Filter):
@@ -42,3 +44,19 @@ FILE = OnLoop(F.document | F.photo | F.voice | F.audio | F.video)  # any file se
 # A cheap first look for the /start router, which comes early: aiogram's CommandStart parses the
 # command and fails by exception, twice, for every message that is not a /start.
 STARTS_WITH_START = OnLoop(F.func(lambda m: (m.text or m.caption or "").startswith("/start")))
+
+
+class ButtonLabel(Filter):
+    """A reply-keyboard button's text, as sent back in any of the shipped languages: the person
+    may have changed language since the keyboard was sent."""
+
+    def __init__(self, label: Text) -> None:
+        self.label = label
+        self._labels: frozenset[str] | None = None
+
+    async def __call__(self, message: Message, catalogs: Catalogs) -> bool:
+        if self._labels is None:
+            self._labels = frozenset(
+                catalogs.translator(code).render(self.label) for code in catalogs.languages
+            )
+        return (message.text or "").strip() in self._labels

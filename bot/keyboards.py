@@ -4,13 +4,14 @@ builds its own in its ui.py."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import button_labels as buttons
 from bot.callbacks import CancelCB, CommissionCB, LanguageCB, SkipCB
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Translator, msg
 from bot.workflows.membership.people import MembershipView
 
 
@@ -52,3 +53,28 @@ def skip_or_cancel(tr: Translator) -> InlineKeyboardMarkup:
     cancel_row(kb, tr)
     kb.adjust(2)
     return kb.as_markup()
+
+
+# The liaison's persistent button (a reply keyboard under the text box) for what liaisons do most;
+# its label, typed back in any language, starts /avance (bot/filters.py ButtonLabel).
+REPORT_PROGRESS = msg("📈 Informar avance")
+# bot/delivery.py validates every reply_markup as an inline keyboard today; until it reads them
+# with `markup_of` below, a reply keyboard would fail there, so the button is not sent.
+REPLY_KEYBOARDS_DELIVERED = False
+
+
+def markup_of(payload: dict[str, Any] | None) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """An outbox row's stored reply_markup as the Bot API type it was made from."""
+    if not payload:
+        return None
+    if "keyboard" in payload:
+        return ReplyKeyboardMarkup.model_validate(payload)
+    return InlineKeyboardMarkup.model_validate(payload)
+
+
+def liaison_keyboard(tr: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=tr.render(REPORT_PROGRESS))]],
+        resize_keyboard=True,
+        is_persistent=True,
+    )

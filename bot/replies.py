@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,7 +41,9 @@ class Replies:
         self.db, self.chat_id, self.now = db, chat_id, now
         self.later: list[LaterFiles] = []
 
-    async def __call__(self, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
+    async def __call__(
+        self, text: str, reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
+    ) -> None:
         if self.chat_id is None:
             raise RuntimeError("this update has no chat to reply to")
         markup = reply_markup.model_dump(mode="json", exclude_none=True) if reply_markup else None

@@ -8,10 +8,11 @@ from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator
+from bot.keyboards import REPLY_KEYBOARDS_DELIVERED, REPORT_PROGRESS, liaison_keyboard
 from bot.render import help_text
 from bot.replies import Replies
 from bot.workflows.membership.people import active_actor_and_count
-from db.models import Person
+from db.models import Person, Role
 
 
 async def show_help(
@@ -22,6 +23,19 @@ async def show_help(
         return
     actor, commissions = await active_actor_and_count(db, person)
     await say(help_text(tr, actor, commissions=commissions))
+    if actor is not None and Role.LIAISON in actor.roles:
+        await offer_progress_button(tr, say)
+
+
+async def offer_progress_button(tr: Translator, say: Replies) -> None:
+    """The liaison's persistent «Informar avance» button, under the text box from now on."""
+    if REPLY_KEYBOARDS_DELIVERED:
+        await say(
+            tr.gettext(
+                "Para informar el avance de sus acuerdos, toque «{button}» abajo.", button=REPORT_PROGRESS
+            ),
+            reply_markup=liaison_keyboard(tr),
+        )
 
 
 def router() -> Router:

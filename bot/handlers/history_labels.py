@@ -59,6 +59,16 @@ ACTION_LABELS: dict[str, Text] = {
     "rounds.good_practice": msg("Buena práctica destacada"),
     "rounds.assistance_requested": msg("Asistencia técnica solicitada"),
     "rounds.assistance_status": msg("Estado de una asistencia técnica cambiado"),
+    "membership.role_changed": msg("Rol de un miembro cambiado"),
+    "membership.ended": msg("Membresía terminada"),
+    "succession.designated": msg("Sucesor(a) designado(a)"),
+    "succession.completed": msg("Sucesión completada"),
+    "seat.voting": msg("Voto de una institución cambiado"),
+    "directory.requested": msg("Confirmación del directorio pedida"),
+    "directory.answered": msg("Directorio confirmado o corregido"),
+    "directory.settings": msg("Frecuencia de confirmación del directorio cambiada"),
+    "presidency.term": msg("Periodo de la presidencia registrado"),
+    "publication.set": msg("Publicación de la página pública cambiada"),
 }
 
 # Who acted, when it was not a person: codes written by the CLI and the scheduler.

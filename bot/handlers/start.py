@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import keyboards
 from bot.commands import publish_person_commands, refresh_menus
 from bot.filters import PRIVATE, STARTS_WITH_START
+from bot.handlers.help import offer_progress_button
 from bot.handlers.membership.ui import AcceptInvitationCB, invitation_offer, welcome_text
 from bot.handlers.membership.ui import accept_invitation as accept_buttons
 from bot.i18n import Catalogs, Translator
@@ -28,7 +29,7 @@ from bot.workflows.membership.invitations import (
 )
 from bot.workflows.membership.people import active_actor, list_memberships
 from bot.workflows.notices import Notice
-from db.models import Person
+from db.models import Person, Role
 
 
 async def start_with_token(
@@ -105,6 +106,8 @@ async def _welcome(
     commissions = len({m.commission_id for m in await list_memberships(db, person)})
     if actor is not None:
         await publish_person_commands(bot, chat_id, tr, actor.roles, commissions=commissions)
+    if actor is not None and Role.LIAISON in actor.roles:
+        await offer_progress_button(tr, say)
     if person.language_chosen:
         await say(help_text(tr, actor, commissions=commissions))
     else:

@@ -23,8 +23,8 @@ from datetime import date, datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlalchemy import func, insert
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.business_days import LIMA
@@ -58,18 +58,26 @@ def snapshot(row: object, *fields: str) -> dict[str, Any]:
     return {name: jsonable(getattr(row, name)) for name in fields}
 
 
+DIGESTED = ("commission_id", "seq", "at", "actor_id", "actor_label", "action", "entity", "entity_id")
+
+
 def compute_digest(entry: AuditEntry, previous: str) -> str:
+    fields = {name: getattr(entry, name) for name in (*DIGESTED, "before", "after")}
+    return _digest(fields, previous)
+
+
+def _digest(entry: Mapping[str, Any], previous: str) -> str:
     body = {
-        "commission_id": entry.commission_id,
-        "seq": entry.seq,
-        "at": entry.at.isoformat(timespec="microseconds"),
-        "actor_id": entry.actor_id,
-        "actor_label": entry.actor_label,
-        "action": entry.action,
-        "entity": entry.entity,
-        "entity_id": entry.entity_id,
-        "before": entry.before,
-        "after": entry.after,
+        "commission_id": entry["commission_id"],
+        "seq": entry["seq"],
+        "at": entry["at"].isoformat(timespec="microseconds"),
+        "actor_id": entry["actor_id"],
+        "actor_label": entry["actor_label"],
+        "action": entry["action"],
+        "entity": entry["entity"],
+        "entity_id": entry["entity_id"],
+        "before": entry["before"],
+        "after": entry["after"],
         "previous": previous,
     }
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -133,6 +141,55 @@ async def record(
     db.add(entry)
     await db.flush()
     return entry
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry for `record_many`."""
+
+    action: str
+    entity: str
+    entity_id: object
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+
+
+async def record_many(
+    db: AsyncSession, commission_id: int, actor: Person, changes: Sequence[Change], *, now: datetime
+) -> None:
+    """Append many entries to one chain at once (a bulk import): one lock, one read, one flush."""
+    if not changes:
+        return
+    await lock_chain(db, commission_id)
+    last = (
+        await db.exec(
+            select(AuditEntry)
+            .where(AuditEntry.commission_id == commission_id)
+            .order_by(col(AuditEntry.seq).desc())
+            .limit(1)
+        )
+    ).first()
+    seq, digest = (last.seq, last.digest) if last else (0, GENESIS)
+    rows = []
+    for change in changes:
+        seq += 1
+        row: dict[str, Any] = {
+            "commission_id": commission_id,
+            "seq": seq,
+            "at": now,
+            "actor_id": actor.id,
+            "actor_label": actor.name,
+            "action": change.action,
+            "entity": change.entity,
+            "entity_id": str(change.entity_id),
+            "before": jsonable(change.before) if change.before is not None else None,
+            "after": jsonable(change.after) if change.after is not None else None,
+            "previous_digest": digest,
+        }
+        row["digest"] = digest = _digest(row, digest)
+        rows.append(row)
+    # A Core executemany: a thousand ORM entries would cost more than their rows.
+    await db.exec(insert(SQLModel.metadata.tables[AuditEntry.__tablename__]), params=rows)
 
 
 async def audited(

@@ -15,10 +15,11 @@ from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.evidence import required_evidence
-from bot.filters import NOT_COMMAND, PRIVATE, TEXT
+from bot.filters import NOT_COMMAND, PRIVATE, TEXT, ButtonLabel
 from bot.handlers.agreements import texts, ui
 from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator, msg
+from bot.keyboards import REPORT_PROGRESS
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor
 from bot.workflows.agreements.progress import Evidence, record_progress
@@ -320,6 +321,7 @@ def router() -> Router:
     r.message.filter(PRIVATE)
     typed = (TEXT, NOT_COMMAND)
     r.message.register(start, Command("avance"))
+    r.message.register(start, ButtonLabel(REPORT_PROGRESS))  # the liaison's reply-keyboard button
     r.callback_query.register(resume, ui.AvResumeCB.filter())
     r.callback_query.register(pick, ui.AvPickCB.filter())
     r.callback_query.register(choose_status, ui.AvStatusCB.filter(), StateFilter(ui.ProgressFlow.status))

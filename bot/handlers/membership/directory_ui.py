@@ -298,8 +298,12 @@ def national_text(tr: Translator, rows: Sequence[RegionEntry]) -> str:
     missing = [r for r in rows if not r.in_bot]
     present = [r for r in rows if r.in_bot]
     out = [
-        tr.gettext(
-            "<b>Directorio nacional</b>: {n} de {total} regiones en el bot.", n=len(present), total=len(rows)
+        tr.ngettext(
+            "<b>Directorio nacional</b>: {n} de {total} región en el bot.",
+            "<b>Directorio nacional</b>: {n} de {total} regiones en el bot.",
+            len(rows),
+            n=len(present),
+            total=len(rows),
         )
     ]
     if missing:

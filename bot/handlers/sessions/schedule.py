@@ -1,11 +1,12 @@
-"""/nueva_sesion: the secretary schedules a session step by step; each answer is kept in the
-conversation state, so a typo only repeats that step. Other session handlers live in
-manage.py (the secretary's /sesiones) and answers.py (what members tap)."""
+"""/nueva_sesion: one card with the session as it would be scheduled — defaults filled in by the
+workflow (bot/workflows/sessions/draft.py) — and a button per field to change it; typing on the card
+adds an agenda item. Each answer is kept in the conversation state, so a typo only repeats that
+field. Other session handlers live in manage.py (the secretary's /sesiones) and answers.py (what
+members tap)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -16,21 +17,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import button_labels as buttons
 from bot.filters import DOCUMENT, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.fallback import press_a_button
-from bot.handlers.sessions import ui
+from bot.handlers.sessions import card, ui
 from bot.i18n import Translator, msg
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor
-from bot.workflows.errors import ReasonNeeded, UserError
+from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import list_seats, tidy
 from bot.workflows.membership.people import access_active
 from bot.workflows.sessions.dates import SessionDateError, parse_session_datetime
+from bot.workflows.sessions.draft import draft_session
 from bot.workflows.sessions.schedule import (
-    NewItem,
     access_item,
     agenda,
     attach_document,
     check_agenda_room,
-    check_session_date,
     schedule_session,
 )
 from db.models import Person, SessionKind
@@ -40,36 +40,79 @@ async def manager(db: AsyncSession, person: Person | None) -> Actor:
     return await access_active(db, person, Action.MANAGE_SESSIONS)
 
 
+async def show_card(tr: Translator, actor: Actor, state: FSMContext, say: Replies) -> None:
+    """The card, and the conversation back on it: asks for the place first when there is none."""
+    data = await state.get_data()
+    hint = "agenda" if data.get("place") or data.get("link") else "place"
+    await state.set_state(ui.SessionFlow.card if hint == "agenda" else ui.SessionFlow.place)
+    await say(card.text(tr, data, actor.commission.code, hint), reply_markup=card.keyboard(tr, data))
+
+
 async def start(
-    message: Message, db: AsyncSession, person: Person | None, tr: Translator, state: FSMContext, say: Replies
-) -> None:
-    actor = await manager(db, person)
-    await state.set_state(ui.SessionFlow.kind)
-    await state.set_data({"commission_id": actor.commission.id, "items": []})
-    await say(
-        tr.gettext("Nueva sesión de {commission}. ¿De qué tipo es?", commission=actor.commission.code),
-        reply_markup=ui.kinds(tr),
-    )
-
-
-async def pick_kind(
-    query: CallbackQuery,
-    callback_data: ui.KindCB,
+    message: Message,
     db: AsyncSession,
     person: Person | None,
     tr: Translator,
     state: FSMContext,
     say: Replies,
+    now: datetime,
 ) -> None:
-    await manager(db, person)
+    actor = await manager(db, person)
+    assert actor.commission.id is not None
+    kind = SessionKind.ORDINARY
+    draft = await draft_session(db, actor.person, actor.commission.id, kind, now=now)
+    await state.set_data(card.initial(actor.commission.id, kind, draft))
+    await show_card(tr, actor, state, say)
+
+
+async def card_pressed(
+    query: CallbackQuery,
+    callback_data: card.CardCB,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    now: datetime,
+) -> None:
+    actor = await manager(db, person)
     await query.answer()
-    await state.update_data(kind=callback_data.kind.value)
-    await state.set_state(ui.SessionFlow.start)
+    do = callback_data.do
+    if await state.get_state() in (ui.SessionFlow.item_kind.state, ui.SessionFlow.item_owner.state):
+        await finish_the_item_first(tr, state, say)
+    elif do is card.CardDo.SCHEDULE:
+        await schedule(actor, db, tr, state, say, now)
+    elif do is card.CardDo.DATE:
+        await state.set_state(ui.SessionFlow.start)
+        await say(tr.render(card.ASK_DATE))
+    elif do is card.CardDo.PLACE:
+        await state.set_state(ui.SessionFlow.place)
+        await say(tr.render(card.HINTS["place"]))
+    elif do is card.CardDo.AGENDA:
+        await state.set_state(ui.SessionFlow.card)
+        await say(tr.gettext("Escriba el punto de la orden del día."))
+    else:
+        await change_card(actor, do, tr, state, say)
+
+
+async def finish_the_item_first(tr: Translator, state: FSMContext, say: Replies) -> None:
+    """A card button while an agenda item waits for its kind or owner: the item is not dropped."""
+    title = (await state.get_data()).get("pending_title", "")
     await say(
-        tr.gettext(
-            "Escriba la fecha y hora de la sesión (hora de Lima), por ejemplo 15/12 10:00 o 2026-12-15 10:00."
-        )
+        tr.gettext("Primero termine el punto «{title}»: elija una opción con los botones.", title=title)
     )
+
+
+async def change_card(actor: Actor, do: card.CardDo, tr: Translator, state: FSMContext, say: Replies) -> None:
+    """The fields a tap changes at once: the kind, and the last agenda item taken back."""
+    data = await state.get_data()
+    if do is card.CardDo.KIND:
+        ordinary = data["kind"] == SessionKind.ORDINARY.value
+        kind = SessionKind.EXTRAORDINARY if ordinary else SessionKind.ORDINARY
+        await state.update_data(kind=kind.value)
+    elif do is card.CardDo.UNDO and data["items"]:
+        await state.update_data(items=data["items"][:-1])
+    await show_card(tr, actor, state, say)
 
 
 async def type_start(
@@ -84,18 +127,10 @@ async def type_start(
 ) -> None:
     actor = await manager(db, person)
     starts_at = ui.parse_when(text, now)
-    data = await state.get_data()
-    kind = SessionKind(data["kind"])
-    try:
-        await check_session_date(db, data["commission_id"], kind, starts_at, now=now)
-    except ReasonNeeded as refusal:  # allowed with a written reason: ask for it
-        await state.update_data(starts_at=starts_at.isoformat())
-        await state.set_state(ui.SessionFlow.override)
-        await say(tr.render(refusal.text) + "\n\n" + tr.render(refusal.prompt))
-        return
-    assert actor.commission.id is not None
     await state.update_data(starts_at=starts_at.isoformat(), override=None)
-    await _ask_mode(tr, state, say)
+    if await card.date_refused(db, tr, state, say, now):
+        return
+    await show_card(tr, actor, state, say)
 
 
 async def type_override(
@@ -108,7 +143,7 @@ async def type_override(
     say: Replies,
     now: datetime,
 ) -> None:
-    await manager(db, person)
+    actor = await manager(db, person)
     try:  # another date instead of a reason
         parse_session_datetime(text, now=now)
     except SessionDateError:
@@ -117,34 +152,9 @@ async def type_override(
             await say(tr.gettext("Escriba el motivo (entre 5 y 1000 caracteres)."))
             return
         await state.update_data(override=reason)
-        await _ask_mode(tr, state, say)
+        await show_card(tr, actor, state, say)
         return
-    await state.set_state(ui.SessionFlow.start)
     await type_start(message, text, db, person, tr, state, say, now)
-
-
-async def _ask_mode(tr: Translator, state: FSMContext, say: Replies) -> None:
-    await state.set_state(ui.SessionFlow.mode)
-    await say(tr.gettext("¿La sesión es presencial o virtual?"), reply_markup=ui.modes(tr))
-
-
-async def pick_mode(
-    query: CallbackQuery,
-    callback_data: ui.ModeCB,
-    db: AsyncSession,
-    person: Person | None,
-    tr: Translator,
-    state: FSMContext,
-    say: Replies,
-) -> None:
-    await manager(db, person)
-    await query.answer()
-    await state.update_data(virtual=callback_data.virtual)
-    await state.set_state(ui.SessionFlow.place)
-    if callback_data.virtual:
-        await say(tr.gettext("Escriba el enlace de la reunión virtual (https://…)."))
-    else:
-        await say(tr.gettext("Escriba el lugar de la sesión (dirección o sala)."))
 
 
 async def type_place(
@@ -156,11 +166,11 @@ async def type_place(
     state: FSMContext,
     say: Replies,
 ) -> None:
-    await manager(db, person)
-    data = await state.get_data()
+    """A place or, when it starts with http, the virtual meeting's link."""
+    actor = await manager(db, person)
     value = text.strip()
-    if data.get("virtual"):
-        if not value.startswith(("https://", "http://")) or len(value) > 500 or " " in value:
+    if value.lower().startswith(("https://", "http://")):
+        if len(value) > 500 or " " in value:
             await say(
                 tr.gettext("El enlace debe empezar con https:// (por ejemplo https://meet.example/abc).")
             )
@@ -171,8 +181,27 @@ async def type_place(
             await say(tr.gettext("El lugar debe tener entre 3 y 300 caracteres. Escríbalo de nuevo."))
             return
         await state.update_data(place=tidy(value), link=None)
-    await state.set_state(ui.SessionFlow.item)
-    await say(tr.gettext("Escriba el primer punto de la orden del día."))
+    await show_card(tr, actor, state, say)
+
+
+async def type_on_card(
+    message: Message,
+    text: str,
+    db: AsyncSession,
+    person: Person | None,
+    tr: Translator,
+    state: FSMContext,
+    say: Replies,
+    now: datetime,
+) -> None:
+    """Typed on the card: a date and time changes the date, a link the place; anything else is
+    the next agenda item."""
+    if ui.looks_like_when(text, now):
+        await type_start(message, text, db, person, tr, state, say, now)
+    elif text.strip().lower().startswith(("https://", "http://")):
+        await type_place(message, text, db, person, tr, state, say)
+    else:
+        await type_item(message, text, db, person, tr, state, say)
 
 
 async def type_item(
@@ -193,7 +222,7 @@ async def type_item(
     try:
         check_agenda_room(len(data["items"]))
     except UserError as full:  # the items written stay; offer the way out with the refusal
-        await say(tr.render(full.text), reply_markup=ui.agenda_done(tr))
+        await say(tr.render(full.text), reply_markup=card.keyboard(tr, data))
         return
     await state.update_data(pending_title=title)
     await state.set_state(ui.SessionFlow.item_kind)
@@ -235,58 +264,34 @@ async def pick_owner(
     state: FSMContext,
     say: Replies,
 ) -> None:
-    await manager(db, person)
-    await query.answer()
-    data = await state.get_data()
-    items = [
-        *data["items"],
-        {
-            "title": data["pending_title"],
-            "decision": data["pending_decision"],
-            "owner": callback_data.seat_id or None,
-        },
-    ]
-    await state.update_data(items=items)
-    await state.set_state(ui.SessionFlow.item)
-    lines = "\n".join(f"{n}. {i['title']}" for n, i in enumerate(items, 1))
-    await say(
-        tr.gettext(
-            "Orden del día hasta ahora:\n{items}\n\nEscriba el siguiente punto o toque «{button}».",
-            items=lines,
-            button=buttons.AGENDA_DONE,
-        ),
-        reply_markup=ui.agenda_done(tr),
-    )
-
-
-def planned(data: dict[str, Any]) -> dict[str, Any]:
-    """The session the conversation gathered, as `schedule_session` takes it."""
-    return {
-        "kind": SessionKind(data["kind"]),
-        "starts_at": datetime.fromisoformat(data["starts_at"]),
-        "place": data.get("place"),
-        "link": data.get("link"),
-        "items": [NewItem(i["title"], i["decision"], i["owner"]) for i in data["items"]],
-        "override_reason": data.get("override"),
-    }
-
-
-async def finish_agenda(
-    query: CallbackQuery,
-    db: AsyncSession,
-    person: Person | None,
-    tr: Translator,
-    state: FSMContext,
-    say: Replies,
-    now: datetime,
-) -> None:
     actor = await manager(db, person)
     await query.answer()
     data = await state.get_data()
-    if not data.get("items"):
+    assert actor.commission.id is not None
+    names = {s.seat_id: s.institution for s in await list_seats(db, actor.commission.id)}
+    owner = callback_data.seat_id or None
+    item = {"title": data["pending_title"], "decision": data["pending_decision"], "owner": owner}
+    items = [*data["items"], item | {"owner_name": names.get(owner or 0)}]
+    await state.update_data(items=items, pending_title=None, pending_decision=None)
+    await show_card(tr, actor, state, say)
+
+
+async def schedule(
+    actor: Actor, db: AsyncSession, tr: Translator, state: FSMContext, say: Replies, now: datetime
+) -> None:
+    """«Programar»: a missing or refused field is asked for, the rest of the card kept."""
+    data = await state.get_data()
+    if await card.date_refused(db, tr, state, say, now):
+        return
+    if not (data.get("place") or data.get("link")):
+        await state.set_state(ui.SessionFlow.place)
+        await say(tr.render(card.HINTS["place"]))
+        return
+    if not data["items"] and not data.get("auto"):
+        await state.set_state(ui.SessionFlow.card)
         await say(tr.gettext("La orden del día necesita al menos un punto. Escríbalo."))
         return
-    session = await schedule_session(db, actor.person, data["commission_id"], **planned(data), now=now)
+    session = await schedule_session(db, actor.person, data["commission_id"], **card.planned(data), now=now)
     assert session.id is not None
     await state.set_state(ui.SessionFlow.documents)
     await state.set_data({"session_id": session.id})
@@ -351,17 +356,16 @@ def router() -> Router:
     r = Router(name="sessions_schedule")
     typed = (TEXT, NOT_COMMAND, PRIVATE)
     S = ui.SessionFlow
+    drafting = StateFilter(S.card, S.start, S.override, S.place, S.item_kind, S.item_owner)
     r.message.register(start, Command("nueva_sesion"), PRIVATE)
-    r.callback_query.register(pick_kind, ui.KindCB.filter(), StateFilter(S.kind))
+    r.callback_query.register(card_pressed, card.CardCB.filter(), drafting)
     r.message.register(type_start, StateFilter(S.start), *typed)
     r.message.register(type_override, StateFilter(S.override), *typed)
-    r.callback_query.register(pick_mode, ui.ModeCB.filter(), StateFilter(S.mode))
     r.message.register(type_place, StateFilter(S.place), *typed)
-    r.message.register(type_item, StateFilter(S.item), *typed)
+    r.message.register(type_on_card, StateFilter(S.card), *typed)
     r.callback_query.register(pick_item_kind, ui.ItemKindCB.filter(), StateFilter(S.item_kind))
     r.callback_query.register(pick_owner, ui.OwnerCB.filter(), StateFilter(S.item_owner))
-    r.callback_query.register(finish_agenda, ui.AgendaDoneCB.filter(), StateFilter(S.item))
     r.message.register(receive_document, StateFilter(S.documents), DOCUMENT, PRIVATE)
     r.callback_query.register(attach_pressed, ui.ItemCB.filter(F.do == ui.ItemDo.ATTACH))
-    r.message.register(press_a_button, StateFilter(S.kind, S.mode, S.item_kind, S.item_owner), *typed)
+    r.message.register(press_a_button, StateFilter(S.item_kind, S.item_owner), *typed)
     return r

@@ -21,7 +21,7 @@ from bot.workflows.sessions.convocation import KIND_LABELS, InviteeAnswer, where
 from bot.workflows.sessions.dates import SessionDateError, parse_session_datetime
 from bot.workflows.sessions.forecast import Forecast, SeatInfo
 from bot.workflows.sessions.votes import Vote
-from db.models import AgendaItem, Answer, MeetingSession, SessionKind, SessionStatus
+from db.models import AgendaItem, Answer, MeetingSession, SessionStatus
 
 # Members may tap «presente» from this long before the convened hour.
 PRESENT_WINDOW = timedelta(hours=1)
@@ -60,13 +60,11 @@ VOTE_LABELS: dict[Vote, Text] = {
 
 
 class SessionFlow(StatesGroup):
-    kind = State()
+    card = State()  # /nueva_sesion's card (bot/handlers/sessions/card.py); typing adds an agenda item
     start = State()
     override = State()
     calendar_reason = State()  # data: day; why /calendario plans a session on a non-working day
-    mode = State()
     place = State()
-    item = State()
     item_kind = State()
     item_owner = State()
     documents = State()
@@ -101,24 +99,12 @@ class ItemDo(StrEnum):
     ATTACH = "attach"
 
 
-class KindCB(CallbackData, prefix="nsk1"):
-    kind: SessionKind
-
-
-class ModeCB(CallbackData, prefix="nsm1"):
-    virtual: bool
-
-
 class ItemKindCB(CallbackData, prefix="nsi1"):
     decision: bool
 
 
 class OwnerCB(CallbackData, prefix="nso1"):
     seat_id: int  # 0: no owner
-
-
-class AgendaDoneCB(CallbackData, prefix="nsd1"):
-    pass
 
 
 class SessionCB(CallbackData, prefix="ses1"):
@@ -161,24 +147,6 @@ class SeatVoteCB(CallbackData, prefix="svt1"):
     vote: Vote
 
 
-def kinds(tr: Translator) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr.gettext("Ordinaria"), callback_data=KindCB(kind=SessionKind.ORDINARY))
-    kb.button(text=tr.gettext("Extraordinaria"), callback_data=KindCB(kind=SessionKind.EXTRAORDINARY))
-    cancel_row(kb, tr)
-    kb.adjust(2)
-    return kb.as_markup()
-
-
-def modes(tr: Translator) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr.gettext("Presencial"), callback_data=ModeCB(virtual=False))
-    kb.button(text=tr.gettext("Virtual"), callback_data=ModeCB(virtual=True))
-    cancel_row(kb, tr)
-    kb.adjust(2)
-    return kb.as_markup()
-
-
 def item_kinds(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=tr.gettext("Requiere votación"), callback_data=ItemKindCB(decision=True))
@@ -193,14 +161,6 @@ def owners(tr: Translator, seats: Iterable[tuple[int, str]]) -> InlineKeyboardMa
     for seat_id, name in seats:
         kb.button(text=name[:60], callback_data=OwnerCB(seat_id=seat_id))
     kb.button(text=tr.gettext("Sin institución responsable"), callback_data=OwnerCB(seat_id=0))
-    kb.adjust(1)
-    return kb.as_markup()
-
-
-def agenda_done(tr: Translator) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr.render(buttons.AGENDA_DONE), callback_data=AgendaDoneCB())
-    cancel_row(kb, tr)
     kb.adjust(1)
     return kb.as_markup()
 

@@ -97,6 +97,11 @@ def clean_reason(reason: str) -> str:
     return cleaned
 
 
+# The percentages offered as buttons wherever progress is reported (/avance, /ronda); any other
+# number from 0 to 100 may be typed.
+PERCENT_CHOICES = (0, 25, 50, 75, 100)
+
+
 def check_percent(value: int) -> int:
     if not 0 <= value <= 100:
         raise UserError(

@@ -1,15 +1,15 @@
-"""The register's CSV file: its columns, and how each line is read and checked.
+"""The register's file (CSV or XLSX, read into lines of cells by sheets.py): its columns, and how
+each line is checked.
 
-One row per agreement, Spanish headers; a line is either a whole valid `CsvRow` or the reason
-(with its line number) why the import stops, importing nothing.
+One row per agreement, Spanish headers; a line is either a whole valid `CsvRow` or the reason, with
+its line number, why it is wrong. Every line is checked, so all the bad ones are reported at once,
+and a file with any bad line imports nothing.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.i18n import Text, msg
@@ -33,7 +33,6 @@ HEADERS = [
     "motivo_cancelacion",
 ]
 SEPARATOR = " | "
-MAX_BYTES = 2_000_000
 STATUS_WORDS = {
     "pendiente": AgreementStatus.PENDING,
     "en curso": AgreementStatus.IN_PROGRESS,
@@ -66,12 +65,34 @@ class CsvRow:
     cancel_reason: str | None
 
 
-def _bad(line: int, reason: Text) -> UserError:
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    reason: Text
+
+
+@dataclass
+class Checked:
+    rows: list[CsvRow] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+
+
+class _Bad(Exception):
+    def __init__(self, line: int, reason: Text) -> None:
+        self.error = LineError(line, reason)
+
+
+def _bad(line: int, reason: Text) -> _Bad:
+    return _Bad(line, reason)
+
+
+def refusal(error: LineError) -> UserError:
+    """One bad line as a refusal (a file-level problem, or the first of the lines)."""
     return UserError(
         msg(
-            "El CSV no se importó: línea {line}: {reason} No se registró ningún acuerdo.",
-            line=line,
-            reason=reason,
+            "El archivo no se importó: línea {line}: {reason} No se registró ningún acuerdo.",
+            line=error.line,
+            reason=error.reason,
         )
     )
 
@@ -97,42 +118,32 @@ def _date(value: str, line: int, column: str) -> date:
     )
 
 
-def parse_rows(content: bytes, commission_code: str, seats_by_name: dict[str, int]) -> list[CsvRow]:
-    if len(content) > MAX_BYTES:
-        raise UserError(msg("El archivo es demasiado grande (máximo 2 MB)."))
-    try:
-        decoded = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            msg("El archivo no está en UTF-8. Guárdelo como «CSV UTF-8» e inténtelo de nuevo.")
-        ) from exc
-    first = decoded.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(decoded), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration as exc:
-        raise _bad(1, msg("el archivo está vacío.")) from exc
+def check_rows(
+    table: list[tuple[int, list[str]]], commission_code: str, seats_by_name: dict[str, int]
+) -> Checked:
+    """Every line of the file checked: the valid rows, and each bad line with its reason."""
+    if not table:
+        raise refusal(LineError(1, msg("el archivo está vacío.")))
+    header = [h.strip().lower() for h in table[0][1]]
     missing = [h for h in ("texto", "instituciones", "plazo") if h not in header]
     if missing:
-        raise _bad(1, msg("faltan las columnas {columns}.", columns=", ".join(missing)))
+        raise refusal(LineError(1, msg("faltan las columnas {columns}.", columns=", ".join(missing))))
     code_re = re.compile(rf"^{re.escape(commission_code)}-(\d{{4}})-(\d{{3,}})$")
-    rows: list[CsvRow] = []
-    seen: set[str] = set()
-    try:
-        for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
+    checked, seen = Checked(), set[str]()
+    for line, values in table[1:]:
+        values = [v.strip() for v in values]
+        while values and not values[-1]:
+            values.pop()
+        if not values:
+            continue
+        try:
             if len(values) > len(header):
                 raise _bad(line, msg("tiene más columnas que el encabezado."))
-            cell = dict(
-                zip(header, [v.strip() for v in values] + [""] * (len(header) - len(values)), strict=True)
-            )
-            rows.append(_row(line, cell, code_re, seats_by_name, seen))
-    except csv.Error as exc:
-        raise _bad(reader.line_num, msg("el formato CSV está dañado.")) from exc
-    return rows
+            cell = dict(zip(header, values + [""] * (len(header) - len(values)), strict=True))
+            checked.rows.append(_row(line, cell, code_re, seats_by_name, seen))
+        except _Bad as bad:
+            checked.errors.append(bad.error)
+    return checked
 
 
 def _row(

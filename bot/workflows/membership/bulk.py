@@ -136,7 +136,7 @@ def parse_rows(
         assert role is not None
         rows.append(Row(line, institution or None, SEAT_WORDS[normalise(seat)], role, name, language))
     if len(rows) + len(errors) > MAX_ROWS:
-        raise UserError(msg("Como máximo {n} filas por archivo.", n=MAX_ROWS))
+        raise UserError(msg("Como máximo {max} filas por archivo.", max=MAX_ROWS))
     if not rows and not errors:
         raise UserError(msg("El archivo no tiene filas con personas."))
     return rows, errors

@@ -28,6 +28,7 @@ from db.models import (
     AgendaItem,
     MeetingSession,
     Person,
+    PlannedSession,
     SessionActa,
     SessionKind,
     SessionStatus,
@@ -162,9 +163,20 @@ def check_agenda_room(written: int) -> None:
                 "La orden del día ya tiene {n} punto. Toque «{button}».",
                 "La orden del día ya tiene {n} puntos. Toque «{button}».",
                 MAX_ITEMS,
-                button=buttons.AGENDA_DONE,
+                button=buttons.SCHEDULE,
             )
         )
+
+
+async def previous_held(db: AsyncSession, commission_id: int) -> MeetingSession | None:
+    """The last held session, whose acta the next session approves first."""
+    query = (
+        select(MeetingSession)
+        .where(MeetingSession.commission_id == commission_id, MeetingSession.status == SessionStatus.HELD)
+        .order_by(col(MeetingSession.starts_at).desc())
+        .limit(1)
+    )
+    return (await db.exec(query)).first()
 
 
 async def schedule_session(
@@ -189,17 +201,10 @@ async def schedule_session(
         raise UserError(msg("Indique el lugar de la sesión o el enlace de la reunión virtual."))
     if link and (len(link) > 500 or not link.startswith(("https://", "http://"))):
         raise UserError(msg("El enlace debe empezar con https:// (por ejemplo https://meet.example/abc)."))
-    if not items:
+    previous = await previous_held(db, commission_id)
+    if not items and previous is None:  # the acta's approval alone is an agenda
         raise UserError(msg("La orden del día necesita al menos un punto."))
     check_agenda_room(len(items) - 1)
-    previous = (
-        await db.exec(
-            select(MeetingSession)
-            .where(MeetingSession.commission_id == commission_id, MeetingSession.status == SessionStatus.HELD)
-            .order_by(col(MeetingSession.starts_at).desc())
-            .limit(1)
-        )
-    ).first()
     session = MeetingSession(
         commission_id=commission_id,
         kind=kind,
@@ -214,6 +219,7 @@ async def schedule_session(
     db.add(session)
     await db.flush()
     assert session.id is not None
+    await _fulfil_plan(db, session)
     position = 1
     if previous is not None:
         db.add(
@@ -253,6 +259,20 @@ async def schedule_session(
         | {"items": [i.title for i in items]},
     )
     return session
+
+
+async def _fulfil_plan(db: AsyncSession, session: MeetingSession) -> None:
+    """The annual calendar's session on that day is now scheduled: the next default is a later one."""
+    if session.kind is not SessionKind.ORDINARY:
+        return
+    query = select(PlannedSession).where(
+        PlannedSession.commission_id == session.commission_id,
+        PlannedSession.planned_on == lima_date(session.starts_at),
+        col(PlannedSession.session_id).is_(None),
+    )
+    for plan in (await db.exec(query)).all():
+        plan.session_id = session.id
+        db.add(plan)
 
 
 async def attach_document(

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.handlers.agreements import ui
 from bot.i18n import Catalogs
 from bot.notify import enqueue_notices
+from bot.workflows.agreements.change import PERCENT_CHOICES
 from bot.workflows.agreements.reminders import agreements_tick
 from db.models import Agreement, AgreementEvent, AgreementEventKind, AgreementStatus, EvidenceKind, Role
 from tests.conftest import NOW
@@ -25,6 +26,10 @@ from tests.harness import BOT_USER, ChatUser, Harness, make_harness, plain, repl
 
 GORE = "Gobierno Regional del Cusco"
 CORTE = "Corte Superior de Justicia del Cusco"
+
+# The same choices as /ronda offers (tests/handlers/rounds/test_rounds_chat.py).
+PERCENTS = ["0 %", "25 %", "50 %", "75 %", "100 %"]
+assert [f"{v} %" for v in PERCENT_CHOICES] == PERCENTS
 
 
 @pytest.fixture
@@ -111,6 +116,8 @@ async def test_agreement_lifecycle_in_three_languages(
         assert "CUS-2026-001" in said[0] and qu.gettext("¿Sobre qué acuerdo informa?") in said[0]
         await wayta.click("CUS-2026-001")
         await wayta.press(ui.AvStatusCB(status=AgreementStatus.IN_PROGRESS).pack())
+        offered = wayta.harness.messages_to(wayta.user.id)[-1].reply_markup
+        assert [b.text for b in offered.inline_keyboard[0]] == PERCENTS  # type: ignore[union-attr]
         await wayta.click("50 %")
         await wayta.send("Informe publicado en la web regional")
         said = replies(await send_photo(chat, wayta, "PHOTO-123"))
@@ -239,7 +246,7 @@ async def test_csv_export_and_import_from_chat(
         monkeypatch.setattr(chat.bot, "download", download)
         await rosa.send("/importar_acuerdos")
         said = replies(await send_document(chat, rosa, "BAD", "plan.csv"))
-        assert "línea 4" in plain(said[0]) and "Municipalidad de Lima" in plain(said[0])
+        assert "Línea 4:" in plain(said[0]) and "Municipalidad de Lima" in plain(said[0])
         assert (await db.exec(select(Agreement))).all() == []
         said = replies(await send_document(chat, rosa, "GOOD", "plan.csv"))  # still waiting for a file
         assert "2 acuerdos nuevos" in said[0]

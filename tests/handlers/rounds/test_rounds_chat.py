@@ -138,6 +138,9 @@ async def test_round_with_three_liaisons_resume_escalation_and_summary(
             "¿Qué porcentaje de avance tiene <b>{code}</b>? Elija o escriba un número de 0 a 100.",
             code="CUS-2026-001",
         )
+        offered = wayta.harness.messages_to(wayta.user.id)[-1].reply_markup
+        # The same choices as /avance offers (tests/handlers/agreements/test_agreements_chat.py).
+        assert [b.text for b in offered.inline_keyboard[0]] == ["0 %", "25 %", "50 %", "75 %", "100 %"]  # type: ignore[union-attr]
         await wayta.click("50 %")
         await wayta.send("Informe en la web regional")
         await wayta.send("Falta presupuesto para la imprenta")

@@ -25,10 +25,7 @@ async def test_a_full_agenda_refuses_one_more_item_and_keeps_the_rest(
         sec = harness.user(1, first_name="Rosa")
         await sec.join(await invite("CUS", Role.SECRETARY, None, "Rosa Mamani"))
         await sec.press(LanguageCB(code="es").pack())
-        await sec.send("/nueva_sesion")
-        await sec.click("Ordinaria")
-        await sec.send("11/12 10:00")
-        await sec.click("Presencial")
+        await sec.send("/nueva_sesion")  # the card: 11/12 10:00 by default, the place asked
         await sec.send("Sala de sesiones del Gobierno Regional")
         for n in range(1, MAX_ITEMS + 1):
             await sec.send(f"Punto número {n}")
@@ -36,12 +33,12 @@ async def test_a_full_agenda_refuses_one_more_item_and_keeps_the_rest(
             await sec.click("Sin institución")
 
         said = replies(await sec.send("Un punto de más"))
-        assert said == [f"La orden del día ya tiene {MAX_ITEMS} puntos. Toque «Terminar orden del día»."]
+        assert said == [f"La orden del día ya tiene {MAX_ITEMS} puntos. Toque «✅ Programar»."]
         markup = harness.messages_to(sec.user.id)[-1].reply_markup
         assert isinstance(markup, InlineKeyboardMarkup)
-        assert "Terminar orden del día" in [b.text for row in markup.inline_keyboard for b in row]
+        assert "✅ Programar" in [b.text for row in markup.inline_keyboard for b in row]
 
-        assert "Sesión programada" in replies(await sec.click("Terminar orden del día"))[0]
+        assert "Sesión programada" in replies(await sec.click("Programar"))[0]
     session = (await db.exec(select(MeetingSession))).one()
     titles = (await db.exec(select(AgendaItem.title).where(AgendaItem.session_id == session.id))).all()
     assert sorted(titles) == sorted(f"Punto número {n}" for n in range(1, MAX_ITEMS + 1))

@@ -36,15 +36,12 @@ async def test_the_convened_member_gets_rsvp_buttons_the_secretary_the_next_step
         await member.join(await invite("CUS", Role.MEMBER, "Corte Superior de Justicia del Cusco", "Aurelia"))
         for user in (sec, member):
             await user.press(LanguageCB(code="es").pack())
-        await sec.send("/nueva_sesion")
-        await sec.click("Ordinaria")
-        await sec.send("11/12 10:00")
-        await sec.click("Presencial")
+        await sec.send("/nueva_sesion")  # the card: 11/12 10:00 by default, the place asked
         await sec.send("Sala de sesiones del Gobierno Regional")
         await sec.send("Plan anual de trabajo 2027")
         await sec.click("Informativo")
         await sec.click("Sin institución")
-        await sec.click("Terminar orden del día")
+        await sec.click("Programar")
         session = (await db.exec(select(MeetingSession))).one()
         view = SessionCB(session_id=session.id or 0, do=Do.VIEW).pack()
 

@@ -99,23 +99,26 @@ async def test_the_whole_cycle_in_three_languages(
 
         # A member cannot schedule; the secretary's bad dates are refused and nothing is lost.
         assert "no permite" in replies(await contra.send("/nueva_sesion"))[0]
-        await sec.send("/nueva_sesion")
-        await sec.click("Ordinaria")
+        # One card with the defaults: the earliest legal date at 10:00; no place yet, so it is asked.
+        card = plain(replies(await sec.send("/nueva_sesion"))[0])
+        assert "ordinaria" in card and "11 dic" in card and "2026" in card and "10:00" in card
+        assert "Escriba el lugar" in card
+        await sec.send("Sala de sesiones del Gobierno Regional")
+        await sec.click("Cambiar fecha")
         assert "No entendí la fecha" in replies(await sec.send("el viernes"))[0]
         assert "ya pasó" in replies(await sec.send("01/12/2026 10:00"))[0]
         refused = plain(replies(await sec.send("10/12 10:00"))[0])
         assert "5 días hábiles" in refused and "11 de diciembre de 2026" in refused
-        said = replies(await sec.send("11/12 10:00"))
-        assert "presencial o virtual" in said[0]
-        await sec.click("Presencial")
-        await sec.send("Sala de sesiones del Gobierno Regional")
+        card = plain(replies(await sec.send("11/12 10:00"))[0])  # the place typed before is kept
+        assert "Sala de sesiones del Gobierno Regional" in card and "11 dic" in card
         await sec.send("Plan anual de trabajo 2027")
         await sec.click("Requiere votación")
-        await sec.click("Corte Superior")
+        card = plain(replies(await sec.click("Corte Superior"))[0])
+        assert "1. Plan anual de trabajo 2027 (se vota · Corte Superior de Justicia del Cusco)" in card
         await sec.send("Informe de la Contraloría")
         await sec.click("Informativo")
         await sec.click("Sin institución")
-        said = replies(await sec.click("Terminar orden del día"))
+        said = replies(await sec.click("Programar"))
         assert "Sesión programada" in said[0]
         await send_file(harness, sec, "plan-2027.pdf")
         await sec.click("1. Plan anual")

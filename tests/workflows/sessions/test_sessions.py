@@ -179,7 +179,7 @@ async def test_an_agenda_longer_than_the_limit_is_refused(db: AsyncSession) -> N
     with pytest.raises(UserError) as refused:
         await scheduled(db, cra, items=too_many)
     assert refused.value.text.n == MAX_ITEMS
-    assert refused.value.text.params["button"].msgid == "Terminar orden del día"  # type: ignore[attr-defined]
+    assert refused.value.text.params["button"].msgid == "✅ Programar"  # type: ignore[attr-defined]
     assert (await db.exec(select(MeetingSession))).all() == []
     session = await scheduled(db, cra, items=too_many[:MAX_ITEMS])
     assert session.id is not None and len(await agenda(db, session.id)) == MAX_ITEMS
