@@ -1,6 +1,8 @@
 """Replies to the person who wrote: queued in the update's transaction, sent after commit.
 
-A handler says `await say(text, reply_markup=...)`; if the update is rolled back, nothing is sent,
+A handler says `await say(text, reply_markup=...)` for a new message, or `await say.screen(...)` for a
+screen that changes (a roll call, a page of a list): after a button press it edits the message whose
+button was pressed, else it sends one. If the update is rolled back, nothing is sent,
 and a redelivered update (already committed) sends nothing twice. Replies are claimed before
 notices (`Priority.REPLY`): the person who just wrote never waits behind a broadcast.
 
@@ -24,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator
 from bot.workflows.outbox import enqueue_document, enqueue_text
+from bot.workflows.outbox.edits import enqueue_edit
 from db.models import Priority
 
 log = logging.getLogger(__name__)
@@ -38,8 +41,11 @@ class LaterFile:
 
 
 class Replies:
-    def __init__(self, db: AsyncSession, chat_id: int | None, now: datetime) -> None:
+    def __init__(
+        self, db: AsyncSession, chat_id: int | None, now: datetime, origin_message_id: int | None = None
+    ) -> None:
         self.db, self.chat_id, self.now = db, chat_id, now
+        self.origin = origin_message_id  # the message whose button was pressed, if any
         self.later: list[LaterFile] = []
 
     async def __call__(self, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
@@ -55,6 +61,30 @@ class Replies:
             report_failure=False,
             priority=Priority.REPLY,
         )
+
+    async def screen(
+        self, text: str, reply_markup: InlineKeyboardMarkup | None = None, *, key: str | None = None
+    ) -> None:
+        """Show a screen in place: the pressed message is edited (once per update; a second screen
+        is a new message), or without a press a new message is sent. `key` names the screen, so
+        that the newest message showing it is the live one (bot/workflows/screens.py)."""
+        if self.chat_id is None:
+            raise RuntimeError("this update has no chat to reply to")
+        markup = reply_markup.model_dump(mode="json", exclude_none=True) if reply_markup else None
+        if self.origin is None:
+            await enqueue_text(
+                self.db,
+                self.chat_id,
+                text,
+                now=self.now,
+                reply_markup=markup,
+                report_failure=False,
+                priority=Priority.REPLY,
+                screen=key,
+            )
+            return
+        origin, self.origin = self.origin, None
+        await enqueue_edit(self.db, self.chat_id, origin, text, now=self.now, reply_markup=markup, screen=key)
 
     async def document(self, file_name: str, content: bytes, caption: str | None = None) -> None:
         if self.chat_id is None:

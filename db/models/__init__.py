@@ -17,7 +17,7 @@ from db.models.core import (
     TokenAttempt,
     utcnow,
 )
-from db.models.delivery import OutboxMessage, OutboxStatus, Priority, ProcessedUpdate
+from db.models.delivery import LiveScreen, OutboxMessage, OutboxStatus, Priority, ProcessedUpdate
 from db.models.monitoring import *  # noqa: F403
 from db.models.reports import *  # noqa: F403
 from db.models.rounds import *  # noqa: F403
@@ -31,6 +31,7 @@ __all__ = [
     "Institution",
     "InstitutionCategory",
     "Invitation",
+    "LiveScreen",
     "Membership",
     "OutboxMessage",
     "OutboxStatus",

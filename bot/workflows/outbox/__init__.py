@@ -3,6 +3,8 @@
 Rows are rendered and queued by bot/notify.py (notices) and bot/replies.py (replies); a sender
 (bot/delivery.py) drains it; every statement that writes this table lives here.
 
+Besides new messages, rows may edit or delete a message already sent (outbox/edits.py).
+
 Rows of one chat go out in order, one at a time: a chat's next row is claimable only when no
 earlier row of that chat is pending or being sent. Across chats, replies to the person who just
 wrote (`Priority.REPLY`) are claimed before notices, so a reply never waits behind a broadcast to
@@ -28,41 +30,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import msg
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.notices import Notice
+from bot.workflows.outbox.parts import TEXT_LIMIT as TEXT_LIMIT
+from bot.workflows.outbox.parts import split_text
 from db.engine import dialect_of
 from db.models import Membership, OutboxMessage, OutboxStatus, Person, Priority, Role
 from db.models.delivery import OPEN_ROWS
 
-TEXT_LIMIT = 4096
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 # Per-chat pace (Telegram: about 1 message a second to a private chat, 20 a minute to a group).
 PRIVATE_GAP = timedelta(seconds=1)
 GROUP_GAP = timedelta(seconds=3)
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Cut a long text at line boundaries (a single overlong line at a space, else hard)."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        parts.append(current)
-    return [p for p in parts if p.strip()]
 
 
 # The statements that run for every reply and every message sent go to the table itself, not
@@ -83,8 +60,10 @@ async def enqueue_text(
     commission_id: int | None = None,
     report_failure: bool = True,
     priority: Priority = Priority.NOTICE,
+    screen: str | None = None,
 ) -> list[int]:
-    """Queue a text (split if over Telegram's limit; the keyboard goes with the last part).
+    """Queue a text (split if over Telegram's limit; the keyboard goes with the last part, and so
+    does `screen`, the name of what that message shows: bot/workflows/screens.py).
     Returns the new rows' ids, in order."""
     parts = split_text(text)
     values: list[dict[str, Any]] = []
@@ -92,6 +71,8 @@ async def enqueue_text(
         payload: dict[str, Any] = {"text": part}
         if reply_markup is not None and index == len(parts) - 1:
             payload["reply_markup"] = reply_markup
+        if screen is not None and index == len(parts) - 1:
+            payload["screen"] = screen
         values.append(
             {
                 "chat_id": chat_id,
