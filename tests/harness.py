@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.default import DefaultBotProperties
+from aiogram.client.default import Default, DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest
@@ -40,6 +40,7 @@ from aiogram.types import (
     Update,
     User,
 )
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -48,6 +49,8 @@ from bot.dispatcher import build_dispatcher
 from bot.handlers.membership.ui import AcceptInvitationCB
 from bot.i18n import Catalogs
 from bot.middlewares import FloodMiddleware
+from tests.telegram_double.limits import ApiError, Spec
+from tests.telegram_double.server import DEFAULT_SPEC_PATH
 
 _UPDATE_IDS = itertools.count(1)
 BOT_USER = User(id=42, is_bot=True, first_name="CRA", username="cra_test_bot")
@@ -80,6 +83,25 @@ def check_limits(method: TelegramMethod[Any], parse_mode: str | None) -> None:
                     raise LimitError(f"callback_data {button.callback_data!r} over 64 bytes")
     if isinstance(method, AnswerCallbackQuery) and method.text and len(method.text) > 200:
         raise LimitError("answerCallbackQuery text over 200 characters")
+
+
+# The methods of the edit-in-place work (issue 15): checked against bot-api-spec.json as the
+# HTTP double checks every call, so a parameter Telegram does not know fails here too.
+SPEC_CHECKED = (EditMessageText, EditMessageReplyMarkup, DeleteMessage, AnswerCallbackQuery)
+
+
+def check_spec(method: TelegramMethod[Any]) -> None:
+    if not isinstance(method, SPEC_CHECKED) or not DEFAULT_SPEC_PATH.is_file():
+        return
+    params = {
+        name: value.model_dump(mode="json", exclude_none=True) if isinstance(value, BaseModel) else value
+        for name, value in method
+        if value is not None and not isinstance(value, Default)
+    }
+    try:
+        Spec.load(DEFAULT_SPEC_PATH).validate(method.__api_method__, params)
+    except ApiError as refusal:
+        raise LimitError(f"{method.__api_method__}: {refusal}") from None
 
 
 class Shown:
@@ -117,6 +139,7 @@ class RecordingSession(BaseSession):
         if parse_mode is not None and not isinstance(parse_mode, str):
             parse_mode = bot.default.parse_mode
         check_limits(method, parse_mode)
+        check_spec(method)
         self.requests.append(method)
         return self._answer(method)  # type: ignore[return-value]
 

@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import GROUP, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.sessions import ui
-from bot.i18n import Translator, msg
+from bot.handlers.sessions.tally import refresh_tallies
+from bot.i18n import Catalogs, Translator, msg
 from bot.replies import Replies
 from bot.workflows.errors import AccessDenied
 from bot.workflows.membership.people import active_actor
@@ -133,12 +134,14 @@ async def on_vote(
     db: AsyncSession,
     person: Person | None,
     tr: Translator,
+    catalogs: Catalogs,
     say: Replies,
     now: datetime,
 ) -> None:
     await cast_vote(db, person, callback_data.item_id, callback_data.vote, now=now)
-    await query.answer()
+    await query.answer(tr.gettext("✓ Voto registrado"))
     await say(tr.gettext("Voto registrado: {vote}.", vote=ui.VOTE_LABELS[callback_data.vote]))
+    await refresh_tallies(db, catalogs, callback_data.item_id, now=now)  # the secretary's, by itself
 
 
 async def link_this_group(

@@ -42,9 +42,11 @@ async def show_sessions(
     assert actor.commission.id is not None
     sessions = await list_sessions(db, person, actor.commission.id)
     if not sessions:
-        await say(tr.gettext("{commission} no tiene sesiones registradas.", commission=actor.commission.code))
+        await say.screen(
+            tr.gettext("{commission} no tiene sesiones registradas.", commission=actor.commission.code)
+        )
         return
-    await say(
+    await say.screen(
         tr.gettext("Sesiones de {commission}:", commission=actor.commission.code),
         reply_markup=ui.session_list(tr, sessions),
     )
@@ -63,12 +65,12 @@ async def render_detail(
     reasons = Role.SECRETARY in actor.roles
     text = ui.detail(tr, session, actor.commission.name, agenda, fc, answers, reasons=reasons)
     if Role.SECRETARY in actor.roles:
-        await say(text, reply_markup=ui.manage(tr, session))
+        await say.screen(text, reply_markup=ui.manage(tr, session))
     elif session.status in RSVP_STATUSES and await is_invited(db, session.id, actor.person.id):
         here = now >= session.starts_at - ui.PRESENT_WINDOW
-        await say(text, reply_markup=ui.rsvp(tr, session.id, here=here))
+        await say.screen(text, reply_markup=ui.rsvp(tr, session.id, here=here))
     else:
-        await say(text)
+        await say.screen(text)
 
 
 async def managed(
@@ -123,7 +125,7 @@ async def convene_pressed(
     await state.clear()
     done = await convene(db, person, callback_data.session_id, now=now)
     outbox.extend(done.notices)
-    await say(convened_text(tr, done), reply_markup=ui.manage(tr, done.session))
+    await say.screen(convened_text(tr, done), reply_markup=ui.manage(tr, done.session))
 
 
 async def postpone_pressed(
@@ -138,7 +140,7 @@ async def postpone_pressed(
     await managed(query, callback_data, db, person)
     await state.set_state(ui.SessionFlow.postpone_date)
     await state.set_data({"session_id": callback_data.session_id})
-    await say(tr.gettext("Escriba la nueva fecha y hora, por ejemplo 15/12 10:00."))
+    await say.screen(tr.gettext("Escriba la nueva fecha y hora, por ejemplo 15/12 10:00."))
 
 
 async def cancel_pressed(
@@ -153,7 +155,7 @@ async def cancel_pressed(
     await managed(query, callback_data, db, person)
     await state.set_state(ui.SessionFlow.cancel_reason)
     await state.set_data({"session_id": callback_data.session_id})
-    await say(tr.gettext("Escriba el motivo de la cancelación; se comunicará a todos los convocados."))
+    await say.screen(tr.gettext("Escriba el motivo de la cancelación; se comunicará a todos los convocados."))
 
 
 async def type_postpone_date(
@@ -171,7 +173,9 @@ async def type_postpone_date(
     when = ui.parse_when(text, now)
     await state.update_data(starts_at=when.isoformat())
     await state.set_state(ui.SessionFlow.postpone_reason)
-    await say(tr.gettext("Escriba el motivo de la postergación; se comunicará a todos los convocados."))
+    await say.screen(
+        tr.gettext("Escriba el motivo de la postergación; se comunicará a todos los convocados.")
+    )
 
 
 async def type_postpone_reason(
@@ -190,7 +194,7 @@ async def type_postpone_reason(
     session, notices = await postpone_session(db, person, data["session_id"], when, text, now=now)
     outbox.extend(notices)
     await state.clear()
-    await say(
+    await say.screen(
         tr.gettext(
             "Sesión postergada al {when}. Avisé a todos los convocados; sus respuestas valen solo si "
             "las confirman.",
@@ -215,7 +219,7 @@ async def type_cancel_reason(
     _, notices = await cancel_session(db, person, data["session_id"], text, now=now)
     outbox.extend(notices)
     await state.clear()
-    await say(tr.gettext("Sesión cancelada. Avisé a todos los convocados."))
+    await say.screen(tr.gettext("Sesión cancelada. Avisé a todos los convocados."))
 
 
 def router() -> Router:

@@ -45,7 +45,7 @@ async def start(
     actor = await manager(db, person)
     await state.set_state(ui.SessionFlow.kind)
     await state.set_data({"commission_id": actor.commission.id, "items": []})
-    await say(
+    await say.screen(
         tr.gettext("Nueva sesión de {commission}. ¿De qué tipo es?", commission=actor.commission.code),
         reply_markup=ui.kinds(tr),
     )
@@ -64,7 +64,7 @@ async def pick_kind(
     await query.answer()
     await state.update_data(kind=callback_data.kind.value)
     await state.set_state(ui.SessionFlow.start)
-    await say(
+    await say.screen(
         tr.gettext(
             "Escriba la fecha y hora de la sesión (hora de Lima), por ejemplo 15/12 10:00 o 2026-12-15 10:00."
         )
@@ -90,7 +90,7 @@ async def type_start(
     except ReasonNeeded as refusal:  # allowed with a written reason: ask for it
         await state.update_data(starts_at=starts_at.isoformat())
         await state.set_state(ui.SessionFlow.override)
-        await say(tr.render(refusal.text) + "\n\n" + tr.render(refusal.prompt))
+        await say.screen(tr.render(refusal.text) + "\n\n" + tr.render(refusal.prompt))
         return
     assert actor.commission.id is not None
     await state.update_data(starts_at=starts_at.isoformat(), override=None)
@@ -113,7 +113,7 @@ async def type_override(
     except SessionDateError:
         reason = tidy(text)
         if not 5 <= len(reason) <= 1000:
-            await say(tr.gettext("Escriba el motivo (entre 5 y 1000 caracteres)."))
+            await say.screen(tr.gettext("Escriba el motivo (entre 5 y 1000 caracteres)."))
             return
         await state.update_data(override=reason)
         await _ask_mode(tr, state, say)
@@ -124,7 +124,7 @@ async def type_override(
 
 async def _ask_mode(tr: Translator, state: FSMContext, say: Replies) -> None:
     await state.set_state(ui.SessionFlow.mode)
-    await say(tr.gettext("¿La sesión es presencial o virtual?"), reply_markup=ui.modes(tr))
+    await say.screen(tr.gettext("¿La sesión es presencial o virtual?"), reply_markup=ui.modes(tr))
 
 
 async def pick_mode(
@@ -141,9 +141,9 @@ async def pick_mode(
     await state.update_data(virtual=callback_data.virtual)
     await state.set_state(ui.SessionFlow.place)
     if callback_data.virtual:
-        await say(tr.gettext("Escriba el enlace de la reunión virtual (https://…)."))
+        await say.screen(tr.gettext("Escriba el enlace de la reunión virtual (https://…)."))
     else:
-        await say(tr.gettext("Escriba el lugar de la sesión (dirección o sala)."))
+        await say.screen(tr.gettext("Escriba el lugar de la sesión (dirección o sala)."))
 
 
 async def type_place(
@@ -160,18 +160,18 @@ async def type_place(
     value = text.strip()
     if data.get("virtual"):
         if not value.startswith(("https://", "http://")) or len(value) > 500 or " " in value:
-            await say(
+            await say.screen(
                 tr.gettext("El enlace debe empezar con https:// (por ejemplo https://meet.example/abc).")
             )
             return
         await state.update_data(link=value, place=None)
     else:
         if not 3 <= len(tidy(value)) <= 300:
-            await say(tr.gettext("El lugar debe tener entre 3 y 300 caracteres. Escríbalo de nuevo."))
+            await say.screen(tr.gettext("El lugar debe tener entre 3 y 300 caracteres. Escríbalo de nuevo."))
             return
         await state.update_data(place=tidy(value), link=None)
     await state.set_state(ui.SessionFlow.item)
-    await say(tr.gettext("Escriba el primer punto de la orden del día."))
+    await say.screen(tr.gettext("Escriba el primer punto de la orden del día."))
 
 
 async def type_item(
@@ -186,17 +186,19 @@ async def type_item(
     await manager(db, person)
     title = tidy(text)
     if not 3 <= len(title) <= 300:
-        await say(tr.gettext("Cada punto de agenda debe tener entre 3 y 300 caracteres. Escríbalo de nuevo."))
+        await say.screen(
+            tr.gettext("Cada punto de agenda debe tener entre 3 y 300 caracteres. Escríbalo de nuevo.")
+        )
         return
     data = await state.get_data()
     try:
         check_agenda_room(len(data["items"]))
     except UserError as full:  # the items written stay; offer the way out with the refusal
-        await say(tr.render(full.text), reply_markup=ui.agenda_done(tr))
+        await say.screen(tr.render(full.text), reply_markup=ui.agenda_done(tr))
         return
     await state.update_data(pending_title=title)
     await state.set_state(ui.SessionFlow.item_kind)
-    await say(
+    await say.screen(
         tr.gettext("¿El punto «{title}» se vota o es informativo?", title=title),
         reply_markup=ui.item_kinds(tr),
     )
@@ -217,7 +219,7 @@ async def pick_item_kind(
     await state.set_state(ui.SessionFlow.item_owner)
     assert actor.commission.id is not None
     seats = [(s.seat_id, s.institution) for s in await list_seats(db, actor.commission.id)]
-    await say(
+    await say.screen(
         tr.gettext(
             "¿Qué institución es responsable de este punto (documentos y, si se aprueba, el acuerdo)?"
         ),
@@ -248,7 +250,7 @@ async def pick_owner(
     await state.update_data(items=items)
     await state.set_state(ui.SessionFlow.item)
     lines = "\n".join(f"{n}. {i['title']}" for n, i in enumerate(items, 1))
-    await say(
+    await say.screen(
         tr.gettext(
             "Orden del día hasta ahora:\n{items}\n\nEscriba el siguiente punto o toque «Terminar "
             "orden del día».",
@@ -283,13 +285,13 @@ async def finish_agenda(
     await query.answer()
     data = await state.get_data()
     if not data.get("items"):
-        await say(tr.gettext("La orden del día necesita al menos un punto. Escríbalo."))
+        await say.screen(tr.gettext("La orden del día necesita al menos un punto. Escríbalo."))
         return
     session = await schedule_session(db, actor.person, data["commission_id"], **planned(data), now=now)
     assert session.id is not None
     await state.set_state(ui.SessionFlow.documents)
     await state.set_data({"session_id": session.id})
-    await say(
+    await say.screen(
         tr.gettext(
             "Sesión programada para el {when}. Si tiene documentos, envíelos ahora como archivos y elija "
             "a qué punto corresponden. Cuando termine, toque «Convocar».",
@@ -309,7 +311,7 @@ async def receive_document(
         file_id=message.document.file_id, file_name=message.document.file_name or "documento"
     )
     items = await agenda(db, data["session_id"])
-    await say(
+    await say.screen(
         tr.gettext("¿A qué punto corresponde «{name}»?", name=message.document.file_name or "documento"),
         reply_markup=ui.document_items(items),
     )
@@ -334,7 +336,7 @@ async def attach_pressed(
     file_id, name = data["file_id"], data["file_name"]
     await attach_document(db, person, item.id or 0, file_id=file_id, file_name=name, now=now)
     await state.update_data(file_id=None, file_name=None)
-    await say(
+    await say.screen(
         tr.gettext(
             "Documento «{name}» agregado al punto {n}. Envíe otro archivo o toque «Convocar».",
             name=name,
