@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator
 from bot.workflows.outbox import enqueue_document, enqueue_text
-from bot.workflows.outbox.edits import enqueue_edit
+from bot.workflows.outbox.edits import enqueue_edit, enqueue_text_once
 from db.models import Priority
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,12 @@ class Replies:
             return
         origin, self.origin = self.origin, None
         await enqueue_edit(self.db, self.chat_id, origin, text, now=self.now, reply_markup=markup, screen=key)
+
+    async def once(self, text: str, *, key: str) -> None:
+        """A reply that supersedes its own copy still waiting to be sent (`key`)."""
+        if self.chat_id is None:
+            raise RuntimeError("this update has no chat to reply to")
+        await enqueue_text_once(self.db, self.chat_id, text, now=self.now, key=key)
 
     async def document(self, file_name: str, content: bytes, caption: str | None = None) -> None:
         if self.chat_id is None:

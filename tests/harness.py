@@ -226,7 +226,7 @@ def make_harness(
         catalogs=catalogs,
         bot_username="cra_test_bot",
         storage=storage,
-        flood=flood or FloodMiddleware(limit=100_000),
+        flood=flood or FloodMiddleware(burst=100_000, tap_burst=100_000),
     )
     return Harness(dp, bot, session, sender)
 

@@ -114,6 +114,16 @@ async def enqueue_edit(
     return ids
 
 
+async def enqueue_text_once(
+    db: AsyncSession, chat_id: int, text: str, *, now: datetime, key: str, priority: Priority = Priority.REPLY
+) -> int:
+    """Queue a short text that replaces its own copy still waiting in the chat (`key`): however
+    often it is said meanwhile, one waits at most (e.g. «you are going too fast»)."""
+    return await _queue(
+        db, chat_id, "sendMessage", {"text": text}, now=now, priority=priority, coalesce_key=key
+    )
+
+
 async def enqueue_markup_edit(
     db: AsyncSession,
     chat_id: int,
