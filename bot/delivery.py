@@ -3,7 +3,8 @@ every row it claims, settles or spaces is written by bot/workflows/outbox.py.
 
 - Pacing: one message every 1/TELEGRAM_GLOBAL_RATE seconds overall, evenly spaced with no initial
   burst (shared through Redis when several processes send); per chat, a row becomes due only
-  1 s (private) or 3 s (group: 20/min) after the previous one to that chat — kept in the database
+  1 s (private) or 3.5 s (group: at most 18/min) after the previous one to that chat, even a row
+  queued after that send — kept in the database
   (`outbox.space_next`), so it holds across processes.
 - One request in flight per sender: a crash can repeat at most the message being sent.
 - Replies first: claims take replies before notices (bot/workflows/outbox.py), and a reply

@@ -31,7 +31,8 @@ PG_TABLES = (
     "meeting_vote, meeting_attendance, session_acta, agenda_document, agenda_item, session_invitee, "
     "session_reminder, planned_session, meeting_session, non_working_day, session_settings, "
     "agreement_rules, agreement_reminder, progress_draft, agreement_event, agreement_seat, agreement, "
-    "monitor_event, report_delivery, token_attempt, audit_entry, processed_update, outbox, "
+    "monitor_event, report_delivery, token_attempt, audit_entry, processed_update, outbox, chat_pace, "
+    "live_screen, "
     "invitation, membership, person, seat, institution, commission"
 )
 

@@ -17,7 +17,7 @@ from db.models.core import (
     TokenAttempt,
     utcnow,
 )
-from db.models.delivery import LiveScreen, OutboxMessage, OutboxStatus, Priority, ProcessedUpdate
+from db.models.delivery import ChatPace, LiveScreen, OutboxMessage, OutboxStatus, Priority, ProcessedUpdate
 from db.models.monitoring import *  # noqa: F403
 from db.models.reports import *  # noqa: F403
 from db.models.rounds import *  # noqa: F403
@@ -26,6 +26,7 @@ from db.models.sessions import *  # noqa: F403
 __all__ = [
     "AuditCheckpoint",
     "AuditEntry",
+    "ChatPace",
     "Commission",
     "CommissionKind",
     "Institution",

@@ -77,6 +77,16 @@ class OutboxMessage(SQLModel, table=True):
     coalesce_key: str | None = Field(default=None, max_length=64)
 
 
+class ChatPace(SQLModel, table=True):
+    """When each chat may get its next message (1 s after the last to a private chat, more in a
+    group), written as each is sent: a row queued later waits for it too, in every process."""
+
+    __tablename__ = "chat_pace"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    next_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class LiveScreen(SQLModel, table=True):
     """A message that shows a screen which updates in place (a roll call, a vote tally, a page of a
     list): which screen each message of a chat shows now. Only the newest message of a screen in a

@@ -1,5 +1,6 @@
 """Screens that update in place: outbox rows that edit or delete a message may supersede each other
-while pending (`coalesce_key`), and `live_screen` says which screen each message shows now.
+while pending (`coalesce_key`), and `live_screen` says which screen each message shows now. And
+`chat_pace`: when each chat may get its next message, so that a row queued just after a send waits.
 
 Revision ID: 0011_live_screens
 Revises: 0010_outbox_priority
@@ -33,9 +34,16 @@ def upgrade() -> None:
     )
     op.create_index("ux_live_screen_message", "live_screen", ["chat_id", "message_id"], unique=True)
     op.create_index("ix_live_screen_key", "live_screen", ["screen_key"])
+    op.create_table(
+        "chat_pace",
+        sa.Column("chat_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("next_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("chat_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("chat_pace")
     op.drop_index("ix_live_screen_key", table_name="live_screen")
     op.drop_index("ux_live_screen_message", table_name="live_screen")
     op.drop_table("live_screen")
