@@ -14,6 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
 from bot.keyboards import cancel_row
+from bot.workflows.agreements.change import PERCENT_CHOICES
 from bot.workflows.agreements.create import Shown
 from bot.workflows.agreements.evidence import openable
 from bot.workflows.agreements.read import AgreementRow, Detail, Filter, Page
@@ -272,7 +273,7 @@ def progress_statuses(tr: Translator) -> InlineKeyboardMarkup:
 
 def percents(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    for value in (0, 25, 50, 75, 100):
+    for value in PERCENT_CHOICES:
         kb.button(text=f"{value} %", callback_data=AvPercentCB(value=value))
     cancel_row(kb, tr)
     kb.adjust(5)

@@ -12,7 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
 from bot.keyboards import cancel_row
-from bot.workflows.agreements.change import STATUS_TEXT
+from bot.workflows.agreements.change import PERCENT_CHOICES, STATUS_TEXT
 from bot.workflows.rounds.answers import Choice, Pending, Question
 from bot.workflows.rounds.opening import Summary
 
@@ -131,7 +131,7 @@ def question_keyboard(tr: Translator, q: Question) -> InlineKeyboardMarkup:
         kb.button(text=tr.gettext("Omitir"), callback_data=RdStatusCB(target_id=tid, choice=Choice.SKIP))
         kb.adjust(2, 2)
     elif q.step == "percent":
-        for value in (10, 25, 50, 75, 90):
+        for value in PERCENT_CHOICES:
             kb.button(text=f"{value} %", callback_data=RdPercentCB(target_id=tid, value=value))
         kb.adjust(5)
     elif q.step == "blocker":
