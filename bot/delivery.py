@@ -192,6 +192,7 @@ class OutboxSender:
         keyboard = InlineKeyboardMarkup.model_validate(markup) if markup else None
         call = {
             "sendDocument": self._send_document,
+            "sendPhoto": self._send_photo,
             EDIT_TEXT: self._edit_text,
             EDIT_MARKUP: self._edit_markup,
             DELETE: self._delete,
@@ -215,6 +216,19 @@ class OutboxSender:
         message = await self.bot.send_document(
             row.chat_id,
             document,
+            caption=payload.get("caption"),
+            reply_markup=keyboard,
+            request_timeout=self.request_timeout,
+        )
+        return message.message_id
+
+    async def _send_photo(
+        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
+    ) -> int:
+        photo = BufferedInputFile(row.attachment or b"", filename=payload["file_name"])
+        message = await self.bot.send_photo(
+            row.chat_id,
+            photo,
             caption=payload.get("caption"),
             reply_markup=keyboard,
             request_timeout=self.request_timeout,

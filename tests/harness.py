@@ -28,6 +28,7 @@ from aiogram.methods import (
     GetMe,
     SendDocument,
     SendMessage,
+    SendPhoto,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -172,7 +173,7 @@ class RecordingSession(BaseSession):
                 )
             shown.text, shown.reply_markup, shown.order = text, method.reply_markup, next(self._order)
             return self._message(shown.chat_id, shown.message_id, text, method.reply_markup)
-        if isinstance(method, SendMessage | SendDocument):
+        if isinstance(method, SendMessage | SendDocument | SendPhoto):
             chat_id = int(method.chat_id)
             message_id = next(self._message_ids)
             text = getattr(method, "text", None)
@@ -270,7 +271,7 @@ class Harness:
         return [
             r
             for r in self.session.requests
-            if isinstance(r, SendMessage | SendDocument) and int(r.chat_id) == chat_id
+            if isinstance(r, SendMessage | SendDocument | SendPhoto) and int(r.chat_id) == chat_id
         ]
 
     def edits_to(self, chat_id: int) -> list[EditMessageText | EditMessageReplyMarkup]:
@@ -363,6 +364,12 @@ class ChatUser:
 def replies(requests: list[TelegramMethod[Any]]) -> list[str]:
     """The texts shown: new messages and messages edited in place."""
     return [r.text for r in requests if isinstance(r, SendMessage | EditMessageText)]
+
+
+def file_name(request: SendDocument | SendPhoto) -> str:
+    """The name of a file the bot sent (a document, or a chart sent as a photo)."""
+    sent = request.document if isinstance(request, SendDocument) else request.photo
+    return sent if isinstance(sent, str) else sent.filename or ""
 
 
 def plain(text: str) -> str:

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import OutboxSender
-from bot.workflows.outbox import enqueue_text
+from bot.workflows.outbox import enqueue_document, enqueue_text
 from bot.workflows.outbox.edits import enqueue_delete, enqueue_edit, enqueue_markup_edit
 from bot.workflows.screens import is_stale
 from db.models import OutboxMessage, OutboxStatus
@@ -133,3 +133,23 @@ async def test_keyboards_removed_and_messages_deleted(
     assert [m["text"] for m in double.messages_to(1)] == ["viejo"]
     assert "reply_markup" not in double.messages_to(1)[0]
     assert await statuses(sessionmaker) == [OutboxStatus.SENT] * 6
+
+
+async def test_a_chart_goes_as_a_photo_and_a_workbook_as_a_document(
+    double: BotApiDouble, sender: OutboxSender, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (60, 90), "white").save(png, format="PNG")
+    async with sessionmaker() as db, db.begin():
+        await enqueue_document(db, 1, "informe.png", png.getvalue(), now=NOW, caption="Informe\ndel 1 al 30")
+        await enqueue_document(db, 1, "informe.xlsx", b"PK\x03\x04", now=NOW, caption="Informe\ndel 1 al 30")
+    await settle(sender, clock)
+    assert [(r.method, r.status) for r in double.requests if r.method.startswith("send")] == [
+        ("sendPhoto", 200),
+        ("sendDocument", 200),
+    ]
+    assert [m.get("caption") for m in double.messages_to(1)] == ["Informe\ndel 1 al 30"] * 2

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import time_machine
-from aiogram.methods import SendDocument
+from aiogram.methods import SendDocument, SendPhoto
 from aiogram.types import BufferedInputFile
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -18,11 +18,11 @@ from bot.i18n import Catalogs
 from bot.notify import enqueue_digests
 from bot.workflows.periods import month_period
 from bot.workflows.reports.digests import reports_tick
-from bot.workflows.reports.formats import period_text
+from bot.workflows.reports.periods import period_text
 from db.models import Role
 from tests.conftest import NOW
 from tests.handlers.conftest import Invite
-from tests.harness import ChatUser, Harness, replies
+from tests.harness import ChatUser, Harness, file_name, replies
 
 LANGUAGE_BUTTONS = {"es": "Español", "qu": "Runasimi", "ay": "Aymar aru"}
 
@@ -38,13 +38,19 @@ async def join(
     return user
 
 
-def documents(harness: Harness, chat_id: int) -> list[SendDocument]:
-    return [r for r in harness.session.requests if isinstance(r, SendDocument) and int(r.chat_id) == chat_id]
+def documents(harness: Harness, chat_id: int) -> list[SendDocument | SendPhoto]:
+    """Files sent to the chat: the chart as a photo, the rest as documents."""
+    return [
+        r
+        for r in harness.session.requests
+        if isinstance(r, SendDocument | SendPhoto) and int(r.chat_id) == chat_id
+    ]
 
 
-def content(document: SendDocument) -> bytes:
-    assert isinstance(document.document, BufferedInputFile)
-    return document.document.data
+def content(document: SendDocument | SendPhoto) -> bytes:
+    sent = document.document if isinstance(document, SendDocument) else document.photo
+    assert isinstance(sent, BufferedInputFile)
+    return sent.data
 
 
 @time_machine.travel(NOW, tick=False)  # they join on Monday 23 November
@@ -75,7 +81,10 @@ async def test_national_digest_reaches_two_analysts_in_their_languages(
         assert tr.render(period_text(november)) in texts[0]
         assert "<b>CUS</b>" in texts[0] and "<b>PUN</b>" in texts[0]
         png, xlsx = documents(harness, user.user.id)
-        assert png.document.filename == "informe_nacional_2026-11.png"  # type: ignore[union-attr]
+        assert isinstance(png, SendPhoto) and isinstance(xlsx, SendDocument)  # phones preview the chart
+        assert file_name(png) == "informe_nacional_2026-11.png"
+        assert tr.render(period_text(november)) in (png.caption or "")  # the period, also when forwarded
+        assert tr.render(period_text(november)) in (xlsx.caption or "")
         assert content(png)[:8] == b"\x89PNG\r\n\x1a\n"
         workbook = load_workbook(io.BytesIO(content(xlsx)))
         sheet = workbook[workbook.sheetnames[0]]
@@ -105,14 +114,18 @@ async def test_informe_own_region_and_refusals(harness: Harness, invite: Invite,
 
     requests: list[Any] = await rosa.send("/informe 2026-T4 csv")
     assert replies(requests)[0].startswith("<b>📊 Informe de CUS</b>")
-    names = [r.document.filename for r in requests if isinstance(r, SendDocument)]
+    names = [file_name(r) for r in requests if isinstance(r, SendDocument | SendPhoto)]
     assert names == ["informe_CUS_2026-T4.png", "informe_CUS_2026-T4.xlsx", "informe_CUS_2026-T4.csv"]
+    assert [type(r) for r in requests if isinstance(r, SendDocument | SendPhoto)][:2] == [
+        SendPhoto,
+        SendDocument,
+    ]
 
     requests = await luis.send("/informe PUN 2026")
     text = replies(requests)[0]
     assert "<b>PUN · " in text
     assert catalogs.translator("qu").date(date(2026, 1, 1)) in text  # Luis reads Quechua dates
-    assert [r.document.filename for r in requests if isinstance(r, SendDocument)] == [
+    assert [file_name(r) for r in requests if isinstance(r, SendDocument | SendPhoto)] == [
         "informe_PUN_2026.png",
         "informe_PUN_2026.xlsx",
     ]

@@ -37,6 +37,7 @@ from db.models import ChatPace, Membership, OutboxMessage, OutboxStatus, Person,
 from db.models.delivery import OPEN_ROWS
 
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+PHOTO_SUFFIXES = (".png", ".jpg", ".jpeg")  # our own images: sent with sendPhoto
 # Per-chat pace (Telegram: about 1 message a second to a private chat, 20 a minute to a group:
 # 3.5 s apart is at most 18 in any minute, with headroom).
 PRIVATE_GAP = timedelta(seconds=1)
@@ -108,9 +109,11 @@ async def enqueue_document(
     priority: Priority = Priority.NOTICE,
 ) -> OutboxMessage:
     """Queue a file: our own bytes (an .ics, a report), or one Telegram already holds (`file_id`,
-    e.g. a document a secretary attached), which is forwarded without downloading it."""
+    e.g. a document a secretary attached), which is forwarded without downloading it. Our own
+    images (a report's chart) go as photos, which phones show at once; the rest as documents."""
     if (content is None) == (file_id is None):
         raise ValueError("give either the content or a Telegram file id")
+    photo = content is not None and file_name.lower().endswith(PHOTO_SUFFIXES)
     payload: dict[str, Any] = {"file_name": file_name}
     if caption:
         payload["caption"] = caption
@@ -120,7 +123,7 @@ async def enqueue_document(
         chat_id=chat_id,
         person_id=person_id,
         commission_id=commission_id,
-        method="sendDocument",
+        method="sendPhoto" if photo else "sendDocument",
         payload=payload,
         attachment=content,
         priority=priority,
