@@ -54,6 +54,7 @@ from bot.workflows.outbox import (
     give_up,
     mark_sent,
     mark_unreachable,
+    message_id_of,
     postpone,
     release,
     space_next,
@@ -239,8 +240,11 @@ class OutboxSender:
         self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
     ) -> int:
         """Unchanged content is success; a message that cannot be edited any more (deleted, too
-        old, not text) gets the text as a new message, so the reader still sees it."""
-        message_id = int(payload["message_id"])
+        old, not text) gets the text as a new message, so the reader still sees it; so does the edit
+        of a message an earlier row was to send and did not."""
+        message_id = payload.get("message_id") or await self._message_of(int(payload["of_row"]))
+        if message_id is None:
+            return await self._send_message(row, payload, keyboard)
         try:
             await self.bot.edit_message_text(
                 payload["text"],
@@ -259,6 +263,10 @@ class OutboxSender:
             )
             return await self._send_message(row, payload, keyboard)
         return message_id
+
+    async def _message_of(self, row_id: int) -> int | None:
+        async with self.sessionmaker() as db:
+            return await message_id_of(db, row_id)
 
     async def _edit_markup(
         self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None

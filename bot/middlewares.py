@@ -280,7 +280,8 @@ class TransactionMiddleware(BaseMiddleware):
         else:
             metrics.UPDATES_HANDLED.inc()
         self.on_commit()
-        if say is not None and await say.send_later(self.sessionmaker):  # heavy files, rendered now
+        later = say.send_later(self.sessionmaker, wake=self.on_commit, bot=data.get("bot")) if say else None
+        if later is not None and await later:  # heavy files, rendered now
             self.on_commit()
         return result
 

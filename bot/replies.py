@@ -15,11 +15,14 @@ queued then, in a transaction of their own, after everything the update queued.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -107,34 +110,87 @@ class Replies:
             raise RuntimeError("this update has no chat to reply to")
         self.later.append(LaterFile(file_name, render, caption, tr))
 
-    async def send_later(self, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
-        """After the commit: render the files in a worker thread, then queue them. A render that
-        fails is logged and apologised for; returns whether anything was queued."""
+    async def send_later(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        wake: Callable[[], None] | None = None,
+        bot: Bot | None = None,
+    ) -> bool:
+        """After the commit: say the files are on their way (a status message, and Telegram's
+        «sending a file…» while they render), render them in a worker thread, then edit the status
+        to the result and queue the files. A render that fails is logged and apologised for;
+        returns whether anything was queued."""
         if not self.later or self.chat_id is None:
             return False
-        files: list[tuple[str, bytes | None, str | None, Translator]] = []
-        for item in self.later:
-            try:
-                content: bytes | None = await asyncio.to_thread(item.render)
-            except Exception:
-                log.exception("could not render %s for chat %s", item.file_name, self.chat_id)
-                content = None
-            files.append((item.file_name, content, item.caption, item.tr))
+        chat_id, tr, later = self.chat_id, self.later[0].tr, self.later
         self.later = []
+        status = await self._queue_status(sessionmaker, tr)
+        if wake is not None:
+            wake()
+        acting = asyncio.create_task(_keep_acting(bot, chat_id)) if bot is not None else None
+        try:
+            files = [(item, await _render(item, chat_id)) for item in later]
+        finally:
+            if acting is not None:
+                acting.cancel()
         try:
             async with sessionmaker() as db, db.begin():
-                replies = Replies(db, self.chat_id, self.now)
-                for file_name, content, caption, tr in files:
+                replies = Replies(db, chat_id, self.now)
+                failed = any(content is None for _, content in files)
+                if status is not None:
+                    done = tr.ngettext(
+                        "✅ Listo: {n} archivo a continuación.",
+                        "✅ Listo: {n} archivos a continuación.",
+                        len(files),
+                    )
+                    text = _apology(tr) if failed else done
+                    await enqueue_edit(db, chat_id, None, text, now=self.now, of_row=status)
+                for item, content in files:
                     if content is not None:
-                        await replies.document(file_name, content, caption)
-                    else:
-                        await replies(
-                            tr.gettext(
-                                "Lo siento, algo falló de nuestro lado y no se guardó nada. "
-                                "Ya quedó registrado; intente de nuevo en unos minutos."
-                            )
-                        )
+                        await replies.document(item.file_name, content, item.caption)
+                    elif status is None:
+                        await replies(_apology(tr))
         except Exception:
-            log.exception("could not queue the rendered files for chat %s", self.chat_id)
+            log.exception("could not queue the rendered files for chat %s", chat_id)
             return False
         return True
+
+    async def _queue_status(
+        self, sessionmaker: async_sessionmaker[AsyncSession], tr: Translator
+    ) -> int | None:
+        """The message edited to the result once the files are ready (None if it cannot be queued:
+        the files still follow)."""
+        assert self.chat_id is not None
+        try:
+            async with sessionmaker() as db, db.begin():
+                text = tr.gettext("⏳ Preparando los archivos; tardan unos segundos.")
+                [row_id] = await enqueue_text(db, self.chat_id, text, now=self.now, priority=Priority.REPLY)
+                return row_id
+        except Exception:
+            log.exception("could not queue the status message for chat %s", self.chat_id)
+            return None
+
+
+async def _render(item: LaterFile, chat_id: int) -> bytes | None:
+    try:
+        return await asyncio.to_thread(item.render)
+    except Exception:
+        log.exception("could not render %s for chat %s", item.file_name, chat_id)
+        return None
+
+
+async def _keep_acting(bot: Bot, chat_id: int) -> None:
+    """Telegram's «sending a file…» at the top of the chat, renewed while the files render (it
+    fades after 5 s)."""
+    while True:
+        with contextlib.suppress(TelegramAPIError):
+            await bot.send_chat_action(chat_id, "upload_document")
+        await asyncio.sleep(4)
+
+
+def _apology(tr: Translator) -> str:
+    return tr.gettext(
+        "Lo siento, algo falló de nuestro lado y no se guardó nada. "
+        "Ya quedó registrado; intente de nuevo en unos minutos."
+    )

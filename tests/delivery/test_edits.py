@@ -153,3 +153,18 @@ async def test_a_chart_goes_as_a_photo_and_a_workbook_as_a_document(
         ("sendDocument", 200),
     ]
     assert [m.get("caption") for m in double.messages_to(1)] == ["Informe\ndel 1 al 30"] * 2
+
+
+async def test_a_status_message_is_edited_to_the_result_by_its_row(
+    double: BotApiDouble, sender: OutboxSender, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    async with sessionmaker() as db, db.begin():
+        [status] = await enqueue_text(db, 1, "⏳ Preparando", now=NOW)
+        await enqueue_edit(db, 1, None, "✅ Listo", now=NOW, of_row=status)  # its id unknown yet
+        [lost] = await enqueue_text(db, 2, "⏳ Preparando", now=NOW)
+    double.fail_next("sendMessage", 400, description="Bad Request: chat not found", chat_id=2)
+    async with sessionmaker() as db, db.begin():
+        await enqueue_edit(db, 2, None, "✅ Listo", now=NOW, of_row=lost)
+    await settle(sender, clock)
+    assert texts_to(double, 1) == ["✅ Listo"]  # one message, edited
+    assert texts_to(double, 2) == ["✅ Listo"]  # the status never arrived: the result is sent anew

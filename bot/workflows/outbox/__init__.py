@@ -207,6 +207,12 @@ async def claim_due(
     return sorted(rows, key=lambda row: (row.priority, row.id or 0))
 
 
+async def message_id_of(db: AsyncSession, row_id: int) -> int | None:
+    """The Telegram id of the message a row sent (None if it was not sent)."""
+    row = await db.get(OutboxMessage, row_id)
+    return row.telegram_message_id if row is not None and row.status == OutboxStatus.SENT else None
+
+
 async def count_open(db: AsyncSession) -> int:
     """Rows not yet settled (pending or being sent)."""
     query = select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.status).in_(OPEN))

@@ -67,10 +67,11 @@ async def _queue(
 async def enqueue_edit(
     db: AsyncSession,
     chat_id: int,
-    message_id: int,
+    message_id: int | None,
     text: str,
     *,
     now: datetime,
+    of_row: int | None = None,
     reply_markup: dict[str, Any] | None = None,
     screen: str | None = None,
     priority: Priority = Priority.REPLY,
@@ -80,9 +81,15 @@ async def enqueue_edit(
     """Queue an edit of a message's text (and keyboard: without one, the keyboard goes). A text
     over Telegram's limit edits the message with its first part and sends the rest after it, the
     keyboard with the last. `screen` names what the message shows then (bot/workflows/screens.py).
-    If the message is gone when the edit is sent, the text is sent as a new message."""
+    If the message is gone when the edit is sent, the text is sent as a new message.
+
+    `of_row` instead of `message_id`: the message an earlier row of this chat sends (a status
+    message queued a moment ago), whose id Telegram gives only when it is sent."""
+    if (message_id is None) == (of_row is None):
+        raise ValueError("give either the message id or the row that sends the message")
     first, *rest = split_text(text)
-    payload: dict[str, Any] = {"message_id": message_id, "text": first}
+    target = {"message_id": message_id} if of_row is None else {"of_row": of_row}
+    payload: dict[str, Any] = {**target, "text": first}
     if not rest:
         if reply_markup is not None:
             payload["reply_markup"] = reply_markup

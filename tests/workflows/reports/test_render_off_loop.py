@@ -76,9 +76,14 @@ async def test_a_report_chart_renders_while_the_loop_keeps_ticking(
     assert seen[0] == 0
     assert seen[1] > 10  # rendered after the commit, in a thread: the loop went on meanwhile
     async with sessionmaker() as check:
-        [row] = (await check.exec(select(OutboxMessage).where(OutboxMessage.chat_id == 5551))).all()
+        rows = (await check.exec(select(OutboxMessage).where(OutboxMessage.chat_id == 5551))).all()
+    status, result, row = sorted(rows, key=lambda r: r.id or 0)
+    # A status message at once, edited to the result once the file is ready, then the file.
+    assert status.method == "sendMessage" and "⏳" in status.payload["text"]
+    assert (result.method, result.payload["of_row"]) == ("editMessageText", status.id)
+    assert "✅" in result.payload["text"]
     assert row.payload["file_name"] == "informe.png" and (row.attachment or b"")[:4] == b"\x89PNG"
-    assert row.priority == Priority.REPLY
+    assert row.method == "sendPhoto" and row.priority == Priority.REPLY
 
 
 async def test_digests_render_while_the_loop_keeps_ticking(
