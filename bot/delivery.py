@@ -66,6 +66,9 @@ from db.models import OutboxMessage, Priority
 log = logging.getLogger(__name__)
 
 
+# A queued file's method → the Bot call that sends it (the outbox picks sendPhoto for our images).
+FILE_SENDERS = {"sendDocument": "send_document", "sendPhoto": "send_photo"}
+
 # Telegram's 400s that say an edit or a deletion has nothing to do ("unchanged") or no message
 # to act on any more ("gone"); anything else is a refusal like any other.
 _UNCHANGED = ("message is not modified",)
@@ -191,13 +194,9 @@ class OutboxSender:
         payload.pop("screen", None)
         markup = payload.pop("reply_markup", None)
         keyboard = InlineKeyboardMarkup.model_validate(markup) if markup else None
-        call = {
-            "sendDocument": self._send_document,
-            "sendPhoto": self._send_photo,
-            EDIT_TEXT: self._edit_text,
-            EDIT_MARKUP: self._edit_markup,
-            DELETE: self._delete,
-        }.get(row.method, self._send_message)
+        call = {EDIT_TEXT: self._edit_text, EDIT_MARKUP: self._edit_markup, DELETE: self._delete}.get(
+            row.method, self._send_file if row.method in FILE_SENDERS else self._send_message
+        )
         return await call(row, payload, keyboard)
 
     async def _send_message(
@@ -208,33 +207,22 @@ class OutboxSender:
         )
         return message.message_id
 
-    async def _send_document(
+    async def _send_file(
         self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
     ) -> int:
+        """Our own bytes, or a file Telegram holds (`file_id`), by the call of the row's method."""
         document: str | BufferedInputFile = payload.get("file_id") or BufferedInputFile(
             row.attachment or b"", filename=payload["file_name"]
         )
-        message = await self.bot.send_document(
+        send = getattr(self.bot, FILE_SENDERS[row.method])  # send_document, send_photo
+        message = await send(
             row.chat_id,
             document,
             caption=payload.get("caption"),
             reply_markup=keyboard,
             request_timeout=self.request_timeout,
         )
-        return message.message_id
-
-    async def _send_photo(
-        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
-    ) -> int:
-        photo = BufferedInputFile(row.attachment or b"", filename=payload["file_name"])
-        message = await self.bot.send_photo(
-            row.chat_id,
-            photo,
-            caption=payload.get("caption"),
-            reply_markup=keyboard,
-            request_timeout=self.request_timeout,
-        )
-        return message.message_id
+        return int(message.message_id)
 
     async def _edit_text(
         self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
