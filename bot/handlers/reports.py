@@ -26,7 +26,6 @@ from bot.workflows.reports.formats import (
     region_message,
     xlsx_bytes,
 )
-from bot.workflows.reports.periods import file_caption
 from bot.workflows.reports.requests import request_report
 from db.models import Person
 
@@ -47,8 +46,7 @@ async def report_command(
         texts = region_message(tr, report.rows[0], report.period, title=report.title)
     for text in texts:
         await say(text)
-    rows, title = report.rows, report.title
-    caption = file_caption(tr, title, report.period)  # the period on every file, for when it is forwarded
+    caption, rows, title = tr.render(report.title), report.rows, report.title
     # Seconds of matplotlib for a national chart: rendered after the commit, off the event loop.
     say.render_later(tr, f"{report.file_stem}.png", partial(chart_png, tr, rows, title), caption)
     sheets = indicator_sheets(tr, rows)

@@ -39,7 +39,6 @@ from bot.workflows.reports.formats import (
 )
 from bot.workflows.reports.indicators import OPEN, compute_indicators
 from bot.workflows.reports.lights import RegionIndicators
-from bot.workflows.reports.periods import file_caption
 from db.models import Agreement, Commission, CommissionKind, Membership, Person, ReportDelivery, Role
 
 log = logging.getLogger(__name__)
@@ -212,10 +211,9 @@ async def record_digest(db: AsyncSession, due: DueDigest, *, now: datetime) -> N
 
 
 def build_files(
-    tr: Translator, rows: Sequence[RegionIndicators], title: Text, stem: str, period: Period
+    tr: Translator, rows: Sequence[RegionIndicators], title: Text, stem: str
 ) -> list[tuple[str, bytes, str]]:
-    """The chart (sent as a photo) and the workbook (a document), each captioned with its period."""
-    caption = file_caption(tr, title, period)
+    caption = tr.render(title)
     return [
         (f"{stem}.png", chart_png(tr, rows, title), caption),
         (f"{stem}.xlsx", xlsx_bytes(tr, indicator_sheets(tr, rows)), caption),
@@ -246,14 +244,13 @@ def weekly_digest(
             "📌 Esta semana vencen {n} acuerdos: revise su avance con /acuerdos.",
             due_soon,
         )
-    return Digest(texts, build_files(tr, [row], title, f"informe_{row.code}_{period.key}", period))
+    return Digest(texts, build_files(tr, [row], title, f"informe_{row.code}_{period.key}"))
 
 
 def national_digest(tr: Translator, rows: Sequence[RegionIndicators], period: Period) -> Digest:
     title = msg("📊 Informe nacional {period}", period=period.key)
     return Digest(
-        national_message(tr, rows, period),
-        build_files(tr, rows, title, f"informe_nacional_{period.key}", period),
+        national_message(tr, rows, period), build_files(tr, rows, title, f"informe_nacional_{period.key}")
     )
 
 

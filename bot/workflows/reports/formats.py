@@ -21,7 +21,6 @@ from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.outbox import split_text
 from bot.workflows.periods import Period
 from bot.workflows.reports.lights import Light, RegionIndicators
-from bot.workflows.reports.periods import period_text
 
 Value = int | float | str | bool | None
 
@@ -108,6 +107,10 @@ def cell_text(tr: Translator, column: Column, row: RegionIndicators) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return number(tr, value)
     return "" if value is None else str(value)
+
+
+def period_text(period: Period) -> Text:
+    return msg("del {start} al {end}", start=period.start, end=period.end)
 
 
 def attention_text(tr: Translator, row: RegionIndicators) -> str:

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from babel import Locale
 
-from bot.i18n import Text, Translator, msg
+from bot.i18n import msg
 from bot.workflows.errors import UserError
 from bot.workflows.membership.commissions import normalise
 from bot.workflows.periods import (
@@ -213,12 +213,3 @@ def accepted_forms(value: str) -> UserError:
             value=value,
         )
     )
-
-
-def period_text(period: Period) -> Text:
-    return msg("del {start} al {end}", start=period.start, end=period.end)
-
-
-def file_caption(tr: Translator, title: Text, period: Period) -> str:
-    """A report file's caption: its title and its period, so a forwarded file still says when."""
-    return tr.render(title) + "\n" + tr.render(period_text(period))
