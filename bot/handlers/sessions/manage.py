@@ -9,16 +9,19 @@ from datetime import datetime
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.sessions import ui
-from bot.i18n import Translator
+from bot.i18n import Catalogs, Translator
+from bot.live import refresh_screen
 from bot.replies import Replies
 from bot.workflows.access import Action
+from bot.workflows.errors import UserError
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Notice
+from bot.workflows.screens import screens_showing
 from bot.workflows.sessions.changes import cancel_session, postpone_session
 from bot.workflows.sessions.convocation import (
     Convened,
@@ -52,9 +55,13 @@ async def show_sessions(
     )
 
 
-async def render_detail(
-    db: AsyncSession, person: Person | None, session_id: int, tr: Translator, say: Replies, now: datetime
-) -> None:
+def detail_key(session_id: int) -> str:
+    return f"session:{session_id}"
+
+
+async def detail_screen(
+    db: AsyncSession, person: Person | None, session_id: int, tr: Translator, now: datetime
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """The session as this person may see it, with the buttons their role and invitation allow."""
     actor, session = await access_session(db, person, session_id, Action.VIEW_SESSIONS)
     assert session.id is not None
@@ -65,12 +72,34 @@ async def render_detail(
     reasons = Role.SECRETARY in actor.roles
     text = ui.detail(tr, session, actor.commission.name, agenda, fc, answers, reasons=reasons)
     if Role.SECRETARY in actor.roles:
-        await say.screen(text, reply_markup=ui.manage(tr, session))
-    elif session.status in RSVP_STATUSES and await is_invited(db, session.id, actor.person.id):
+        return text, ui.manage(tr, session)
+    if session.status in RSVP_STATUSES and await is_invited(db, session.id, actor.person.id):
         here = now >= session.starts_at - ui.PRESENT_WINDOW
-        await say.screen(text, reply_markup=ui.rsvp(tr, session.id, here=here))
-    else:
-        await say.screen(text)
+        return text, ui.rsvp(tr, session.id, here=here)
+    return text, None
+
+
+async def render_detail(
+    db: AsyncSession, person: Person | None, session_id: int, tr: Translator, say: Replies, now: datetime
+) -> None:
+    text, keyboard = await detail_screen(db, person, session_id, tr, now)
+    await say.screen(text, reply_markup=keyboard, key=detail_key(session_id))
+
+
+async def refresh_details(db: AsyncSession, catalogs: Catalogs, session_id: int, *, now: datetime) -> None:
+    """Every open detail of the session, refreshed for its reader (the live forecast follows the
+    answers as they come); a reader who may no longer see it is skipped."""
+    key = detail_key(session_id)
+    for chat_id, message_id, reader in await screens_showing(db, key, now=now):
+        if reader is None:
+            continue
+        try:
+            text, keyboard = await detail_screen(
+                db, reader, session_id, catalogs.translator(reader.language), now
+            )
+        except UserError:
+            continue
+        await refresh_screen(db, chat_id, message_id, key, text, keyboard, now=now)
 
 
 async def managed(

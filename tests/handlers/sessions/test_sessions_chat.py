@@ -140,6 +140,11 @@ async def test_the_whole_cycle_in_three_languages(
             assert docs[1].document == "FILE-plan-2027.pdf"  # the attached document itself, by file id
         assert documents_to(harness, 1) == []
 
+        # The secretary keeps the session open on her phone while the answers come in.
+        await sec.send("/sesiones")
+        await sec.click("11/12")
+        assert "Confirmados: 0" in plain(sec.last)
+
         # RSVPs: attending, justified absence, accredited alternate; two stay silent.
         await pres.press(RsvpCB(session_id=sid, answer=Answer.ATTENDING).pack())
         assert (
@@ -163,11 +168,10 @@ async def test_the_whole_cycle_in_three_languages(
             "pending",
         ]
 
-        # The secretary sees the live forecast.
-        said = replies(await sec.send("/sesiones"))
-        await sec.click("11/12")
+        # The forecast she is looking at followed the answers by itself, in place.
         detail = plain(sec.last)
         assert "Quórum: 2 de 3" in detail and "Confirmados: 2" in detail
+        assert isinstance(harness.messages_to(1)[-1], EditMessageText)
 
     # Three days before: a reminder only to the silent, once.
     before = len(harness.session.requests)
