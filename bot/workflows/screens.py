@@ -63,3 +63,8 @@ async def forget_screens(db: AsyncSession, *, before: datetime) -> int:
     """Drop the screens nobody will refresh any more."""
     result = await db.exec(delete(LiveScreen).where(col(LiveScreen.updated_at) < before))
     return int(result.rowcount or 0)
+
+
+async def forget_chat_screens(db: AsyncSession, chat_id: int) -> None:
+    """Drop what the bot knows of a chat's screens (a person's data erased)."""
+    await db.exec(delete(LiveScreen).where(col(LiveScreen.chat_id) == chat_id))
