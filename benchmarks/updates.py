@@ -179,6 +179,6 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--people", type=int, default=300)
     args = parser.parse_args()
-    if (WARM_UP + args.rounds * args.updates) / args.people > FloodMiddleware().limit:
+    if (WARM_UP + args.rounds * args.updates) / args.people > FloodMiddleware().burst:
         parser.error("too many updates per person: flood control would ignore some; add --people")
     asyncio.run(main(args.updates, args.people, args.rounds))

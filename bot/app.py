@@ -25,6 +25,7 @@ from bot.config import ConfigError, Settings
 from bot.delivery import LocalPacer, OutboxSender, Pacer, RedisPacer
 from bot.descriptions import publish_descriptions
 from bot.dispatcher import build_dispatcher
+from bot.flood import FloodMiddleware, RedisBuckets
 from bot.health import Health, add_health_routes, serve_health
 from bot.i18n import Catalogs
 from bot.middlewares import InFlight
@@ -98,6 +99,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
             isolation=isolation,
             invitation_days=settings.invitation_days,
             web_base_url=settings.web_base_url(),
+            flood=FloodMiddleware(buckets=RedisBuckets(redis)) if redis else None,
         )
         await publish_default_commands(bot, catalogs)
         await publish_descriptions(bot, catalogs)

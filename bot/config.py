@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     invitation_days: int = Field(default=14, ge=1, le=365)
-    telegram_global_rate: float = Field(default=30.0, gt=0, le=1000)
+    telegram_global_rate: float = Field(default=25.0, gt=0, le=1000)  # Telegram: ~30/s, with headroom
     telegram_timeout_seconds: int = Field(default=20, ge=1, le=300)
     delivery_give_up_minutes: float = Field(default=60.0, gt=0)
     delivery_lease_seconds: float = Field(default=30.0, gt=0)

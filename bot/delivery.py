@@ -3,7 +3,8 @@ every row it claims, settles or spaces is written by bot/workflows/outbox.py.
 
 - Pacing: one message every 1/TELEGRAM_GLOBAL_RATE seconds overall, evenly spaced with no initial
   burst (shared through Redis when several processes send); per chat, a row becomes due only
-  1 s (private) or 3 s (group: 20/min) after the previous one to that chat — kept in the database
+  1 s (private) or 3.5 s (group: at most 18/min) after the previous one to that chat, even a row
+  queued after that send — kept in the database
   (`outbox.space_next`), so it holds across processes.
 - One request in flight per sender: a crash can repeat at most the message being sent.
 - Replies first: claims take replies before notices (bot/workflows/outbox.py), and a reply
@@ -20,9 +21,9 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -41,6 +42,10 @@ from bot import metrics
 from bot.i18n import Catalogs
 from bot.notify import enqueue_notices
 from bot.outage import OutageLog
+from bot.pacing import LocalPacer as LocalPacer
+from bot.pacing import NoPacer as NoPacer
+from bot.pacing import Pacer
+from bot.pacing import RedisPacer as RedisPacer
 from bot.workflows.outbox import (
     Settled,
     backoff,
@@ -49,16 +54,19 @@ from bot.workflows.outbox import (
     give_up,
     mark_sent,
     mark_unreachable,
+    message_id_of,
     postpone,
     release,
     space_next,
 )
+from bot.workflows.outbox.edits import DELETE, EDIT_MARKUP, EDIT_TEXT
+from bot.workflows.screens import record_screen
 from db.models import OutboxMessage, Priority
 
 log = logging.getLogger(__name__)
 
 
-# A queued file's method (bot/workflows/outbox.py SEND_FILE) → the Bot call that sends it.
+# A queued file's method (db/models/delivery.py SEND_FILE) → the Bot call that sends it.
 FILE_SENDERS = {
     "sendDocument": "send_document",
     "sendPhoto": "send_photo",
@@ -67,92 +75,27 @@ FILE_SENDERS = {
     "sendVideo": "send_video",
 }
 
-
-class Pacer(Protocol):
-    async def wait_turn(self) -> None:
-        """Return when this process may make its next request."""
-
-
-class LocalPacer:
-    """Evenly spaced slots, 1/rate apart; the first slot is now (no burst, no waiting)."""
-
-    def __init__(
-        self,
-        rate: float,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.interval = 1.0 / rate
-        self.clock, self.sleep = clock, sleep
-        self._next = 0.0
-
-    async def wait_turn(self) -> None:
-        now = self.clock()
-        slot = max(now, self._next)
-        self._next = slot + self.interval
-        if slot > now:
-            await self.sleep(slot - now)
+# Telegram's 400s that say an edit or a deletion has nothing to do ("unchanged") or no message
+# to act on any more ("gone"); anything else is a refusal like any other.
+_UNCHANGED = ("message is not modified",)
+_GONE = (
+    "message to edit not found",
+    "message to delete not found",
+    "message can't be edited",
+    "message can't be deleted",
+    "there is no text in the message to edit",
+    "message_id_invalid",
+)
 
 
-class RedisPacer:
-    """The same slots shared by every process through one Redis key (atomic Lua).
-
-    While Redis is away each process paces itself at `fallback_share` of the rate (the other
-    processes, also cut off, do the same: with up to 1/fallback_share of them the total stays
-    within the rate), trying Redis again every `probe_every` seconds, and logging both changes."""
-
-    _SCRIPT = """
-    local now = tonumber(ARGV[1])
-    local interval = tonumber(ARGV[2])
-    local next_slot = tonumber(redis.call('GET', KEYS[1]) or '0')
-    local slot = math.max(now, next_slot)
-    redis.call('SET', KEYS[1], tostring(slot + interval), 'PX', 60000)
-    return tostring(slot)
-    """
-
-    def __init__(
-        self,
-        redis: Any,
-        rate: float,
-        key: str = "cra:pacer",
-        *,
-        fallback_share: float = 0.25,
-        probe_every: float = 5.0,
-    ) -> None:
-        from redis.exceptions import RedisError  # only with Redis (importing it costs ~0.3 s)
-
-        self.redis, self.interval, self.key = redis, 1.0 / rate, key
-        self._unavailable = (RedisError, OSError, TimeoutError)
-        self._script = redis.register_script(self._SCRIPT)
-        self.fallback = LocalPacer(rate * fallback_share)
-        self.probe_every = probe_every
-        self._away_since: float | None = None  # monotonic time Redis was last found away
-
-    async def wait_turn(self) -> None:
-        if self._away_since is not None and time.monotonic() - self._away_since < self.probe_every:
-            await self.fallback.wait_turn()
-            return
-        now = time.time()
-        try:
-            slot = float(await self._script(keys=[self.key], args=[repr(now), repr(self.interval)]))
-        except self._unavailable as error:
-            if self._away_since is None:
-                log.warning("Redis unavailable (%s): pacing this process alone, more slowly", error)
-            self._away_since = time.monotonic()
-            await self.fallback.wait_turn()
-            return
-        if self._away_since is not None:
-            log.warning("Redis is back: pacing shared again")
-            self._away_since = None
-        if slot > now:
-            await asyncio.sleep(slot - now)
-
-
-class NoPacer:
-    """For tests that drain the outbox synchronously."""
-
-    async def wait_turn(self) -> None:
-        return None
+def edit_outcome(exc: TelegramBadRequest) -> str | None:
+    """ "unchanged", "gone" or None for a 400 answered to an edit or a deletion."""
+    text = exc.message.lower()
+    if any(reason in text for reason in _UNCHANGED):
+        return "unchanged"
+    if any(reason in text for reason in _GONE):
+        return "gone"
+    return None
 
 
 def utcnow() -> datetime:
@@ -252,26 +195,101 @@ class OutboxSender:
             await release(db, row)
 
     async def _call(self, row: OutboxMessage) -> int | None:
+        """One request for the row, by its kind; returns the id of the message it sent or changed."""
         payload = dict(row.payload)
+        payload.pop("screen", None)
         markup = payload.pop("reply_markup", None)
         keyboard = InlineKeyboardMarkup.model_validate(markup) if markup else None
-        if row.method in FILE_SENDERS:
-            document: str | BufferedInputFile = payload.get("file_id") or BufferedInputFile(
-                row.attachment or b"", filename=payload["file_name"]
-            )
-            send = getattr(self.bot, FILE_SENDERS[row.method])  # send_document, send_photo, …
-            message = await send(
-                row.chat_id,
-                document,
-                caption=payload.get("caption"),
+        call = {EDIT_TEXT: self._edit_text, EDIT_MARKUP: self._edit_markup, DELETE: self._delete}.get(
+            row.method, self._send_file if row.method in FILE_SENDERS else self._send_message
+        )
+        return await call(row, payload, keyboard)
+
+    async def _send_message(
+        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
+    ) -> int:
+        message = await self.bot.send_message(
+            row.chat_id, payload["text"], reply_markup=keyboard, request_timeout=self.request_timeout
+        )
+        return message.message_id
+
+    async def _send_file(
+        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
+    ) -> int:
+        """Our own bytes, or a file Telegram holds (`file_id`), by the call of the row's method."""
+        document: str | BufferedInputFile = payload.get("file_id") or BufferedInputFile(
+            row.attachment or b"", filename=payload["file_name"]
+        )
+        send = getattr(self.bot, FILE_SENDERS[row.method])  # send_document, send_photo
+        message = await send(
+            row.chat_id,
+            document,
+            caption=payload.get("caption"),
+            reply_markup=keyboard,
+            request_timeout=self.request_timeout,
+        )
+        return int(message.message_id)
+
+    async def _edit_text(
+        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
+    ) -> int:
+        """Unchanged content is success; a message that cannot be edited any more (deleted, too
+        old, not text) gets the text as a new message, so the reader still sees it; so does the edit
+        of a message an earlier row was to send and did not."""
+        message_id = payload.get("message_id") or await self._message_of(int(payload["of_row"]))
+        if message_id is None:
+            return await self._send_message(row, payload, keyboard)
+        try:
+            await self.bot.edit_message_text(
+                payload["text"],
+                chat_id=row.chat_id,
+                message_id=message_id,
                 reply_markup=keyboard,
                 request_timeout=self.request_timeout,
             )
-        else:
-            message = await self.bot.send_message(
-                row.chat_id, payload["text"], reply_markup=keyboard, request_timeout=self.request_timeout
+        except TelegramBadRequest as exc:
+            if edit_outcome(exc) == "unchanged":
+                return message_id
+            if edit_outcome(exc) != "gone":
+                raise
+            log.info(
+                "outbox row %s: message %s not editable (%s); sent anew", row.id, message_id, exc.message
             )
-        return message.message_id
+            return await self._send_message(row, payload, keyboard)
+        return message_id
+
+    async def _message_of(self, row_id: int) -> int | None:
+        async with self.sessionmaker() as db:
+            return await message_id_of(db, row_id)
+
+    async def _edit_markup(
+        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
+    ) -> int:
+        """A keyboard already so, or on a message that is gone, needs nothing more."""
+        message_id = int(payload["message_id"])
+        try:
+            await self.bot.edit_message_reply_markup(
+                chat_id=row.chat_id,
+                message_id=message_id,
+                reply_markup=keyboard,
+                request_timeout=self.request_timeout,
+            )
+        except TelegramBadRequest as exc:
+            if edit_outcome(exc) is None:
+                raise
+        return message_id
+
+    async def _delete(
+        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
+    ) -> int:
+        """A message already gone (or too old to delete: Telegram keeps it) needs nothing more."""
+        message_id = int(payload["message_id"])
+        try:
+            await self.bot.delete_message(row.chat_id, message_id, request_timeout=self.request_timeout)
+        except TelegramBadRequest as exc:
+            if edit_outcome(exc) is None:
+                raise
+        return message_id
 
     async def _observed_call(self, row: OutboxMessage) -> int | None:
         assert row.id is not None
@@ -331,6 +349,9 @@ class OutboxSender:
                 async with self.sessionmaker() as db, db.begin():
                     now = self.clock()
                     await mark_sent(db, row.id, now=now, message_id=message_id)
+                    screen = row.payload.get("screen")
+                    if screen and message_id is not None:
+                        await record_screen(db, row.chat_id, message_id, screen, now=now)
                     if self.chat_gaps:
                         await space_next(db, row.chat_id, now=now)
                 return

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import polib
+from babel import Locale
 from babel.dates import format_date, format_datetime
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,15 @@ LIMA = ZoneInfo("America/Lima")
 # CLDR locale used to format dates and numbers for each catalog (decisions: locales/GLOSSARY.md,
 # «Dates»). Quechua: CLDR `qu_PE` (month and weekday names are Spanish loans, «11 Diciembre 2026»).
 # Babel does not know Aymara and the Amazonian languages: they take their names from `es_PE`.
+# The date pattern people read in sentences, per format locale; others use their locale's full date.
+READABLE_DATES: Mapping[str, str] = {"es_PE": "EEEE d 'de' MMMM 'de' y"}
+
+
+@functools.cache
+def readable_date_pattern(locale: str) -> str:
+    return READABLE_DATES.get(locale) or str(Locale.parse(locale).date_formats["full"].pattern)
+
+
 FORMAT_LOCALES: Mapping[str, str] = {
     "es": "es_PE",
     "qu": "qu_PE",
@@ -163,13 +173,25 @@ class Translator:
             for row in value.rows
         )
 
-    def date(self, value: date, fmt: str = "long") -> str:
-        pattern = DATE_PATTERNS.get(self.code, {}).get(fmt, fmt)
+    def date(self, value: date, fmt: str | None = None) -> str:
+        """A date as people read it: with its weekday («jueves 10 de diciembre de 2026»), in the
+        reader's locale; or in a named format (`short` in tables and buttons), the language's own
+        pattern first (Aymara: locales/GLOSSARY.md, «Dates»)."""
+        pattern = self._full_date if fmt is None else DATE_PATTERNS.get(self.code, {}).get(fmt, fmt)
         return format_date(value, pattern, locale=self.format_locale)
 
-    def datetime(self, value: datetime, fmt: str = "medium") -> str:
-        pattern = DATETIME_PATTERNS.get(self.code, {}).get(fmt, fmt)
+    def datetime(self, value: datetime, fmt: str | None = None) -> str:
+        """A moment in Lima time as people read it: weekday, no seconds, 24 h («jueves 10 de
+        diciembre de 2026, 10:00»); or in a named format."""
+        if fmt is None:
+            pattern = f"{self._full_date}, HH:mm"
+        else:
+            pattern = DATETIME_PATTERNS.get(self.code, {}).get(fmt, fmt)
         return format_datetime(value, pattern, tzinfo=LIMA, locale=self.format_locale)
+
+    @property
+    def _full_date(self) -> str:
+        return DATE_PATTERNS.get(self.code, {}).get("full") or readable_date_pattern(self.format_locale)
 
     def _param(self, value: object) -> object:
         if isinstance(value, Text):
@@ -186,6 +208,9 @@ class Translator:
         if not params:
             return translated
         rendered = {key: self._param(value) for key, value in params.items()}
+        for key, value in rendered.items():  # «… S.A.» at the end of a sentence: one period, not two
+            if isinstance(value, str) and value.endswith(".") and not value.endswith(".."):
+                translated = translated.replace("{" + key + "}.", "{" + key + "}")
         safe = {
             k: v if isinstance(v, _Safe | int | float) else html.escape(str(v)) for k, v in rendered.items()
         }

@@ -10,8 +10,6 @@ import contextlib
 import logging
 import math
 import random
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics
+from bot.flood import FloodMiddleware as FloodMiddleware
 from bot.i18n import Catalogs, Translator
 from bot.notify import enqueue_notices
 from bot.replies import Replies
@@ -123,6 +122,27 @@ async def answer_callback_once(
     result = await make_request(bot, method)
     answered.add(method.callback_query_id)
     return result
+
+
+async def _answer_unanswered(update: Update) -> None:
+    """Every press is answered, or the person's button keeps spinning: a handler that said
+    nothing to the press (no toast) gets a plain answer here."""
+    query = update.callback_query
+    answered = _answered_queries.get()
+    if query is None or answered is None or query.id in answered:
+        return
+    try:
+        await query.answer()
+    except TelegramAPIError:
+        log.warning("could not answer the callback query of update %s", update.update_id)
+
+
+def pressed_message_id(update: Update, chat_id: int | None) -> int | None:
+    """The bot's message whose button was pressed (edited in place by `say.screen`)."""
+    query = update.callback_query
+    if query is None or query.message is None or query.message.chat.id != chat_id:
+        return None
+    return query.message.message_id
 
 
 class UndoableState(FSMContext):
@@ -231,6 +251,7 @@ class TransactionMiddleware(BaseMiddleware):
             await self._give_up(event, data, chat_id, now, via_outbox=via_outbox)
             return UNHANDLED
         finally:
+            await _answer_unanswered(event)
             _answered_queries.reset(answered)
             self.in_flight.leave()
 
@@ -245,7 +266,7 @@ class TransactionMiddleware(BaseMiddleware):
                 if not await first_time_seen(db, event.update_id, now=now):
                     log.info("update %s was already handled; ignored", event.update_id)
                     return UNHANDLED
-                say = Replies(db, chat_id, now)
+                say = Replies(db, chat_id, now, pressed_message_id(event, chat_id))
                 data.update(db=db, outbox=notices, now=now, say=say)
                 result = await handler(event, data)
                 await enqueue_notices(db, self.catalogs, notices, now=now)
@@ -259,7 +280,8 @@ class TransactionMiddleware(BaseMiddleware):
         else:
             metrics.UPDATES_HANDLED.inc()
         self.on_commit()
-        if say is not None and await say.send_later(self.sessionmaker):  # heavy files, rendered now
+        later = say.send_later(self.sessionmaker, wake=self.on_commit, bot=data.get("bot")) if say else None
+        if later is not None and await later:  # heavy files, rendered now
             self.on_commit()
         return result
 
@@ -320,56 +342,6 @@ class PersonMiddleware(BaseMiddleware):
         data["person"] = person
         data["tr"] = self.catalogs.translator(person.language if person else None)
         return await handler(event, data)
-
-
-class FloodMiddleware(BaseMiddleware):
-    """At most `limit` updates per person per `window` seconds; beyond that, one polite warning
-    and the rest are ignored until the window clears (per process: a flood is a local thing).
-
-    It remembers only the people who wrote within the last window: once a window, those quiet for
-    a whole window are forgotten, so a long-running process does not keep everyone it ever saw."""
-
-    def __init__(
-        self, limit: int = 30, window: float = 60.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
-        self._seen: dict[int, deque[float]] = {}
-        self._warned: dict[int, float] = {}
-        self._swept = clock()
-
-    @property
-    def remembered(self) -> int:
-        """How many people it holds a record for (bounded by who wrote within the last window)."""
-        return len(self._seen.keys() | self._warned.keys())
-
-    def _forget_quiet(self, now: float) -> None:
-        horizon = now - self.window
-        self._seen = {who: seen for who, seen in self._seen.items() if seen and seen[-1] > horizon}
-        self._warned = {who: at for who, at in self._warned.items() if at > horizon}
-        self._swept = now
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        user: User | None = data.get("event_from_user")
-        if user is None:
-            return await handler(event, data)
-        now = self.clock()
-        if now - self._swept >= self.window:
-            self._forget_quiet(now)
-        seen = self._seen.setdefault(user.id, deque())
-        while seen and seen[0] <= now - self.window:
-            seen.popleft()
-        if len(seen) < self.limit:
-            seen.append(now)
-            return await handler(event, data)
-        log.warning("flood control: update %s from %s ignored", getattr(event, "update_id", "?"), user.id)
-        if self._warned.get(user.id, -self.window) <= now - self.window and data.get("event_chat"):
-            self._warned[user.id] = now
-            tr: Translator = data["tr"]
-            await data["say"](tr.gettext("Va muy rápido. Espere un minuto y vuelva a intentarlo."))
-        if isinstance(event, Update) and event.callback_query is not None:
-            with contextlib.suppress(TelegramAPIError):
-                await event.callback_query.answer()
-        return UNHANDLED
 
 
 class FileSizeMiddleware(BaseMiddleware):

@@ -33,7 +33,7 @@ PG_TABLES = (
     "session_reminder, planned_session, meeting_session, non_working_day, session_settings, "
     "agreement_rules, agreement_reminder, progress_draft, agreement_event, agreement_seat, agreement, "
     "monitor_event, report_delivery, web_token, publication_setting, indicator_snapshot, token_attempt, "
-    "audit_entry, processed_update, outbox, "
+    "audit_entry, processed_update, outbox, chat_pace, live_screen, "
     "invitation, membership, person, seat, institution, commission"
 )
 

@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.default import DefaultBotProperties
+from aiogram.client.default import Default, DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import (
     AnswerCallbackQuery,
+    DeleteMessage,
     EditMessageReplyMarkup,
     EditMessageText,
     GetMe,
@@ -47,6 +49,7 @@ from aiogram.types import (
     Video,
     Voice,
 )
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -55,6 +58,8 @@ from bot.dispatcher import build_dispatcher
 from bot.handlers.membership.ui import AcceptInvitationCB
 from bot.i18n import Catalogs
 from bot.middlewares import FloodMiddleware
+from tests.telegram_double.limits import ApiError, Spec
+from tests.telegram_double.server import DEFAULT_SPEC_PATH
 
 _UPDATE_IDS = itertools.count(1)
 BOT_USER = User(id=42, is_bot=True, first_name="CRA", username="cra_test_bot")
@@ -93,13 +98,49 @@ def check_limits(method: TelegramMethod[Any], parse_mode: str | None) -> None:
 SENT_FILES = SendDocument | SendPhoto | SendVoice | SendAudio | SendVideo
 
 
+# The methods of the edit-in-place work (issue 15): checked against bot-api-spec.json as the
+# HTTP double checks every call, so a parameter Telegram does not know fails here too.
+SPEC_CHECKED = (EditMessageText, EditMessageReplyMarkup, DeleteMessage, AnswerCallbackQuery)
+
+
+def check_spec(method: TelegramMethod[Any]) -> None:
+    if not isinstance(method, SPEC_CHECKED) or not DEFAULT_SPEC_PATH.is_file():
+        return
+    params = {
+        name: value.model_dump(mode="json", exclude_none=True) if isinstance(value, BaseModel) else value
+        for name, value in method
+        if value is not None and not isinstance(value, Default)
+    }
+    try:
+        Spec.load(DEFAULT_SPEC_PATH).validate(method.__api_method__, params)
+    except ApiError as refusal:
+        raise LimitError(f"{method.__api_method__}: {refusal}") from None
+
+
+class Shown:
+    """A message of the bot as the person sees it now (edits applied)."""
+
+    def __init__(self, chat_id: int, message_id: int, text: str | None, markup: Any, order: int) -> None:
+        self.chat_id, self.message_id, self.text, self.reply_markup = chat_id, message_id, text, markup
+        self.order = order  # when it was last sent or edited
+
+    def data(self) -> list[str]:
+        markup = self.reply_markup
+        if not isinstance(markup, InlineKeyboardMarkup):
+            return []
+        return [b.callback_data for row in markup.inline_keyboard for b in row if b.callback_data]
+
+
 class RecordingSession(BaseSession):
-    """A Bot API session that records requests and fabricates Telegram's answers."""
+    """A Bot API session that records requests and fabricates Telegram's answers, keeping each
+    chat's messages as edited, and refusing edits as Telegram does (unchanged, or no message)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
         self._message_ids = itertools.count(1000)
+        self._order = itertools.count()
+        self.shown: dict[tuple[int, int], Shown] = {}
 
     async def make_request(
         self,
@@ -111,23 +152,64 @@ class RecordingSession(BaseSession):
         if parse_mode is not None and not isinstance(parse_mode, str):
             parse_mode = bot.default.parse_mode
         check_limits(method, parse_mode)
+        check_spec(method)
         self.requests.append(method)
         return self._answer(method)  # type: ignore[return-value]
+
+    def _refuse(self, method: TelegramMethod[Any], reason: str) -> None:
+        raise TelegramBadRequest(method=method, message=f"Bad Request: {reason}")
+
+    def _target(self, method: Any, verb: str) -> Shown:
+        shown = self.shown.get((int(method.chat_id), int(method.message_id)))
+        if shown is None:
+            self._refuse(method, f"message to {verb} not found")
+        assert shown is not None
+        return shown
 
     def _answer(self, method: TelegramMethod[Any]) -> Any:
         if isinstance(method, GetMe):
             return BOT_USER
-        if isinstance(method, SendMessage | EditMessageText | EditMessageReplyMarkup | SENT_FILES):
-            chat_id = int(method.chat_id) if method.chat_id is not None else 0
-            return Message(
-                message_id=getattr(method, "message_id", None) or next(self._message_ids),
-                date=datetime.now(UTC),
-                chat=Chat(id=chat_id, type="private" if chat_id > 0 else "group"),
-                from_user=BOT_USER,
-                text=getattr(method, "text", None),
-                reply_markup=getattr(method, "reply_markup", None),
+        if isinstance(method, DeleteMessage):
+            shown = self._target(method, "delete")
+            del self.shown[(shown.chat_id, shown.message_id)]
+            return True
+        if isinstance(method, EditMessageText | EditMessageReplyMarkup):
+            shown = self._target(method, "edit")
+            text = getattr(method, "text", shown.text)
+            if text == shown.text and method.reply_markup == shown.reply_markup:
+                self._refuse(
+                    method,
+                    "message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup "
+                    "of the message",
+                )
+            shown.text, shown.reply_markup, shown.order = text, method.reply_markup, next(self._order)
+            return self._message(shown.chat_id, shown.message_id, text, method.reply_markup)
+        if isinstance(method, SendMessage | SENT_FILES):
+            chat_id = int(method.chat_id)
+            message_id = next(self._message_ids)
+            text = getattr(method, "text", None)
+            self.shown[(chat_id, message_id)] = Shown(
+                chat_id, message_id, text, method.reply_markup, next(self._order)
             )
+            return self._message(chat_id, message_id, text, method.reply_markup)
         return True
+
+    @staticmethod
+    def _message(chat_id: int, message_id: int, text: str | None, markup: Any) -> Message:
+        return Message(
+            message_id=message_id,
+            date=datetime.now(UTC),
+            chat=Chat(id=chat_id, type="private" if chat_id > 0 else "group"),
+            from_user=BOT_USER,
+            text=text,
+            reply_markup=markup,
+        )
+
+    def latest(self, chat_id: int) -> list[Shown]:
+        """The chat's messages, the most recently sent or edited first."""
+        chat = [m for m in self.shown.values() if m.chat_id == chat_id]
+        return sorted(chat, key=lambda m: m.order, reverse=True)
 
     async def close(self) -> None:
         return None
@@ -157,7 +239,7 @@ def make_harness(
         catalogs=catalogs,
         bot_username="cra_test_bot",
         storage=storage,
-        flood=flood or FloodMiddleware(limit=100_000),
+        flood=flood or FloodMiddleware(burst=100_000, tap_burst=100_000),
     )
     return Harness(dp, bot, session, sender)
 
@@ -188,8 +270,28 @@ class Harness:
     def next_message_id(self) -> int:
         return next(self._message_ids)
 
-    def messages_to(self, chat_id: int) -> list[SendMessage]:
-        return [r for r in self.session.requests if isinstance(r, SendMessage) and int(r.chat_id) == chat_id]
+    def messages_to(self, chat_id: int) -> list[SendMessage | EditMessageText]:
+        """What the chat was shown, in order: new messages and texts edited in place."""
+        return [
+            r
+            for r in self.session.requests
+            if isinstance(r, SendMessage | EditMessageText) and int(r.chat_id or 0) == chat_id
+        ]
+
+    def sends_to(self, chat_id: int) -> list[TelegramMethod[Any]]:
+        """New messages to the chat (texts and files), edits left out."""
+        return [
+            r
+            for r in self.session.requests
+            if isinstance(r, SendMessage | SendDocument | SendPhoto) and int(r.chat_id) == chat_id
+        ]
+
+    def edits_to(self, chat_id: int) -> list[EditMessageText | EditMessageReplyMarkup]:
+        return [
+            r
+            for r in self.session.requests
+            if isinstance(r, EditMessageText | EditMessageReplyMarkup) and int(r.chat_id or 0) == chat_id
+        ]
 
 
 class ChatUser:
@@ -247,8 +349,12 @@ class ChatUser:
         )
         return requests + (await self.press(accept) if offered else [])
 
-    async def press(self, data: str, *, message_id: int = 1) -> list[TelegramMethod[Any]]:
-        """Press a button by its raw callback data (forged data included)."""
+    async def press(self, data: str, *, message_id: int | None = None) -> list[TelegramMethod[Any]]:
+        """Press a button by its raw callback data (forged data included), on the newest message
+        that shows it (or on `message_id`; a message the bot never sent when none shows it)."""
+        if message_id is None:
+            showing = (m for m in self.harness.session.latest(self.user.id) if data in m.data())
+            message_id = next((m.message_id for m in showing), 1)
         query = CallbackQuery(
             id=str(self.harness.next_update_id()),
             from_user=self.user,
@@ -265,14 +371,15 @@ class ChatUser:
         return await self.harness.feed(Update(update_id=self.harness.next_update_id(), callback_query=query))
 
     async def click(self, label: str) -> list[TelegramMethod[Any]]:
-        """Press the button whose text contains `label` in the latest keyboard sent to this chat."""
-        for request in reversed(self.harness.messages_to(self.user.id)):
-            markup = request.reply_markup
+        """Press the button whose text contains `label` in the latest keyboard sent to this chat
+        (the message most recently sent or edited that has one), on that message."""
+        for shown in self.harness.session.latest(self.user.id):
+            markup = shown.reply_markup
             if isinstance(markup, InlineKeyboardMarkup):
                 for row in markup.inline_keyboard:
                     for button in row:
                         if label in button.text and button.callback_data:
-                            return await self.press(button.callback_data)
+                            return await self.press(button.callback_data, message_id=shown.message_id)
                 labels = [b.text for row in markup.inline_keyboard for b in row]
                 raise AssertionError(f"no button {label!r} in the latest keyboard: {labels}")
         raise AssertionError(f"no keyboard was sent to {self.user.id}")
@@ -289,7 +396,14 @@ class ChatUser:
 
 
 def replies(requests: list[TelegramMethod[Any]]) -> list[str]:
-    return [r.text for r in requests if isinstance(r, SendMessage)]
+    """The texts shown: new messages and messages edited in place."""
+    return [r.text for r in requests if isinstance(r, SendMessage | EditMessageText)]
+
+
+def file_name(request: SendDocument | SendPhoto) -> str:
+    """The name of a file the bot sent (a document, or a chart sent as a photo)."""
+    sent = request.document if isinstance(request, SendDocument) else request.photo
+    return sent if isinstance(sent, str) else sent.filename or ""
 
 
 def plain(text: str) -> str:

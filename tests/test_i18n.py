@@ -80,8 +80,10 @@ def test_lazy_text_renders_nested_labels_and_dates_in_the_readers_locale(shipped
     assert ay.render(text) == "Kamisaki Kamisaki Ana"
     assert ay.render(nmsg("{n} día", "{n} días", 3)) == "3 uru"
     day = date(2026, 12, 15)
-    assert es.date(day) == "15 de diciembre de 2026"
-    assert ay.date(day) == "15 diciembre 2026"  # Babel has no Aymara: Spanish loans, our patterns
+    assert es.date(day) == "martes 15 de diciembre de 2026"  # dates people read carry the weekday
+    assert ay.date(day) == "martes, 15 diciembre 2026"  # Babel has no Aymara: Spanish loans, our patterns
     assert qu.format_locale == "qu_PE" and "2026" in qu.date(day)
-    # 15:00 UTC is 10:00 in Lima, all year round.
-    assert "10:00" in es.datetime(datetime(2026, 12, 15, 15, 0, tzinfo=UTC))
+    # 15:00 UTC is 10:00 in Lima, all year round; no seconds, no «a. m.» to end a sentence with.
+    assert es.datetime(datetime(2026, 12, 15, 15, 0, tzinfo=UTC)) == "martes 15 de diciembre de 2026, 10:00"
+    assert qu.datetime(datetime(2026, 12, 15, 15, 0, tzinfo=UTC)).endswith("2026, 10:00")
+    assert es.gettext("Sesión programada para el {when}.", when="1 de enero, 10:00 a. m.").endswith("a. m.")

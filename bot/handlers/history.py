@@ -12,12 +12,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.filters import PRIVATE
 from bot.handlers.history_labels import action_label, actor_label, entity_ref
 from bot.i18n import Translator
+from bot.live import stale_press
 from bot.replies import Replies
 from bot.workflows.audit import history_csv, read_history
 from bot.workflows.membership.people import active_commission_id
 from db.models import Person
 
 PAGE = 15
+HISTORY = "history"  # the screen: one message per chat, paged in place
 
 
 class HistoryCB(CallbackData, prefix="hist1"):
@@ -52,8 +54,10 @@ async def _show(db: AsyncSession, person: Person | None, tr: Translator, say: Re
     kb = InlineKeyboardBuilder()
     if offset + PAGE < total:
         kb.button(text=tr.gettext("Anteriores"), callback_data=HistoryCB(offset=offset + PAGE))
+    if offset > 0:  # the page is edited in place: the way back to newer changes
+        kb.button(text=tr.gettext("Siguientes"), callback_data=HistoryCB(offset=max(offset - PAGE, 0)))
     lines.append(tr.gettext("Escriba /historial csv para recibir el historial completo en un archivo."))
-    await say("\n".join(lines), reply_markup=kb.as_markup() if offset + PAGE < total else None)
+    await say.screen("\n".join(lines), reply_markup=kb.as_markup() if list(kb.buttons) else None, key=HISTORY)
 
 
 async def show_history(
@@ -82,7 +86,8 @@ async def more_history(
     tr: Translator,
     say: Replies,
 ) -> None:
-    await query.answer()
+    if await stale_press(query, db, HISTORY, tr):
+        return
     await _show(db, person, tr, say, max(callback_data.offset, 0))
 
 

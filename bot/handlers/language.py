@@ -38,12 +38,12 @@ async def set_language(
         raise UserError(msg("Necesita una invitación de su comisión para usar esta función."))
     await choose_language(db, person, callback_data.code, set(catalogs.languages))
     tr = catalogs.translator(person.language)
-    await query.answer()
+    await query.answer(tr.gettext("✓ Idioma guardado"))
     actor = await active_actor(db, person)
     commissions = len({m.commission_id for m in await list_memberships(db, person)})
     if actor is not None:
         await publish_person_commands(bot, query.from_user.id, tr, actor.roles, commissions=commissions)
-    await say(
+    await say.screen(
         tr.gettext("Listo: desde ahora le escribiré en {language}.", language=tr.language.native_name)
         + "\n\n"
         + help_text(tr, actor, commissions=commissions),

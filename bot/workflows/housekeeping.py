@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.workflows.membership.invitations import ATTEMPT_WINDOW, forget_attempts
 from bot.workflows.outbox import forget_sent
 from bot.workflows.processed_updates import forget_processed_updates
+from bot.workflows.screens import LIVE_FOR, forget_screens
 
 # Telegram redelivers within hours at most; a week is ample to recognise a repeated update.
 KEEP_UPDATE_IDS = timedelta(days=7)
@@ -27,4 +28,5 @@ async def tidy_up(db: AsyncSession, *, now: datetime) -> Upkeep:
     forgotten = await forget_processed_updates(db, before=now - KEEP_UPDATE_IDS)
     await forget_attempts(db, before=now - ATTEMPT_WINDOW)
     purged = await forget_sent(db, before=now - KEEP_SENT)
+    await forget_screens(db, before=now - LIVE_FOR)
     return Upkeep(forgotten, purged)

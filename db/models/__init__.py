@@ -17,7 +17,15 @@ from db.models.core import (
     TokenAttempt,
     utcnow,
 )
-from db.models.delivery import FileKind, OutboxMessage, OutboxStatus, Priority, ProcessedUpdate
+from db.models.delivery import (
+    ChatPace,
+    FileKind,
+    LiveScreen,
+    OutboxMessage,
+    OutboxStatus,
+    Priority,
+    ProcessedUpdate,
+)
 from db.models.directory import *  # noqa: F403
 from db.models.monitoring import *  # noqa: F403
 from db.models.portal import *  # noqa: F403
@@ -28,12 +36,14 @@ from db.models.sessions import *  # noqa: F403
 __all__ = [
     "AuditCheckpoint",
     "AuditEntry",
+    "ChatPace",
     "Commission",
     "CommissionKind",
     "FileKind",
     "Institution",
     "InstitutionCategory",
     "Invitation",
+    "LiveScreen",
     "Membership",
     "OutboxMessage",
     "OutboxStatus",

@@ -69,7 +69,8 @@ class OutboxMessage(SQLModel, table=True):
     person_id: int | None = Field(default=None, sa_column=_fk("person.id", nullable=True))
     # Whose secretariat hears about it if this message cannot be delivered.
     commission_id: int | None = Field(default=None, sa_column=_fk("commission.id", nullable=True))
-    method: str = Field(max_length=32)  # sendMessage | sendDocument | sendPhoto | sendVoice…
+    # sendMessage, sendDocument, sendPhoto, sendVoice…; editMessageText, editMessageReplyMarkup, deleteMessage
+    method: str = Field(max_length=32)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=StrEnumType(OutboxStatus, 16))
@@ -86,6 +87,37 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     telegram_message_id: int | None = None
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+    # Rows that supersede each other while pending (a live tally's edit): a new one replaces the
+    # pending one with the same key in the same chat instead of queueing another.
+    coalesce_key: str | None = Field(default=None, max_length=64)
+
+
+class ChatPace(SQLModel, table=True):
+    """When each chat may get its next message (1 s after the last to a private chat, more in a
+    group), written as each is sent: a row queued later waits for it too, in every process."""
+
+    __tablename__ = "chat_pace"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    next_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LiveScreen(SQLModel, table=True):
+    """A message that shows a screen which updates in place (a roll call, a vote tally, a page of a
+    list): which screen each message of a chat shows now. Only the newest message of a screen in a
+    chat is live; a button pressed on an older one acts on nothing (its state moved on)."""
+
+    __tablename__ = "live_screen"
+    __table_args__ = (
+        Index("ux_live_screen_message", "chat_id", "message_id", unique=True),
+        Index("ix_live_screen_key", "screen_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int
+    screen_key: str = Field(max_length=64)  # e.g. "tally:12", "roll:3", "agreements"
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class ProcessedUpdate(SQLModel, table=True):

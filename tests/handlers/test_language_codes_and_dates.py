@@ -57,11 +57,13 @@ async def test_a_telegram_client_in_a_variety_code_starts_in_that_language(
 
 def test_aymara_dates_use_spanish_loans_without_spanish_grammar() -> None:
     ay = Catalogs().translator("ay")
-    assert ay.date(DAY) == "11 diciembre 2026"
+    assert ay.date(DAY) == "viernes, 11 diciembre 2026"  # dates people read carry the weekday
+    assert ay.date(DAY, "long") == "11 diciembre 2026"
     assert ay.date(DAY, "medium") == "11 diciembre 2026"
     assert ay.date(DAY, "short") == "11/12/26"
     assert ay.date(DAY, "full") == "viernes, 11 diciembre 2026"
-    assert ay.datetime(EVENING) == "11 diciembre 2026, 15:30"
+    assert ay.datetime(EVENING) == "viernes, 11 diciembre 2026, 15:30"
+    assert ay.datetime(EVENING, "medium") == "11 diciembre 2026, 15:30"
     assert ay.datetime(EVENING, "short") == "11/12/26 15:30"
     for written in (ay.date(DAY), ay.datetime(EVENING), ay.date(DAY, "full")):
         assert " de " not in written and "m." not in written
@@ -69,7 +71,8 @@ def test_aymara_dates_use_spanish_loans_without_spanish_grammar() -> None:
 
 def test_quechua_dates_follow_cldr() -> None:
     qu = Catalogs().translator("qu")
-    assert qu.date(DAY) == "11 Diciembre 2026"
+    assert qu.date(DAY) == "Viernes, 11 Diciembre, 2026"  # CLDR qu's full date: with the weekday
+    assert qu.date(DAY, "long") == "11 Diciembre 2026"
     assert " de " not in qu.datetime(EVENING)
 
 
@@ -77,6 +80,6 @@ def test_a_sentence_carries_the_readers_date() -> None:
     catalogs = Catalogs()
     msgid = "Listo: sesión ordinaria prevista para el {day}."
     assert "11 de diciembre de 2026" in catalogs.translator("es").gettext(msgid, day=DAY)
-    assert "11 Diciembre 2026" in catalogs.translator("qu").gettext(msgid, day=DAY)
+    assert "11 Diciembre, 2026" in catalogs.translator("qu").gettext(msgid, day=DAY)
     said = catalogs.translator("ay").gettext(msgid, day=DAY)
     assert "11 diciembre 2026" in said and "de diciembre" not in said

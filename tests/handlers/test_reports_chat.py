@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import time_machine
-from aiogram.methods import SendDocument
+from aiogram.methods import SendDocument, SendPhoto
 from aiogram.types import BufferedInputFile
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -22,7 +22,7 @@ from bot.workflows.reports.formats import period_text
 from db.models import Role
 from tests.conftest import NOW
 from tests.handlers.conftest import Invite
-from tests.harness import ChatUser, Harness, replies
+from tests.harness import ChatUser, Harness, file_name, replies
 
 LANGUAGE_BUTTONS = {"es": "Español", "qu": "Runasimi", "ay": "Aymar aru"}
 
@@ -41,13 +41,19 @@ async def join(
     return user
 
 
-def documents(harness: Harness, chat_id: int) -> list[SendDocument]:
-    return [r for r in harness.session.requests if isinstance(r, SendDocument) and int(r.chat_id) == chat_id]
+def documents(harness: Harness, chat_id: int) -> list[SendDocument | SendPhoto]:
+    """Files sent to the chat: the chart as a photo, the rest as documents."""
+    return [
+        r
+        for r in harness.session.requests
+        if isinstance(r, SendDocument | SendPhoto) and int(r.chat_id) == chat_id
+    ]
 
 
-def content(document: SendDocument) -> bytes:
-    assert isinstance(document.document, BufferedInputFile)
-    return document.document.data
+def content(document: SendDocument | SendPhoto) -> bytes:
+    sent = document.document if isinstance(document, SendDocument) else document.photo
+    assert isinstance(sent, BufferedInputFile)
+    return sent.data
 
 
 @time_machine.travel(NOW, tick=False)  # they join on Monday 23 November
@@ -78,7 +84,8 @@ async def test_national_digest_reaches_two_analysts_in_their_languages(
         assert tr.render(period_text(november)) in texts[0]
         assert "<b>CUS</b>" in texts[0] and "<b>PUN</b>" in texts[0]
         *pngs, xlsx = documents(harness, user.user.id)
-        names = [png.document.filename for png in pngs]  # type: ignore[union-attr]
+        assert all(isinstance(png, SendPhoto) for png in pngs) and isinstance(xlsx, SendDocument)
+        names = [file_name(png) for png in pngs]  # phones preview the charts
         assert names == [f"informe_nacional_2026-11_{chart}.png" for chart in NATIONAL_CHARTS]
         assert all(content(png)[:8] == b"\x89PNG\r\n\x1a\n" for png in pngs)
         # Every file says which report and period it is, in the reader's language.
@@ -113,7 +120,7 @@ async def test_informe_own_region_and_refusals(harness: Harness, invite: Invite,
 
     requests: list[Any] = await rosa.send("/informe 2026-T4 csv")
     assert replies(requests)[0].startswith("<b>📊 Informe de CUS</b>")
-    names = [r.document.filename for r in requests if isinstance(r, SendDocument)]
+    names = [file_name(r) for r in requests if isinstance(r, SendDocument | SendPhoto)]
     assert names == [
         "informe_CUS_2026-T4_indicadores.png",
         "informe_CUS_2026-T4_acuerdos.png",
@@ -125,7 +132,7 @@ async def test_informe_own_region_and_refusals(harness: Harness, invite: Invite,
     text = replies(requests)[0]
     assert "<b>PUN · " in text
     assert catalogs.translator("qu").date(date(2026, 1, 1)) in text  # Luis reads Quechua dates
-    assert [r.document.filename for r in requests if isinstance(r, SendDocument)] == [
+    assert [file_name(r) for r in requests if isinstance(r, SendDocument | SendPhoto)] == [
         "informe_PUN_2026_indicadores.png",
         "informe_PUN_2026_acuerdos.png",
         "informe_PUN_2026.xlsx",

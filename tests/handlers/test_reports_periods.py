@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import time_machine
-from aiogram.methods import SendDocument
+from aiogram.methods import SendDocument, SendPhoto
 
 from bot.i18n import Catalogs
 from bot.workflows.reports.periods import parse_period
@@ -14,7 +14,7 @@ from db.models import Role
 from tests.conftest import NOW  # Monday 2026-11-23, 10:00 in Lima
 from tests.handlers.conftest import Invite
 from tests.handlers.test_reports_chat import join
-from tests.harness import Harness, replies
+from tests.harness import Harness, file_name, replies
 
 ACCEPTED = (
     "No entiendo «{value}». Escriba una región (PUN o Puno), «nacional», «csv» o un periodo: "
@@ -25,7 +25,7 @@ ACCEPTED = (
 
 async def report_files(user: object, text: str) -> list[str]:
     requests = await user.send(text)  # type: ignore[attr-defined]
-    names = [r.document.filename for r in requests if isinstance(r, SendDocument)]
+    names = [file_name(r) for r in requests if isinstance(r, SendDocument | SendPhoto)]
     return [name.removesuffix("_indicadores.png") for name in names if name.endswith("_indicadores.png")]
 
 

@@ -176,17 +176,21 @@ async def test_concurrent_senders_never_claim_the_same_row(
     assert len(sent) == 60
 
 
-@pytest.mark.parametrize("chat_id", [5, -100])
-async def test_next_message_to_the_same_chat_waits_one_second_or_three_in_groups(
-    db: AsyncSession, chat_id: int
+@pytest.mark.parametrize(("chat_id", "queued_after"), [(5, False), (-100, False), (5, True), (-100, True)])
+async def test_next_message_to_the_same_chat_waits_one_second_or_more_in_groups(
+    db: AsyncSession, chat_id: int, queued_after: bool
 ) -> None:
+    """Whether the next message was queued before the send or just after it (a reply 31 ms later)."""
     await enqueue_text(db, chat_id, "one", now=NOW)
-    [two_id] = await enqueue_text(db, chat_id, "two", now=NOW)
+    if not queued_after:
+        [two_id] = await enqueue_text(db, chat_id, "two", now=NOW)
     [first] = await claim_due(db, now=NOW, lease=LEASE)
     assert first.id is not None
     await mark_sent(db, first.id, now=NOW, message_id=1)
     await space_next(db, chat_id, now=NOW)
-    gap = timedelta(seconds=1 if chat_id > 0 else 3)
+    if queued_after:
+        [two_id] = await enqueue_text(db, chat_id, "two", now=NOW + timedelta(milliseconds=31))
+    gap = timedelta(seconds=1 if chat_id > 0 else 3.5)
     assert await claim_due(db, now=NOW + gap - timedelta(milliseconds=1), lease=LEASE) == []
     assert [r.id for r in await claim_due(db, now=NOW + gap, lease=LEASE)] == [two_id]
 

@@ -95,10 +95,10 @@ async def _choose(
     rows = await reportable_agreements(db, person, actor.commission.id, now=now)
     await state.clear()
     if not rows:
-        await say(tr.gettext("Su institución no tiene acuerdos abiertos en este momento."))
+        await say.screen(tr.gettext("Su institución no tiene acuerdos abiertos en este momento."))
         return
     lines = [tr.gettext("¿Sobre qué acuerdo informa?")] + [texts.row_line(tr, r) for r in rows[:10]]
-    await say("\n\n".join(lines), reply_markup=ui.agreements_to_report(rows[:10], tr))
+    await say.screen("\n\n".join(lines), reply_markup=ui.agreements_to_report(rows[:10], tr))
 
 
 async def resume(
@@ -160,7 +160,7 @@ async def _ask(
 ) -> None:
     row = await agreement_row(db, draft.agreement_id, now)
     await state.set_state(STEP_STATES.get(step, ui.ProgressFlow.evidence))
-    await say(ui.progress_question(tr, step, row), reply_markup=ui.progress_buttons(tr, step))
+    await say.screen(ui.progress_question(tr, step, row), reply_markup=ui.progress_buttons(tr, step))
 
 
 async def choose_status(
@@ -309,7 +309,7 @@ async def _finish(
     await state.clear()
     outbox.extend(changed.notices)
     a = changed.agreement
-    await say(
+    await say.screen(
         tr.gettext(
             "Avance registrado: <b>{code}</b> al {progress} %. Gracias.", code=a.code, progress=a.progress
         )

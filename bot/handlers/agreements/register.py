@@ -18,6 +18,7 @@ from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.agreements import texts, ui
 from bot.handlers.fallback import press_a_button
 from bot.i18n import Translator, msg
+from bot.live import stale_press
 from bot.replies import Replies
 from bot.workflows.access import Action, Actor
 from bot.workflows.agreements.create import (
@@ -243,6 +244,8 @@ async def _create(
 
 # --- /acuerdos, detail ------------------------------------------------------------------------
 
+REGISTER = "agreements"  # the screen: one message per chat, paged and filtered in place
+
 
 async def show_page(
     db: AsyncSession,
@@ -257,9 +260,10 @@ async def show_page(
     assert actor.commission.id is not None and actor.person.id is not None
     result = await list_agreements(db, person, actor.commission.id, now=now, wanted=wanted, page=page)
     with_mine = bool(await own_seat_ids(db, actor.person.id, actor.commission.id))
-    await say(
+    await say.screen(
         texts.page_text(tr, result, wanted),
         reply_markup=ui.register_page(result, wanted, tr, with_mine=with_mine),
+        key=REGISTER,
     )
 
 
@@ -278,7 +282,8 @@ async def list_pressed(
     say: Replies,
     now: datetime,
 ) -> None:
-    await query.answer()
+    if await stale_press(query, db, REGISTER, tr):
+        return
     try:
         wanted = Filter(callback_data.show)
     except ValueError:

@@ -68,7 +68,7 @@ async def pick_role(
     await state.update_data(role=callback_data.role.value)
     await state.set_state(InviteFlow.seat)
     seats = await list_seats(db, actor.commission.id)
-    await say(
+    await say.screen(
         tr.gettext("¿A qué institución representa?"),
         reply_markup=ui.invite_seats(seats, tr, seat_optional=callback_data.role not in SEATED_ROLES),
     )
@@ -87,7 +87,7 @@ async def pick_seat(
     await query.answer()
     if callback_data.seat_id == NEW_SEAT:
         await state.set_state(InviteFlow.institution)
-        await say(tr.gettext("Escriba el nombre completo de la institución."))
+        await say.screen(tr.gettext("Escriba el nombre completo de la institución."))
         return
     await state.update_data(seat_id=None if callback_data.seat_id == NO_SEAT else callback_data.seat_id)
     await _ask_name(tr, state, say)
@@ -108,7 +108,7 @@ async def type_institution(
 
 async def _ask_name(tr: Translator, state: FSMContext, say: Replies) -> None:
     await state.set_state(InviteFlow.name)
-    await say(
+    await say.screen(
         tr.gettext("Escriba el nombre de la persona invitada, o toque «{button}».", button=buttons.SKIP),
         reply_markup=keyboards.skip_or_cancel(tr),
     )
@@ -174,8 +174,8 @@ async def _issue(
     )
     await state.clear()
     text = ui.invitation_ready(tr, issued, name)
-    await say(text)
-    await say(deep_link(bot_username, issued.token))
+    await say.screen(text)
+    await say.screen(deep_link(bot_username, issued.token))
 
 
 async def list_invitations(

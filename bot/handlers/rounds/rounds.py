@@ -173,11 +173,11 @@ async def _show(
     q = answered.question
     if q is None:
         await state.clear()
-        await say(tr.gettext("Gracias: respondió todos los acuerdos de esta ronda."))
+        await say.screen(tr.gettext("Gracias: respondió todos los acuerdos de esta ronda."))
         return
     await state.set_state(ui.RoundFlow.answering)
     await state.update_data(target_id=q.target.id)
-    await say(ui.question_text(tr, q), reply_markup=ui.question_keyboard(tr, q))
+    await say.screen(ui.question_text(tr, q), reply_markup=ui.question_keyboard(tr, q))
 
 
 async def answer_pressed(

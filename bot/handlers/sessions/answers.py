@@ -14,7 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import GROUP, NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.sessions import ui
-from bot.i18n import Translator, msg
+from bot.handlers.sessions.manage import refresh_details
+from bot.handlers.sessions.tally import refresh_tallies
+from bot.i18n import Catalogs, Translator, msg
 from bot.replies import Replies
 from bot.workflows.errors import AccessDenied
 from bot.workflows.membership.people import active_actor
@@ -25,9 +27,13 @@ from bot.workflows.sessions.rollcall import say_present
 from bot.workflows.sessions.settings import link_group
 from db.models import Answer, Person
 
+Live = tuple[AsyncSession, Catalogs, datetime]  # what refreshing the open session details takes
 
-async def _thanks(answered: Answered, tr: Translator, say: Replies, outbox: list[Notice]) -> None:
+
+async def _thanks(answered: Answered, tr: Translator, say: Replies, outbox: list[Notice], live: Live) -> None:
     outbox.extend(answered.notices)
+    db, catalogs, now = live
+    await refresh_details(db, catalogs, answered.session.id or 0, now=now)  # the secretary's forecast
     invitee, when = answered.invitee, answered.session.starts_at
     if invitee.answer is Answer.ATTENDING:
         await say(tr.gettext("Gracias. Registramos que asistirá a la sesión del {when}.", when=when))
@@ -52,6 +58,7 @@ async def on_rsvp(
     db: AsyncSession,
     person: Person | None,
     tr: Translator,
+    catalogs: Catalogs,
     state: FSMContext,
     say: Replies,
     outbox: list[Notice],
@@ -70,7 +77,11 @@ async def on_rsvp(
         await say(tr.gettext("Escriba el nombre completo de la persona alterna acreditada."))
     else:
         await _thanks(
-            await answer_convocation(db, person, sid, callback_data.answer, now=now), tr, say, outbox
+            await answer_convocation(db, person, sid, callback_data.answer, now=now),
+            tr,
+            say,
+            outbox,
+            (db, catalogs, now),
         )
 
 
@@ -80,6 +91,7 @@ async def type_justification(
     db: AsyncSession,
     person: Person | None,
     tr: Translator,
+    catalogs: Catalogs,
     state: FSMContext,
     say: Replies,
     outbox: list[Notice],
@@ -90,7 +102,7 @@ async def type_justification(
         db, person, data["session_id"], Answer.ABSENT, now=now, justification=text
     )
     await state.clear()
-    await _thanks(answered, tr, say, outbox)
+    await _thanks(answered, tr, say, outbox, (db, catalogs, now))
 
 
 async def type_alternate(
@@ -99,6 +111,7 @@ async def type_alternate(
     db: AsyncSession,
     person: Person | None,
     tr: Translator,
+    catalogs: Catalogs,
     state: FSMContext,
     say: Replies,
     outbox: list[Notice],
@@ -109,7 +122,7 @@ async def type_alternate(
         db, person, data["session_id"], Answer.ALTERNATE, now=now, alternate_name=text
     )
     await state.clear()
-    await _thanks(answered, tr, say, outbox)
+    await _thanks(answered, tr, say, outbox, (db, catalogs, now))
 
 
 async def on_keep(
@@ -118,13 +131,14 @@ async def on_keep(
     db: AsyncSession,
     person: Person | None,
     tr: Translator,
+    catalogs: Catalogs,
     say: Replies,
     outbox: list[Notice],
     now: datetime,
 ) -> None:
     answered = await keep_answer(db, person, callback_data.session_id, now=now)
     await query.answer()
-    await _thanks(answered, tr, say, outbox)
+    await _thanks(answered, tr, say, outbox, (db, catalogs, now))
 
 
 async def on_vote(
@@ -133,12 +147,14 @@ async def on_vote(
     db: AsyncSession,
     person: Person | None,
     tr: Translator,
+    catalogs: Catalogs,
     say: Replies,
     now: datetime,
 ) -> None:
     await cast_vote(db, person, callback_data.item_id, callback_data.vote, now=now)
-    await query.answer()
+    await query.answer(tr.gettext("✓ Voto registrado"))
     await say(tr.gettext("Voto registrado: {vote}.", vote=ui.VOTE_LABELS[callback_data.vote]))
+    await refresh_tallies(db, catalogs, callback_data.item_id, now=now)  # the secretary's, by itself
 
 
 async def link_this_group(

@@ -143,7 +143,7 @@ async def date_refused(
     data = await state.get_data()
     if not data.get("starts_at"):
         await state.set_state(ui.SessionFlow.start)
-        await say(tr.gettext("Falta la fecha de la sesión.") + "\n" + tr.render(ASK_DATE))
+        await say.screen(tr.gettext("Falta la fecha de la sesión.") + "\n" + tr.render(ASK_DATE))
         return True
     starts_at, kind = datetime.fromisoformat(data["starts_at"]), SessionKind(data["kind"])
     try:
@@ -152,10 +152,10 @@ async def date_refused(
         )
     except ReasonNeeded as refusal:  # allowed with a written reason: ask for it
         await state.set_state(ui.SessionFlow.override)
-        await say(tr.render(refusal.text) + "\n\n" + tr.render(refusal.prompt))
+        await say.screen(tr.render(refusal.text) + "\n\n" + tr.render(refusal.prompt))
         return True
     except UserError as refusal:  # the other fields stay; only the date is asked again
         await state.set_state(ui.SessionFlow.start)
-        await say(tr.render(refusal.text))
+        await say.screen(tr.render(refusal.text))
         return True
     return False

@@ -9,18 +9,20 @@ from datetime import datetime
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.sessions import ui
-from bot.i18n import Translator
+from bot.i18n import Catalogs, Translator
+from bot.live import refresh_screen
 from bot.replies import Replies
 from bot.workflows.access import Action
-from bot.workflows.errors import ReasonNeeded
+from bot.workflows.errors import ReasonNeeded, UserError
 from bot.workflows.membership.commissions import tidy
 from bot.workflows.membership.people import access_active
 from bot.workflows.notices import Notice
+from bot.workflows.screens import screens_showing
 from bot.workflows.sessions.changes import cancel_session, postpone_session
 from bot.workflows.sessions.convocation import (
     Convened,
@@ -44,17 +46,23 @@ async def show_sessions(
     assert actor.commission.id is not None
     sessions = await list_sessions(db, person, actor.commission.id)
     if not sessions:
-        await say(tr.gettext("{commission} no tiene sesiones registradas.", commission=actor.commission.code))
+        await say.screen(
+            tr.gettext("{commission} no tiene sesiones registradas.", commission=actor.commission.code)
+        )
         return
-    await say(
+    await say.screen(
         tr.gettext("Sesiones de {commission}:", commission=actor.commission.code),
         reply_markup=ui.session_list(tr, sessions),
     )
 
 
-async def render_detail(
-    db: AsyncSession, person: Person | None, session_id: int, tr: Translator, say: Replies, now: datetime
-) -> None:
+def detail_key(session_id: int) -> str:
+    return f"session:{session_id}"
+
+
+async def detail_screen(
+    db: AsyncSession, person: Person | None, session_id: int, tr: Translator, now: datetime
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """The session as this person may see it, with the buttons their role and invitation allow."""
     actor, session = await access_session(db, person, session_id, Action.VIEW_SESSIONS)
     assert session.id is not None
@@ -65,12 +73,34 @@ async def render_detail(
     reasons = Role.SECRETARY in actor.roles
     text = ui.detail(tr, session, actor.commission.name, agenda, fc, answers, reasons=reasons)
     if Role.SECRETARY in actor.roles:
-        await say(text, reply_markup=ui.manage(tr, session))
-    elif session.status in RSVP_STATUSES and await is_invited(db, session.id, actor.person.id):
+        return text, ui.manage(tr, session)
+    if session.status in RSVP_STATUSES and await is_invited(db, session.id, actor.person.id):
         here = now >= session.starts_at - ui.PRESENT_WINDOW
-        await say(text, reply_markup=ui.rsvp(tr, session.id, here=here))
-    else:
-        await say(text)
+        return text, ui.rsvp(tr, session.id, here=here)
+    return text, None
+
+
+async def render_detail(
+    db: AsyncSession, person: Person | None, session_id: int, tr: Translator, say: Replies, now: datetime
+) -> None:
+    text, keyboard = await detail_screen(db, person, session_id, tr, now)
+    await say.screen(text, reply_markup=keyboard, key=detail_key(session_id))
+
+
+async def refresh_details(db: AsyncSession, catalogs: Catalogs, session_id: int, *, now: datetime) -> None:
+    """Every open detail of the session, refreshed for its reader (the live forecast follows the
+    answers as they come); a reader who may no longer see it is skipped."""
+    key = detail_key(session_id)
+    for chat_id, message_id, reader in await screens_showing(db, key, now=now):
+        if reader is None:
+            continue
+        try:
+            text, keyboard = await detail_screen(
+                db, reader, session_id, catalogs.translator(reader.language), now
+            )
+        except UserError:
+            continue
+        await refresh_screen(db, chat_id, message_id, key, text, keyboard, now=now)
 
 
 async def managed(
@@ -125,7 +155,7 @@ async def convene_pressed(
     await state.clear()
     done = await convene(db, person, callback_data.session_id, now=now)
     outbox.extend(done.notices)
-    await say(convened_text(tr, done), reply_markup=ui.manage(tr, done.session))
+    await say.screen(convened_text(tr, done), reply_markup=ui.manage(tr, done.session))
 
 
 async def postpone_pressed(
@@ -140,7 +170,7 @@ async def postpone_pressed(
     await managed(query, callback_data, db, person)
     await state.set_state(ui.SessionFlow.postpone_date)
     await state.set_data({"session_id": callback_data.session_id})
-    await say(tr.gettext("Escriba la nueva fecha y hora, por ejemplo 15/12 10:00."))
+    await say.screen(tr.gettext("Escriba la nueva fecha y hora, por ejemplo 15/12 10:00."))
 
 
 async def cancel_pressed(
@@ -155,7 +185,7 @@ async def cancel_pressed(
     await managed(query, callback_data, db, person)
     await state.set_state(ui.SessionFlow.cancel_reason)
     await state.set_data({"session_id": callback_data.session_id})
-    await say(tr.gettext("Escriba el motivo de la cancelación; se comunicará a todos los convocados."))
+    await say.screen(tr.gettext("Escriba el motivo de la cancelación; se comunicará a todos los convocados."))
 
 
 async def type_postpone_date(
@@ -183,7 +213,9 @@ async def type_postpone_date(
 
 async def _ask_postpone_reason(tr: Translator, state: FSMContext, say: Replies) -> None:
     await state.set_state(ui.SessionFlow.postpone_reason)
-    await say(tr.gettext("Escriba el motivo de la postergación; se comunicará a todos los convocados."))
+    await say.screen(
+        tr.gettext("Escriba el motivo de la postergación; se comunicará a todos los convocados.")
+    )
 
 
 async def type_postpone_override(
@@ -227,7 +259,7 @@ async def type_postpone_reason(
     )
     outbox.extend(notices)
     await state.clear()
-    await say(
+    await say.screen(
         tr.gettext(
             "Sesión postergada al {when}. Avisé a todos los convocados; sus respuestas valen solo si "
             "las confirman.",
@@ -252,7 +284,7 @@ async def type_cancel_reason(
     _, notices = await cancel_session(db, person, data["session_id"], text, now=now)
     outbox.extend(notices)
     await state.clear()
-    await say(tr.gettext("Sesión cancelada. Avisé a todos los convocados."))
+    await say.screen(tr.gettext("Sesión cancelada. Avisé a todos los convocados."))
 
 
 def router() -> Router:

@@ -16,12 +16,13 @@ from bot.button_labels import CLOSE_ROLL
 from bot.filters import NOT_COMMAND, PRIVATE, TEXT
 from bot.handlers.sessions import ui
 from bot.handlers.sessions.manage import managed
+from bot.handlers.sessions.tally import show_item_votes, tally_key
 from bot.i18n import Translator, msg
+from bot.live import stale_press
 from bot.replies import Replies
 from bot.workflows.access import Action
 from bot.workflows.agreements.create import parse_deadline
 from bot.workflows.labels import item_title
-from bot.workflows.membership.commissions import seat_names
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.acta import attendance_csv, build_acta, set_opinions
 from bot.workflows.sessions.forecast import voting_seats
@@ -31,9 +32,7 @@ from bot.workflows.sessions.meeting import (
     close_session,
     close_vote,
     open_vote,
-    present_voting_seats,
     tally,
-    votes_of,
 )
 from bot.workflows.sessions.rollcall import (
     RollCallOutcome,
@@ -42,7 +41,7 @@ from bot.workflows.sessions.rollcall import (
     mark_attendance,
 )
 from bot.workflows.sessions.schedule import access_item, access_session, agenda
-from db.models import AgendaItem, Person, SessionStatus
+from db.models import Person, SessionStatus
 
 # --- roll call -----------------------------------------------------------------------------------
 
@@ -51,7 +50,11 @@ async def show_roll(db: AsyncSession, sid: int, commission_id: int, tr: Translat
     seats = await voting_seats(db, commission_id)
     present = {s for s, a in (await attendance_by_seat(db, sid)).items() if a.present}
     text = msg("Lista de asistencia: toque cada institución presente y luego «{button}».", button=CLOSE_ROLL)
-    await say(tr.render(text), reply_markup=ui.roll(tr, sid, seats, present))
+    await say.screen(tr.render(text), reply_markup=ui.roll(tr, sid, seats, present), key=roll_key(sid))
+
+
+def roll_key(session_id: int) -> str:
+    return f"roll:{session_id}"
 
 
 async def roll_pressed(
@@ -76,8 +79,12 @@ async def present_pressed(
     now: datetime,
 ) -> None:
     cb = callback_data
+    if await stale_press(query, db, roll_key(cb.session_id), tr):
+        return
     await mark_attendance(db, person, cb.session_id, cb.seat_id, cb.present, now=now)
-    await query.answer()
+    await query.answer(
+        tr.gettext("✓ Asistencia registrada") if cb.present else tr.gettext("Asistencia quitada")
+    )
     _, session = await access_session(db, person, cb.session_id, Action.MANAGE_SESSIONS)
     await show_roll(db, cb.session_id, session.commission_id, tr, say)
 
@@ -131,7 +138,7 @@ async def close_roll_pressed(
     outbox.extend(outcome.notices)
     # A second call keeps the roll open: no next steps until it is closed again.
     steps = None if outcome.second_call_at is not None else ui.manage(tr, outcome.session)
-    await say(roll_closed_text(tr, outcome), reply_markup=steps)
+    await say.screen(roll_closed_text(tr, outcome), reply_markup=steps)
 
 
 # --- votes ---------------------------------------------------------------------------------------
@@ -139,7 +146,7 @@ async def close_roll_pressed(
 
 async def show_vote_items(db: AsyncSession, session_id: int, text: str, tr: Translator, say: Replies) -> None:
     items = [i for i in await agenda(db, session_id) if i.needs_decision]
-    await say(text, reply_markup=ui.vote_items(tr, items))
+    await say.screen(text, reply_markup=ui.vote_items(tr, items))
 
 
 async def votes_pressed(
@@ -152,30 +159,6 @@ async def votes_pressed(
 ) -> None:
     await managed(query, callback_data, db, person)
     await show_vote_items(db, callback_data.session_id, tr.gettext("Puntos por votar. Elija uno:"), tr, say)
-
-
-async def show_item_votes(
-    db: AsyncSession, person: Person | None, item: AgendaItem, tr: Translator, say: Replies
-) -> None:
-    _, session = await access_session(db, person, item.session_id, Action.MANAGE_SESSIONS)
-    assert item.id is not None
-    present = await present_voting_seats(db, session)
-    names = await seat_names(db, present)
-    votes = await votes_of(db, item.id)
-    result = await tally(db, session, item)
-    await say(
-        tr.gettext(
-            "Votación del punto {n}: «{title}». A favor: {yes}; en contra: {no}; abstenciones: "
-            "{abstain}; sin votar: {missing}.",
-            n=item.position,
-            title=item_title(item),
-            yes=result.votes_for,
-            no=result.votes_against,
-            abstain=result.abstentions,
-            missing=result.not_voted,
-        ),
-        reply_markup=ui.seat_votes(tr, item.id, [(s, names.get(s, "?")) for s in present], votes),
-    )
 
 
 async def open_pressed(
@@ -206,8 +189,10 @@ async def seat_vote_pressed(
     now: datetime,
 ) -> None:
     cb = callback_data
+    if await stale_press(query, db, tally_key(cb.item_id), tr):
+        return
     await cast_vote(db, person, cb.item_id, cb.vote, now=now, seat_id=cb.seat_id)
-    await query.answer()
+    await query.answer(tr.gettext("✓ Voto registrado"))
     _, _, item = await access_item(db, person, cb.item_id, Action.MANAGE_SESSIONS)
     await show_item_votes(db, person, item, tr, say)
 
@@ -266,7 +251,7 @@ async def close_vote_pressed(
     if result.adopted and item.approves_acta_of_id is None:
         await state.set_state(ui.SessionFlow.deadline)
         await state.set_data({"item_id": item.id})
-        await say(tr.gettext("Punto aprobado. Escriba el plazo del acuerdo, por ejemplo 31/03/2027."))
+        await say.screen(tr.gettext("Punto aprobado. Escriba el plazo del acuerdo, por ejemplo 31/03/2027."))
         return
     await finish_vote(db, person, item.id or 0, None, tr, say, outbox, now)
 
@@ -336,7 +321,7 @@ async def close_pressed(
     await managed(query, callback_data, db, person)
     held = await close_session(db, person, callback_data.session_id, now=now)
     await send_acta(db, person, callback_data.session_id, tr, say, now)
-    await say(
+    await say.screen(
         tr.gettext(
             "Sesión cerrada. El acta se someterá a aprobación como primer punto de la próxima sesión."
         ),

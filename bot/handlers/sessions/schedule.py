@@ -45,7 +45,7 @@ async def show_card(tr: Translator, actor: Actor, state: FSMContext, say: Replie
     data = await state.get_data()
     hint = "agenda" if data.get("place") or data.get("link") else "place"
     await state.set_state(ui.SessionFlow.card if hint == "agenda" else ui.SessionFlow.place)
-    await say(card.text(tr, data, actor.commission.code, hint), reply_markup=card.keyboard(tr, data))
+    await say.screen(card.text(tr, data, actor.commission.code, hint), reply_markup=card.keyboard(tr, data))
 
 
 async def start(
@@ -84,13 +84,13 @@ async def card_pressed(
         await schedule(actor, db, tr, state, say, now)
     elif do is card.CardDo.DATE:
         await state.set_state(ui.SessionFlow.start)
-        await say(tr.render(card.ASK_DATE))
+        await say.screen(tr.render(card.ASK_DATE))
     elif do is card.CardDo.PLACE:
         await state.set_state(ui.SessionFlow.place)
-        await say(tr.render(card.HINTS["place"]))
+        await say.screen(tr.render(card.HINTS["place"]))
     elif do is card.CardDo.AGENDA:
         await state.set_state(ui.SessionFlow.card)
-        await say(tr.gettext("Escriba el punto de la orden del día."))
+        await say.screen(tr.gettext("Escriba el punto de la orden del día."))
     else:
         await change_card(actor, do, tr, state, say)
 
@@ -98,7 +98,7 @@ async def card_pressed(
 async def finish_the_item_first(tr: Translator, state: FSMContext, say: Replies) -> None:
     """A card button while an agenda item waits for its kind or owner: the item is not dropped."""
     title = (await state.get_data()).get("pending_title", "")
-    await say(
+    await say.screen(
         tr.gettext("Primero termine el punto «{title}»: elija una opción con los botones.", title=title)
     )
 
@@ -149,7 +149,7 @@ async def type_override(
     except SessionDateError:
         reason = tidy(text)
         if not 5 <= len(reason) <= 1000:
-            await say(tr.gettext("Escriba el motivo (entre 5 y 1000 caracteres)."))
+            await say.screen(tr.gettext("Escriba el motivo (entre 5 y 1000 caracteres)."))
             return
         await state.update_data(override=reason)
         await show_card(tr, actor, state, say)
@@ -171,14 +171,14 @@ async def type_place(
     value = text.strip()
     if value.lower().startswith(("https://", "http://")):
         if len(value) > 500 or " " in value:
-            await say(
+            await say.screen(
                 tr.gettext("El enlace debe empezar con https:// (por ejemplo https://meet.example/abc).")
             )
             return
         await state.update_data(link=value, place=None)
     else:
         if not 3 <= len(tidy(value)) <= 300:
-            await say(tr.gettext("El lugar debe tener entre 3 y 300 caracteres. Escríbalo de nuevo."))
+            await say.screen(tr.gettext("El lugar debe tener entre 3 y 300 caracteres. Escríbalo de nuevo."))
             return
         await state.update_data(place=tidy(value), link=None)
     await show_card(tr, actor, state, say)
@@ -216,17 +216,19 @@ async def type_item(
     await manager(db, person)
     title = tidy(text)
     if not 3 <= len(title) <= 300:
-        await say(tr.gettext("Cada punto de agenda debe tener entre 3 y 300 caracteres. Escríbalo de nuevo."))
+        await say.screen(
+            tr.gettext("Cada punto de agenda debe tener entre 3 y 300 caracteres. Escríbalo de nuevo.")
+        )
         return
     data = await state.get_data()
     try:
         check_agenda_room(len(data["items"]))
     except UserError as full:  # the items written stay; offer the way out with the refusal
-        await say(tr.render(full.text), reply_markup=card.keyboard(tr, data))
+        await say.screen(tr.render(full.text), reply_markup=card.keyboard(tr, data))
         return
     await state.update_data(pending_title=title)
     await state.set_state(ui.SessionFlow.item_kind)
-    await say(
+    await say.screen(
         tr.gettext("¿El punto «{title}» se vota o es informativo?", title=title),
         reply_markup=ui.item_kinds(tr),
     )
@@ -247,7 +249,7 @@ async def pick_item_kind(
     await state.set_state(ui.SessionFlow.item_owner)
     assert actor.commission.id is not None
     seats = [(s.seat_id, s.institution) for s in await list_seats(db, actor.commission.id)]
-    await say(
+    await say.screen(
         tr.gettext(
             "¿Qué institución es responsable de este punto (documentos y, si se aprueba, el acuerdo)?"
         ),
@@ -285,17 +287,17 @@ async def schedule(
         return
     if not (data.get("place") or data.get("link")):
         await state.set_state(ui.SessionFlow.place)
-        await say(tr.render(card.HINTS["place"]))
+        await say.screen(tr.render(card.HINTS["place"]))
         return
     if not data["items"] and not data.get("auto"):
         await state.set_state(ui.SessionFlow.card)
-        await say(tr.gettext("La orden del día necesita al menos un punto. Escríbalo."))
+        await say.screen(tr.gettext("La orden del día necesita al menos un punto. Escríbalo."))
         return
     session = await schedule_session(db, actor.person, data["commission_id"], **card.planned(data), now=now)
     assert session.id is not None
     await state.set_state(ui.SessionFlow.documents)
     await state.set_data({"session_id": session.id})
-    await say(
+    await say.screen(
         tr.gettext(
             "Sesión programada para el {when}. Si tiene documentos, envíelos ahora como archivos y elija "
             "a qué punto corresponden. Cuando termine, toque «{button}».",
@@ -316,7 +318,7 @@ async def receive_document(
         file_id=message.document.file_id, file_name=message.document.file_name or "documento"
     )
     items = await agenda(db, data["session_id"])
-    await say(
+    await say.screen(
         tr.gettext("¿A qué punto corresponde «{name}»?", name=message.document.file_name or "documento"),
         reply_markup=ui.document_items(tr, items),
     )
@@ -341,7 +343,7 @@ async def attach_pressed(
     file_id, name = data["file_id"], data["file_name"]
     await attach_document(db, person, item.id or 0, file_id=file_id, file_name=name, now=now)
     await state.update_data(file_id=None, file_name=None)
-    await say(
+    await say.screen(
         tr.gettext(
             "Documento «{name}» agregado al punto {n}. Envíe otro archivo o toque «{button}».",
             name=name,

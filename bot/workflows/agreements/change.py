@@ -97,9 +97,10 @@ def clean_reason(reason: str) -> str:
     return cleaned
 
 
-# The percentages offered as buttons wherever progress is reported (/avance, /ronda); any other
-# number from 0 to 100 may be typed.
-PERCENT_CHOICES = (0, 25, 50, 75, 100)
+# The percentages offered as buttons wherever progress is asked (/avance, /ronda), the same
+# everywhere; any whole number from 0 to 100 may be typed instead. An agreement in progress is
+# neither at 0 % nor at 100 % («Cumplido» is its own answer).
+PERCENT_CHOICES = (10, 25, 50, 75, 90)
 
 
 def check_percent(value: int) -> int:

@@ -272,6 +272,7 @@ def _new_values(
         "text": row.text,
         "indicator": row.indicator,
         "origin_session_id": None,
+        "origin_item_position": None,
         "origin_label": row.origin,
         "status": row.status,
         "progress": row.progress,

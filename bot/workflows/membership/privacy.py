@@ -21,6 +21,7 @@ from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.membership.people import list_memberships
 from bot.workflows.notices import Notice
 from bot.workflows.outbox import forget_chat
+from bot.workflows.screens import forget_chat_screens
 from db.models import (
     Agreement,
     AgreementEvent,
@@ -168,6 +169,7 @@ async def erase_person(db: AsyncSession, person: Person, *, now: datetime) -> li
     await db.exec(update(Invitation).where(col(Invitation.used_by_id) == person.id).values(invitee_name=None))
     if chat_id is not None:
         await forget_chat(db, chat_id)
+        await forget_chat_screens(db, chat_id)
     await db.flush()
     notices: list[Notice] = []
     commissions = {m.commission_id: m.role for m in memberships}

@@ -28,7 +28,7 @@ GORE = "Gobierno Regional del Cusco"
 CORTE = "Corte Superior de Justicia del Cusco"
 
 # The same choices as /ronda offers (tests/handlers/rounds/test_rounds_chat.py).
-PERCENTS = ["0 %", "25 %", "50 %", "75 %", "100 %"]
+PERCENTS = ["10 %", "25 %", "50 %", "75 %", "90 %"]
 assert [f"{v} %" for v in PERCENT_CHOICES] == PERCENTS
 
 

@@ -140,7 +140,7 @@ async def test_round_with_three_liaisons_resume_escalation_and_summary(
         )
         offered = wayta.harness.messages_to(wayta.user.id)[-1].reply_markup
         # The same choices as /avance offers (tests/handlers/agreements/test_agreements_chat.py).
-        assert [b.text for b in offered.inline_keyboard[0]] == ["0 %", "25 %", "50 %", "75 %", "100 %"]  # type: ignore[union-attr]
+        assert [b.text for b in offered.inline_keyboard[0]] == ["10 %", "25 %", "50 %", "75 %", "90 %"]  # type: ignore[union-attr]
         await wayta.click("50 %")
         await wayta.send("Informe en la web regional")
         await wayta.send("Falta presupuesto para la imprenta")

@@ -32,7 +32,7 @@ async def test_the_card_proposes_the_calendar_date_and_remembers_the_place_and_t
         await sec.send("/calendario 15/12/2026")
         exchanges = [await sec.send("/nueva_sesion")]
         card = plain(replies(exchanges[0])[0])
-        assert "15 dic" in card and "10:00" in card and "(sin puntos todavía)" in card
+        assert "15 de diciembre" in card and "10:00" in card and "(sin puntos todavía)" in card
         assert labels(harness, sec)[:4] == [
             "📅 Cambiar fecha",
             "📍 Cambiar lugar",
@@ -42,7 +42,7 @@ async def test_the_card_proposes_the_calendar_date_and_remembers_the_place_and_t
         # A place too short is refused; the date proposed stays. A link makes the session virtual.
         assert "entre 3 y 300" in replies(await sec.send("ab"))[0]
         exchanges.append(await sec.send("https://meet.example/cus"))
-        assert "https://meet.example/cus" in plain(sec.last) and "15 dic" in plain(sec.last)
+        assert "https://meet.example/cus" in plain(sec.last) and "15 de diciembre" in plain(sec.last)
         # «Programar» with an empty agenda asks for a point, keeping the rest.
         assert "al menos un punto" in replies(await sec.click("Programar"))[0]
         exchanges.append(await sec.send("Plan anual de trabajo 2027"))
@@ -68,11 +68,11 @@ async def test_the_card_proposes_the_calendar_date_and_remembers_the_place_and_t
         # The next card: the calendar's date is used, so the earliest legal one; the link and the
         # acta item come by themselves, so two exchanges schedule it.
         card = plain(replies(await sec.send("/nueva_sesion"))[0])
-        assert "11 dic" in card and "https://meet.example/cus" in card
+        assert "11 de diciembre" in card and "https://meet.example/cus" in card
         assert "1. Aprobación del acta de la sesión anterior" in card
         # Typed on the card, a date changes the date and a place the place; no agenda item is added.
         card = plain(replies(await sec.send("14/12 16:30"))[0])
-        assert "14 dic" in card and "(se vota" not in card
+        assert "14 de diciembre" in card and "(se vota" not in card
         card = plain(replies(await sec.send("https://meet.example/cus2"))[0])
         assert "https://meet.example/cus2" in card and "2. " not in card
         assert "Sesión programada" in replies(await sec.click("Programar"))[0]
@@ -134,10 +134,10 @@ async def test_a_planned_non_working_day_comes_with_its_reason_from_the_calendar
         # Rules that no longer allow it: the plan is not proposed, the earliest legal date is.
         await sec.send("/reglas ordinaria_dia_inhabil no")
         card = plain(replies(await sec.send("/nueva_sesion"))[0])
-        assert "11 dic" in card and "Motivo" not in card
+        assert "11 de diciembre" in card and "Motivo" not in card
         await sec.send("/reglas ordinaria_dia_inhabil sí")
         card = plain(replies(await sec.send("/nueva_sesion"))[0])
-        assert "12 dic" in card and f"Motivo: {fair}" in card
+        assert "12 de diciembre" in card and f"Motivo: {fair}" in card
         await sec.send("Sala de sesiones del Gobierno Regional")
         await sec.send("Plan anual de trabajo 2027")
         await sec.click("Informativo")

@@ -94,7 +94,7 @@ async def test_postponing_to_a_non_working_day_offers_to_give_the_reason(
         )
         assert "motivo de la postergación" in replies(await sec.send(FAIR))[0]
         done = plain(replies(await sec.send("Las autoridades viajan a Lima el viernes"))[0])
-        assert done.startswith("Sesión postergada al") and "19 dic" in done
+        assert done.startswith("Sesión postergada al") and "19 de diciembre" in done
 
         db.expire_all()
         session = await db.get(MeetingSession, sid)

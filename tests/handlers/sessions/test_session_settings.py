@@ -59,7 +59,9 @@ async def test_regional_holidays_and_the_annual_calendar(
     await sec.click("Español")
     assert "No hay feriados regionales" in replies(await sec.send("/feriados"))[0]
     said = replies(await sec.send("/feriados 24/12/2026 Día no laborable para el sector público"))
-    assert said == ["Listo: el 24 de diciembre de 2026 no será día hábil para los plazos de esta comisión."]
+    assert said == [
+        "Listo: el jueves 24 de diciembre de 2026 no será día hábil para los plazos de esta comisión."
+    ]
     calendar = await business_calendar(db, await cusco_id(db))
     assert not calendar.is_business_day(date(2026, 12, 24))
     listed = replies(await sec.send("/feriados"))[0]
@@ -67,7 +69,7 @@ async def test_regional_holidays_and_the_annual_calendar(
     assert "No entiendo la fecha" in replies(await sec.send("/feriados mañana"))[0]
 
     assert replies(await sec.send("/calendario 15/12/2026")) == [
-        "Listo: sesión ordinaria prevista para el 15 de diciembre de 2026."
+        "Listo: sesión ordinaria prevista para el martes 15 de diciembre de 2026."
     ]
     assert "no es día hábil" in replies(await sec.send("/calendario 25/12/2026"))[0]
     assert "ya pasó" in replies(await sec.send("/calendario 02/01/2026"))[0]

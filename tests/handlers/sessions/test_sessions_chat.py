@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import time_machine
-from aiogram.methods import SendDocument, SendMessage
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendDocument, SendMessage
 from aiogram.types import Chat, Document, InlineKeyboardMarkup, Message, MessageEntity, Update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.callbacks import LanguageCB
-from bot.handlers.sessions.ui import PresentCB, RsvpCB, VoteCB
+from bot.handlers.sessions.ui import Do, PresentCB, RsvpCB, SessionCB, VoteCB
 from bot.i18n import Catalogs
 from bot.notify import enqueue_notices, keyboard
 from bot.workflows.notices import Ballot
@@ -101,7 +101,7 @@ async def test_the_whole_cycle_in_three_languages(
         assert "no permite" in replies(await contra.send("/nueva_sesion"))[0]
         # One card with the defaults: the earliest legal date at 10:00; no place yet, so it is asked.
         card = plain(replies(await sec.send("/nueva_sesion"))[0])
-        assert "ordinaria" in card and "11 dic" in card and "2026" in card and "10:00" in card
+        assert "ordinaria" in card and "11 de diciembre" in card and "2026" in card and "10:00" in card
         assert "Escriba el lugar" in card
         await sec.send("Sala de sesiones del Gobierno Regional")
         await sec.click("Cambiar fecha")
@@ -110,7 +110,7 @@ async def test_the_whole_cycle_in_three_languages(
         refused = plain(replies(await sec.send("10/12 10:00"))[0])
         assert "5 días hábiles" in refused and "11 de diciembre de 2026" in refused
         card = plain(replies(await sec.send("11/12 10:00"))[0])  # the place typed before is kept
-        assert "Sala de sesiones del Gobierno Regional" in card and "11 dic" in card
+        assert "Sala de sesiones del Gobierno Regional" in card and "11 de diciembre" in card
         await sec.send("Plan anual de trabajo 2027")
         await sec.click("Requiere votación")
         card = plain(replies(await sec.click("Corte Superior"))[0])
@@ -143,6 +143,11 @@ async def test_the_whole_cycle_in_three_languages(
             assert docs[1].document == "FILE-plan-2027.pdf"  # the attached document itself, by file id
         assert documents_to(harness, 1) == []
 
+        # The secretary keeps the session open on her phone while the answers come in.
+        await sec.send("/sesiones")
+        await sec.click("11/12")
+        assert "Confirmados: 0" in plain(sec.last)
+
         # RSVPs: attending, justified absence, accredited alternate; two stay silent.
         await pres.press(RsvpCB(session_id=sid, answer=Answer.ATTENDING).pack())
         assert (
@@ -166,11 +171,10 @@ async def test_the_whole_cycle_in_three_languages(
             "pending",
         ]
 
-        # The secretary sees the live forecast.
-        said = replies(await sec.send("/sesiones"))
-        await sec.click("11/12")
+        # The forecast she is looking at followed the answers by itself, in place.
         detail = plain(sec.last)
         assert "Quórum: 2 de 3" in detail and "Confirmados: 2" in detail
+        assert isinstance(harness.messages_to(1)[-1], EditMessageText)
 
     # Three days before: a reminder only to the silent, once.
     before = len(harness.session.requests)
@@ -195,11 +199,29 @@ async def test_the_whole_cycle_in_three_languages(
                 person = (await s.exec(select(Person).where(Person.telegram_id == tg))).one()
                 seats[tg] = await own_seat(s, person, session.commission_id)
         # Roll call: the secretary taps three voting seats present, the Corte justified its absence.
+        # It is one message, edited at each tap, each tap confirmed by a toast.
+        sends_before = len(harness.sends_to(1))
         await sec.send("/sesiones")
         await sec.click("11/12")
         await sec.click("Pasar lista")
-        for tg in (2, 4, 5):
-            await sec.press(PresentCB(session_id=sid, seat_id=seats[tg], present=True).pack())
+        for tg in (2, 4):
+            said = await sec.press(PresentCB(session_id=sid, seat_id=seats[tg], present=True).pack())
+            toasts = [r.text for r in said if isinstance(r, AnswerCallbackQuery)]
+            assert toasts == ["✓ Asistencia registrada"]
+        assert len(harness.sends_to(1)) == sends_before + 1  # the /sesiones list; the rest are edits
+        # The roll call opened again on an older message (the detail from Wednesday): the newer
+        # one is stale now, and its taps answer with a toast and change nothing.
+        older = [m for m in harness.session.latest(1) if m.text and "Sesión ordinaria" in m.text][-1]
+        await sec.press(SessionCB(session_id=sid, do=Do.ROLL).pack(), message_id=older.message_id)
+        stale = [m for m in harness.session.latest(1) if m.text and "Lista de asistencia" in m.text][-1]
+        said = await sec.press(
+            PresentCB(session_id=sid, seat_id=seats[5], present=True).pack(), message_id=stale.message_id
+        )
+        assert [r.text for r in said if isinstance(r, AnswerCallbackQuery)] == [
+            "Esta pantalla ya cambió: use el mensaje más reciente."
+        ]
+        assert [r for r in said if not isinstance(r, AnswerCallbackQuery)] == []
+        await sec.press(PresentCB(session_id=sid, seat_id=seats[5], present=True).pack())
         await sec.click("Cerrar lista")
         assert "Sesión instalada con 3 presentes (quórum: 2)" in plain(sec.last)
 
@@ -214,6 +236,9 @@ async def test_the_whole_cycle_in_three_languages(
         await pres.press(VoteCB(item_id=item_id, vote=Vote.FOR).pack())
         await contra.press(VoteCB(item_id=item_id, vote=Vote.AGAINST).pack())
         await muni.press(VoteCB(item_id=item_id, vote=Vote.ABSTAIN).pack())
+        # The secretary's tally followed the votes by itself, in place.
+        assert "A favor: 1; en contra: 1; abstenciones: 1; sin votar: 0" in plain(sec.last)
+        assert isinstance(harness.messages_to(1)[-1], EditMessageText)
         said = replies(await defen.press(VoteCB(item_id=item_id, vote=Vote.FOR).pack()))
         assert (
             ay.gettext("Su institución tiene voz pero no voto en esta comisión: su voto no se registra.")
@@ -240,6 +265,11 @@ async def test_the_whole_cycle_in_three_languages(
         assert actas and actas[-1].document.filename.endswith(".docx")  # type: ignore[union-attr]
         db.expire_all()
         assert (await db.exec(select(MeetingSession))).one().status is SessionStatus.HELD
+
+    # Screens that change are edited in place: before issue 15 this cycle sent the secretary 40
+    # messages (39 texts and the acta), and no edit; now at most half of that.
+    assert len(harness.sends_to(1)) <= 20
+    assert len(harness.edits_to(1)) >= 20
 
 
 async def group_command(harness: Harness, user: ChatUser, text: str) -> list[str]:

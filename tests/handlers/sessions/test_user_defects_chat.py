@@ -91,8 +91,8 @@ async def test_an_ordinary_session_on_a_saturday_or_holiday_is_refused_naming_th
         await sec.click("Cambiar fecha")
         saturday = replies(await sec.send("12/12 10:00"))  # after the earliest date (11/12), a Saturday
         assert len(saturday) == 1 and "Programar" not in saturday[0]
-        assert "no lo es" in plain(saturday[0]) and "lunes" not in saturday[0]
-        assert "14 de diciembre de 2026" in plain(saturday[0])
+        assert "el sábado 12 de diciembre de 2026 no lo es" in plain(saturday[0])
+        assert "es el lunes 14 de diciembre de 2026." in plain(saturday[0])
         christmas = plain(replies(await sec.send("25/12 10:00"))[0])  # a Friday, and a national holiday
         assert "25 de diciembre de 2026" in christmas and "28 de diciembre de 2026" in christmas
         assert "Programar" in replies(await sec.send("11/12 10:00"))[0]

@@ -80,9 +80,14 @@ async def test_a_report_chart_renders_while_the_loop_keeps_ticking(
     assert seen[1] > 10  # rendered after the commit, in a thread: the loop went on meanwhile
     async with sessionmaker() as check:
         rows = (await check.exec(select(OutboxMessage).where(OutboxMessage.chat_id == 5551))).all()
-    assert rows[0].payload["file_name"] == "informe_sesiones.png"
-    assert all((row.attachment or b"")[:4] == b"\x89PNG" for row in rows)
-    assert all(row.priority == Priority.REPLY for row in rows)
+    status, result, *files = sorted(rows, key=lambda r: r.id or 0)
+    # A status message at once, edited to the result once the files are ready, then the files.
+    assert status.method == "sendMessage" and "⏳" in status.payload["text"]
+    assert (result.method, result.payload["of_row"]) == ("editMessageText", status.id)
+    assert "✅" in result.payload["text"]
+    assert files[0].payload["file_name"] == "informe_sesiones.png"
+    assert all((row.attachment or b"")[:4] == b"\x89PNG" for row in files)
+    assert all(row.method == "sendPhoto" and row.priority == Priority.REPLY for row in files)
 
 
 async def test_digests_render_while_the_loop_keeps_ticking(

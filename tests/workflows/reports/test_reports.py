@@ -348,7 +348,12 @@ async def test_weekly_digest_once_per_week_and_retried_after_a_failure(
     assert await enqueue_digests(db, catalogs, await reports_tick(db, later), now=later) == 2
     await db.commit()
     rosa_rows, wayta_rows = await _outbox(db, 501), await _outbox(db, 502)
-    assert [r.method for r in rosa_rows] == ["sendMessage", "sendDocument", "sendDocument", "sendDocument"]
+    assert [r.method for r in rosa_rows] == [
+        "sendMessage",
+        "sendPhoto",
+        "sendPhoto",
+        "sendDocument",
+    ]  # charts: photos
     assert rosa_rows[0].payload["text"].startswith("<b>📊 Resumen semanal de CUS</b>")
     assert "Esta semana vence 1 acuerdo" in rosa_rows[0].payload["text"]  # due 23 November
     assert "Frente al periodo anterior" in rosa_rows[0].payload["text"]

@@ -3,6 +3,8 @@
 Rows are rendered and queued by bot/notify.py (notices) and bot/replies.py (replies); a sender
 (bot/delivery.py) drains it; every statement that writes this table lives here.
 
+Besides new messages, rows may edit or delete a message already sent (outbox/edits.py).
+
 Rows of one chat go out in order, one at a time: a chat's next row is claimable only when no
 earlier row of that chat is pending or being sent. Across chats, replies to the person who just
 wrote (`Priority.REPLY`) are claimed before notices, so a reply never waits behind a broadcast to
@@ -28,47 +30,25 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import msg
 from bot.workflows.labels import ROLE_LABELS
 from bot.workflows.notices import Notice
+from bot.workflows.outbox.parts import TEXT_LIMIT as TEXT_LIMIT
+from bot.workflows.outbox.parts import split_text
 from db.engine import dialect_of
-from db.models import FileKind, Membership, OutboxMessage, OutboxStatus, Person, Priority, Role
+from db.models import ChatPace, FileKind, Membership, OutboxMessage, OutboxStatus, Person, Priority, Role
 from db.models.delivery import OPEN_ROWS, SEND_FILE
 
-TEXT_LIMIT = 4096
 OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
-# Per-chat pace (Telegram: about 1 message a second to a private chat, 20 a minute to a group).
+PHOTO_SUFFIXES = (".png", ".jpg", ".jpeg")  # our own images: sent with sendPhoto
+# Per-chat pace (Telegram: about 1 message a second to a private chat, 20 a minute to a group:
+# 3.5 s apart is at most 18 in any minute, with headroom).
 PRIVATE_GAP = timedelta(seconds=1)
-GROUP_GAP = timedelta(seconds=3)
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Cut a long text at line boundaries (a single overlong line at a space, else hard)."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        parts.append(current)
-    return [p for p in parts if p.strip()]
+GROUP_GAP = timedelta(seconds=3.5)
 
 
 # The statements that run for every reply and every message sent go to the table itself, not
 # through the ORM: no objects to build or synchronise, half the cost of the ORM's bulk path
 # (benchmarks/updates.py). Built once, with their values bound per call.
 OUTBOX = SQLModel.metadata.tables[OutboxMessage.__tablename__]
+CHAT_PACE = SQLModel.metadata.tables[ChatPace.__tablename__]
 _INSERT_ROWS = insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True)
 
 
@@ -83,8 +63,10 @@ async def enqueue_text(
     commission_id: int | None = None,
     report_failure: bool = True,
     priority: Priority = Priority.NOTICE,
+    screen: str | None = None,
 ) -> list[int]:
-    """Queue a text (split if over Telegram's limit; the keyboard goes with the last part).
+    """Queue a text (split if over Telegram's limit; the keyboard goes with the last part, and so
+    does `screen`, the name of what that message shows: bot/workflows/screens.py).
     Returns the new rows' ids, in order."""
     parts = split_text(text)
     values: list[dict[str, Any]] = []
@@ -92,6 +74,8 @@ async def enqueue_text(
         payload: dict[str, Any] = {"text": part}
         if reply_markup is not None and index == len(parts) - 1:
             payload["reply_markup"] = reply_markup
+        if screen is not None and index == len(parts) - 1:
+            payload["screen"] = screen
         values.append(
             {
                 "chat_id": chat_id,
@@ -126,9 +110,11 @@ async def enqueue_document(
     kind: FileKind = FileKind.DOCUMENT,
 ) -> OutboxMessage:
     """Queue a file: our own bytes (an .ics, a report), or one Telegram already holds (`file_id`,
-    e.g. a photo a liaison sent), forwarded without downloading it by the method of its kind."""
+    e.g. a photo a liaison sent), forwarded without downloading it by the method of its `kind`. Our
+    own images (a report's chart) go as photos, which phones show at once; the rest as documents."""
     if (content is None) == (file_id is None):
         raise ValueError("give either the content or a Telegram file id")
+    photo = content is not None and file_name.lower().endswith(PHOTO_SUFFIXES)
     payload: dict[str, Any] = {"file_name": file_name}
     if caption:
         payload["caption"] = caption
@@ -138,7 +124,7 @@ async def enqueue_document(
         chat_id=chat_id,
         person_id=person_id,
         commission_id=commission_id,
-        method=SEND_FILE[kind],
+        method=SEND_FILE[FileKind.PHOTO if photo and kind is FileKind.DOCUMENT else kind],
         payload=payload,
         attachment=content,
         priority=priority,
@@ -168,6 +154,7 @@ def _claim_statement(dialect: str) -> Any:
         col(earlier.id) < col(OutboxMessage.id),
         col(earlier.status).in_(OPEN),
     )
+    paced = exists().where(col(ChatPace.chat_id) == col(OutboxMessage.chat_id), col(ChatPace.next_at) > now)
     due = or_(
         and_(col(OutboxMessage.status) == OutboxStatus.PENDING, col(OutboxMessage.not_before) <= now),
         and_(col(OutboxMessage.status) == OutboxStatus.SENDING, col(OutboxMessage.lease_until) <= now),
@@ -179,6 +166,7 @@ def _claim_statement(dialect: str) -> Any:
             col(OutboxMessage.priority) <= bindparam("max_priority"),
             due,
             ~blocked_by_earlier,
+            ~paced,
         )
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
         .limit(bindparam("limit"))
@@ -220,6 +208,12 @@ async def claim_due(
     return sorted(rows, key=lambda row: (row.priority, row.id or 0))
 
 
+async def message_id_of(db: AsyncSession, row_id: int) -> int | None:
+    """The Telegram id of the message a row sent (None if it was not sent)."""
+    row = await db.get(OutboxMessage, row_id)
+    return row.telegram_message_id if row is not None and row.status == OutboxStatus.SENT else None
+
+
 async def count_open(db: AsyncSession) -> int:
     """Rows not yet settled (pending or being sent)."""
     query = select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.status).in_(OPEN))
@@ -242,22 +236,23 @@ async def mark_sent(db: AsyncSession, row_id: int, *, now: datetime, message_id:
     await db.exec(_MARK_SENT, params={"row_id": row_id, "now": now, "message_id": message_id})
 
 
-_SPACE_NEXT = (
-    update(OUTBOX)
-    .where(
-        OUTBOX.c.chat_id == bindparam("to_chat"),
-        OUTBOX.c.status == OutboxStatus.PENDING,
-        OUTBOX.c.not_before < bindparam("until"),
+@functools.cache
+def _pace_statement(dialect: str) -> Any:
+    """Upsert of a chat's next slot, built once per dialect (both speak ON CONFLICT)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert_into(CHAT_PACE).values(chat_id=bindparam("to_chat"), next_at=bindparam("until"))
+    return statement.on_conflict_do_update(
+        index_elements=[CHAT_PACE.c.chat_id], set_={"next_at": statement.excluded.next_at}
     )
-    .values(not_before=bindparam("until"))
-)  # on the table, built once: it runs for every message sent
 
 
 async def space_next(db: AsyncSession, chat_id: int, *, now: datetime) -> None:
-    """Per-chat pace in the database: the chat's next open row waits 1 s (private) or 3 s (group),
-    so it holds across sender processes."""
+    """Per-chat pace in the database: the chat's next message, queued already or later, waits 1 s
+    (private) or 3.5 s (group), in every sender process."""
     gap = PRIVATE_GAP if chat_id > 0 else GROUP_GAP
-    await db.exec(_SPACE_NEXT, params={"to_chat": chat_id, "until": now + gap})
+    await db.exec(_pace_statement(dialect_of(db)), params={"to_chat": chat_id, "until": now + gap})
 
 
 _RELEASE = (
@@ -395,3 +390,4 @@ async def forget_sent(db: AsyncSession, *, before: datetime) -> int:
 async def forget_chat(db: AsyncSession, chat_id: int) -> None:
     """Drop every row to a chat, sent or not (a person's data erased)."""
     await db.exec(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == chat_id))
+    await db.exec(delete(ChatPace).where(col(ChatPace.chat_id) == chat_id))
