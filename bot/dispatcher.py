@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers import get_routers
+from bot.handlers.translations.overlay import CorrectionsMiddleware
 from bot.i18n import Catalogs
 from bot.lost_place import LostPlaceMiddleware
 from bot.middlewares import (
@@ -47,6 +48,7 @@ def build_dispatcher(
         in_flight=in_flight,
     )
     dp.update.outer_middleware(TransactionMiddleware(sessionmaker, catalogs, on_commit, in_flight))
+    dp.update.outer_middleware(CorrectionsMiddleware(catalogs))  # before the reader's Translator
     dp.update.outer_middleware(PersonMiddleware(catalogs))
     dp.update.outer_middleware(LostPlaceMiddleware())
     dp.update.outer_middleware(flood or FloodMiddleware())

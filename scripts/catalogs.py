@@ -15,7 +15,6 @@ Babel extracts (it knows our `msg`/`nmsg` keywords); GNU gettext merges and chec
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
@@ -30,6 +29,8 @@ import polib
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
+
+from bot.review_marks import REVIEW, STATUSES, fingerprint, review_status
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
@@ -173,23 +174,7 @@ def glossary_problems() -> list[str]:
 # The review state of an entry is a translator comment `review: <status> by <who> on <date> #<hash>`,
 # which msgmerge, msgfmt, Weblate and Pontoon all keep. The hash is of the Spanish text and the
 # translation as reviewed: when either changes, the entry is a draft again.
-REVIEW = re.compile(r"^review: (reviewed|approved) by (.+) on (\d{4}-\d{2}-\d{2}) #([0-9a-f]{8})$")
-STATUSES = ("draft", "reviewed", "approved")
 COLUMNS = ["msgid", "msgid_plural", "context", "translation", "status", "correction", "reviewer_note"]
-
-
-def fingerprint(entry: polib.POEntry) -> str:
-    forms = [entry.msgstr, *(entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural))]
-    text = "\x00".join([entry.msgid, entry.msgid_plural or "", *forms])
-    return hashlib.sha256(text.encode()).hexdigest()[:8]
-
-
-def review_status(entry: polib.POEntry) -> str:
-    for line in (entry.tcomment or "").splitlines():
-        found = REVIEW.match(line.strip())
-        if found and found.group(4) == fingerprint(entry):
-            return found.group(1)
-    return "draft"
 
 
 def review_counts(po: polib.POFile) -> dict[str, int]:

@@ -32,6 +32,7 @@ PG_TABLES = (
     "session_reminder, planned_session, meeting_session, non_working_day, session_settings, "
     "agreement_rules, agreement_reminder, progress_draft, agreement_event, agreement_seat, agreement, "
     "monitor_event, report_delivery, token_attempt, audit_entry, processed_update, outbox, "
+    "translation_change, translation_report, notice_copy, translator_grant, "
     "invitation, membership, person, seat, institution, commission"
 )
 

@@ -19,6 +19,7 @@ from bot.handlers import (
     rounds,
     sessions,
     start,
+    translations,
 )
 
 
@@ -37,6 +38,7 @@ def get_routers() -> list[Router]:
         rounds.router(),
         assistance.router(),
         reports.router(),
+        translations.router(),  # «Ver en español», «⚑», /traducir
         chat_member.router(),  # my_chat_member updates only
         errors.router(),  # errors only: aiogram offers them to every router in turn
         fallback.router(),

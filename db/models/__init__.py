@@ -22,6 +22,7 @@ from db.models.monitoring import *  # noqa: F403
 from db.models.reports import *  # noqa: F403
 from db.models.rounds import *  # noqa: F403
 from db.models.sessions import *  # noqa: F403
+from db.models.translations import NoticeCopy, TranslationChange, TranslationReport, TranslatorGrant
 
 __all__ = [
     "AuditCheckpoint",
@@ -33,6 +34,7 @@ __all__ = [
     "InstitutionCategory",
     "Invitation",
     "Membership",
+    "NoticeCopy",
     "OutboxMessage",
     "OutboxStatus",
     "Person",
@@ -42,5 +44,8 @@ __all__ = [
     "Role",
     "Seat",
     "TokenAttempt",
+    "TranslationChange",
+    "TranslationReport",
+    "TranslatorGrant",
     "utcnow",
 ]

@@ -7,7 +7,7 @@ Old rows are filled from their Spanish text; a non-working day added without a n
 empty label (shown as «día no laborable» per reader) instead of the Spanish default.
 
 Revision ID: 0012_l10n_codes
-Revises: 0011_fix14_kinds_reasons
+Revises: 0011_fix14_attachment_kind
 Create Date: 2026-12-07
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_l10n_codes"
-down_revision: str | Sequence[str] | None = "0011_fix14_kinds_reasons"
+down_revision: str | Sequence[str] | None = "0011_fix14_attachment_kind"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
