@@ -40,6 +40,7 @@ KEYWORDS = {"gettext": None, "ngettext": (1, 2), "msg": None, "nmsg": (1, 2)}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 GLOSSARY = LOCALES / "GLOSSARY.md"
 CHECKED_HEADER = "## Checked terms"
+SPELLING_HEADER = "## One spelling per word"
 # Left out of the term check: Spanish quoted in guillemets (button names, typed examples) and lists
 # of CSV column names, which stay Spanish in every language.
 QUOTED = re.compile(r"«[^»]*»|\b[a-z_]+(?:, [a-z_]+){2,}")
@@ -126,7 +127,7 @@ def problems() -> list[str]:
             )
             if result.returncode != 0:
                 found.append(f"{lang}: msgfmt --check failed: {result.stderr.strip()}")
-    return found + glossary_problems()
+    return found + glossary_problems() + doublet_problems()
 
 
 def checked_terms(text: str) -> list[tuple[str, dict[str, list[str]]]]:
@@ -166,6 +167,42 @@ def glossary_problems() -> list[str]:
                 if matches and not any(r.lower() in translated for r in accepted):
                     wanted = " or ".join(accepted)
                     found.append(f"{lang}: {entry.msgid!r} should say {wanted} (GLOSSARY.md)")
+    return found
+
+
+def rejected_spellings(text: str) -> list[tuple[str, str, str, list[str]]]:
+    """The glossary's one-spelling rows: (Spanish regex, language, form to use, rejected regexes),
+    from the table under `## One spelling per word`."""
+    section = text.split(SPELLING_HEADER, 1)[1].split("\n## ", 1)[0] if SPELLING_HEADER in text else ""
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or len(cells) < 4 or not (pattern := re.findall(r"`([^`]+)`", cells[0])):
+            continue
+        rows.append((pattern[0], cells[1], cells[2], re.findall(r"`([^`]+)`", cells[3])))
+    return rows
+
+
+def doublet_problems() -> list[str]:
+    """A translation that spells a word in a form the glossary rejected."""
+    found: list[str] = []
+    rows = rejected_spellings(GLOSSARY.read_text()) if GLOSSARY.exists() else []
+    for path in catalogs():
+        lang = path.parent.parent.name
+        mine = [row for row in rows if row[1] == lang]
+        for entry in polib.pofile(str(path)) if mine else []:
+            if entry.obsolete:
+                continue
+            source = f"{entry.msgid} {entry.msgid_plural or ''}"
+            translated = QUOTED.sub("", " ".join([entry.msgstr, *entry.msgstr_plural.values()]))
+            for pattern, _, use, rejected in mine:
+                if not re.search(pattern, source, re.IGNORECASE):
+                    continue
+                for form in rejected:
+                    if (hit := re.search(form, translated, re.IGNORECASE)) is not None:
+                        found.append(
+                            f"{lang}: {entry.msgid!r} writes {hit.group(0)!r}; use {use} (GLOSSARY.md)"
+                        )
     return found
 
 
