@@ -5,9 +5,12 @@
     python scripts/catalogs.py fill F.json  # {"qu": {msgid: text}, "ay": {...}} into the catalogs
     python scripts/catalogs.py review qu --out review.xlsx   # one row per string, for a reviewer
     python scripts/catalogs.py import qu review.xlsx --reviewer "Name, ReNITLI 123"  # back in
-    python scripts/catalogs.py check     # fails on a stale template, a missing or fuzzy translation,
-                                         # a renamed placeholder, anything `msgfmt --check` rejects,
-                                         # or a term translated against locales/GLOSSARY.md
+    python scripts/catalogs.py check     # prints per language: entries, draft/reviewed/approved
+                                         # and the residual Spanish share (goal < 1 %); fails on a
+                                         # stale template, a missing or fuzzy translation, a renamed
+                                         # placeholder, anything `msgfmt --check` rejects, a term
+                                         # translated against locales/GLOSSARY.md, or a spelling
+                                         # the glossary rejected
 
 Babel extracts (it knows our `msg`/`nmsg` keywords); GNU gettext merges and checks, because
 `pybabel update` drops the Plural-Forms and X- headers of languages Babel does not know (Aymara).
@@ -15,6 +18,7 @@ Babel extracts (it knows our `msg`/`nmsg` keywords); GNU gettext merges and chec
 
 from __future__ import annotations
 
+import collections
 import io
 import json
 import re
@@ -323,6 +327,57 @@ def _shares(po: polib.POFile) -> str:
     return ", ".join(f"{n} {status}" for status, n in counts.items())
 
 
+# --- residual Spanish: words of a translation that are Spanish words of its own msgid ------------
+
+WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+# Not words of a sentence: placeholders, commands with their arguments, HTML tags, web addresses,
+# file names and identifiers (aviso_dias).
+CODE = re.compile(
+    r"\{\w*\}|/[a-z_]+(?: [a-z_]+\b(?![\w']))*|<[^>]+>|https?://\S*|\S+\.(?:pdf|csv|xlsx|docx|ics)\b|\w*_\w*"
+)
+# Loans the glossary keeps (kinds of file as Telegram names them; bot, chat; CSV, PDF; «art.» in a
+# legal citation).
+LOANS = {"bot", "chat", "csv", "pdf", "art", "archivo", "documento", "foto", "audio", "video"}
+
+
+def _words(text: str) -> list[str]:
+    return WORD.findall(CODE.sub(" ", QUOTED.sub(" ", text)))
+
+
+def residual_spanish(po: polib.POFile) -> tuple[int, int, list[tuple[str, int]]]:
+    """(words, Spanish words, the most frequent ones) over a catalog's translations. A Spanish word
+    is one of the msgid's own words left in the translation; names (capitalised), commands,
+    placeholders, Spanish quoted in guillemets (legal terms, button names), the glossary's loans,
+    and entries kept Spanish on purpose (an institution's official name) do not count."""
+    total, spanish, seen = 0, 0, collections.Counter[str]()
+    for entry in po:
+        if entry.obsolete or not entry.msgid:
+            continue
+        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        if translations == [entry.msgid]:
+            continue
+        source = {w.lower() for w in _words(f"{entry.msgid} {entry.msgid_plural or ''}")}
+        for translated in translations:
+            for word in _words(translated):
+                total += 1
+                if not word[0].isupper() and word.lower() not in LOANS and word.lower() in source:
+                    spanish += 1
+                    seen[word.lower()] += 1
+    return total, spanish, seen.most_common(5)
+
+
+def summary(po: polib.POFile) -> str:
+    """One line per language for `check`: entries, review states, residual Spanish share."""
+    entries = sum(1 for e in po if not e.obsolete and e.msgid)
+    total, spanish, top = residual_spanish(po)
+    share = 100 * spanish / total if total else 0.0
+    words = ", ".join(f"{w} ×{n}" for w, n in top)
+    return (
+        f"{entries} entries; {_shares(po)}; residual Spanish {share:.2f} % of {total} words"
+        f" (goal < 1 %{'; most: ' + words if words else ''})"
+    )
+
+
 def fill(source: Path) -> None:
     """Put reviewed-elsewhere translations into the catalogs (entries must exist: run update first)."""
     data = json.loads(source.read_text())
@@ -386,7 +441,7 @@ def main(argv: list[str]) -> int:
             print("warning: msgfmt (GNU gettext) not found; its checks were skipped", file=sys.stderr)
         print(f"catalogs OK: {', '.join(p.parent.parent.name for p in catalogs())}")
         for path in catalogs():
-            print(f"  {path.parent.parent.name}: " + _shares(polib.pofile(str(path))))
+            print(f"  {path.parent.parent.name}: " + summary(polib.pofile(str(path))))
     else:
         print(__doc__)
         return 2

@@ -70,3 +70,27 @@ def test_a_rejected_spelling_coming_back_is_flagged(tmp_path: Path, monkeypatch:
         "qu: 'Elija una opción con los botones de arriba, o escriba /cancelar.' writes 'otaq'; "
         "use utaq (GLOSSARY.md)"
     ]
+
+
+def test_check_prints_entries_review_states_and_residual_spanish_per_language() -> None:
+    shipped = {p.parent.parent.name: polib.pofile(str(p)) for p in catalogs_script.catalogs()}
+    for code in ("qu", "ay"):
+        line = catalogs_script.summary(shipped[code])
+        states = r"\d+ draft, \d+ reviewed, \d+ approved"
+        assert re.match(rf"\d+ entries; {states}; residual Spanish \d+\.\d\d % ", line)
+        total, spanish, _ = catalogs_script.residual_spanish(shipped[code])
+        assert total > 3000 and spanish / total < 0.01  # the goal: under 1 %
+
+
+def test_residual_spanish_counts_words_left_from_the_msgid_but_not_names_codes_or_quotes() -> None:
+    po = polib.POFile()
+    po.append(
+        polib.POEntry(
+            msgid="Escriba el motivo de la sesión {code} en /avance, por ejemplo «Sesión ordinaria».",
+            msgstr="Imarayku motivo de huñunakuy {code} /avance, kay hina: «Sesión ordinaria» Cusco.",
+        )
+    )
+    po.append(polib.POEntry(msgid="Corte Superior de Justicia", msgstr="Corte Superior de Justicia"))
+    total, spanish, top = catalogs_script.residual_spanish(po)
+    assert (spanish, dict(top)) == (2, {"motivo": 1, "de": 1})
+    assert total == 7  # Imarayku motivo de huñunakuy kay hina Cusco: no placeholder, command or quote
