@@ -91,6 +91,16 @@ class Text:
     plural: str | None = None
     n: int | None = None
     params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    context: str | None = None  # msgctxt: which meaning, when one Spanish word has two
+
+    @property
+    def key(self) -> str:
+        return catalog_key(self.msgid, self.context)
+
+
+def catalog_key(msgid: str, context: str | None = None) -> str:
+    """How gettext names an entry: `context\x04msgid` when it has a msgctxt."""
+    return f"{context}\x04{msgid}" if context else msgid
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,12 @@ class Lines:
 def msg(msgid: str, /, **params: object) -> Text:
     """Mark a message for translation and rendering later, in the reader's language."""
     return Text(msgid, params=MappingProxyType(params))
+
+
+def pmsg(context: str, msgid: str, /, **params: object) -> Text:
+    """Like `msg`, for a Spanish word with two meanings: `context` (msgctxt) says which one, so
+    each meaning gets its own translation (the button «Cancelar» is not the status «cancelado»)."""
+    return Text(msgid, params=MappingProxyType(params), context=context)
 
 
 def nmsg(singular: str, plural: str, n: int, /, **params: object) -> Text:
@@ -152,19 +168,29 @@ class Translator:
         translated = self._corrections.get(message) or self._translations.gettext(message)
         return self._format(message, translated, params)
 
+    def pgettext(self, context: str, message: str, /, **params: object) -> str:
+        key = catalog_key(message, context)
+        translated = self._corrections.get(key) or self._translations.pgettext(context, message)
+        return self._format(message, translated, params)
+
     def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
         # Quechua and Aymara have one plural form: a correction of the entry is that form.
         translated = self._corrections.get(singular) or self._translations.ngettext(singular, plural, n)
         source = singular if n == 1 else plural
         return self._format(source, translated, {"n": n, **params})
 
-    def template(self, message: str) -> str:
-        """The translation of a message id as readers get it now, placeholders unfilled."""
-        return self._corrections.get(message) or self._translations.gettext(message)
+    def template(self, key: str) -> str:
+        """The translation of an entry (`catalog_key`) as readers get it now, placeholders unfilled."""
+        if "\x04" in key:
+            context, message = key.split("\x04", 1)
+            return self._corrections.get(key) or self._translations.pgettext(context, message)
+        return self._corrections.get(key) or self._translations.gettext(key)
 
     def render(self, text: Text) -> str:
         if text.plural is not None and text.n is not None:
             return self.ngettext(text.msgid, text.plural, text.n, **text.params)
+        if text.context:
+            return self.pgettext(text.context, text.msgid, **text.params)
         return self.gettext(text.msgid, **text.params)
 
     def shown(self, value: Text | str) -> str:
@@ -222,17 +248,23 @@ class CatalogEntry:
     translation, its review state and the notes for translators."""
 
     msgid: str
+    context: str | None
     plural: str | None
     translation: str
     status: str  # draft | reviewed | approved (bot/review_marks.py)
     occurrences: tuple[str, ...]
     notes: str
 
+    @property
+    def key(self) -> str:
+        return catalog_key(self.msgid, self.context)
+
 
 def _entries(po: polib.POFile) -> dict[str, CatalogEntry]:
     return {
-        e.msgid: CatalogEntry(
+        catalog_key(e.msgid, e.msgctxt): CatalogEntry(
             msgid=e.msgid,
+            context=e.msgctxt or None,
             plural=e.msgid_plural or None,
             translation=e.msgstr_plural.get(0, "") if e.msgid_plural else e.msgstr,
             status=review_status(e),

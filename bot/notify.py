@@ -127,7 +127,7 @@ async def _translation_buttons(
         db,
         person_id=person_id,
         language=tr.code,
-        msgid=notice.text.msgid,
+        msgid=notice.text.key,
         spanish=spanish,
         legal=legal,
         now=now,

@@ -40,7 +40,14 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 TEMPLATE = LOCALES / "messages.pot"
 SOURCES = ["bot"]
-KEYWORDS = {"gettext": None, "ngettext": (1, 2), "msg": None, "nmsg": (1, 2)}
+KEYWORDS = {
+    "gettext": None,
+    "ngettext": (1, 2),
+    "msg": None,
+    "nmsg": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pmsg": ((1, "c"), 2),
+}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 GLOSSARY = LOCALES / "GLOSSARY.md"
 CHECKED_HEADER = "## Checked terms"
@@ -84,8 +91,8 @@ def extract_template() -> str:
     return re.sub(r'"(POT-Creation-Date|PO-Revision-Date|Generated-By): [^"]*\\n"\n', "", text)
 
 
-def msgids(entries: polib.POFile) -> set[tuple[str, str]]:
-    return {(e.msgid, e.msgid_plural or "") for e in entries if not e.obsolete}
+def msgids(entries: polib.POFile) -> set[tuple[str, str, str]]:
+    return {(e.msgid, e.msgid_plural or "", e.msgctxt or "") for e in entries if not e.obsolete}
 
 
 def problems() -> list[str]:
@@ -97,7 +104,7 @@ def problems() -> list[str]:
     for path in catalogs():
         lang = path.parent.parent.name
         po = polib.pofile(str(path))
-        have = {(e.msgid, e.msgid_plural or ""): e for e in po if not e.obsolete}
+        have = {(e.msgid, e.msgid_plural or "", e.msgctxt or ""): e for e in po if not e.obsolete}
         for key in sorted(wanted - set(have)):
             found.append(f"{lang}: missing {key[0]!r}")
         for key, entry in have.items():
@@ -215,7 +222,16 @@ def doublet_problems() -> list[str]:
 # The review state of an entry is a translator comment `review: <status> by <who> on <date> #<hash>`,
 # which msgmerge, msgfmt, Weblate and Pontoon all keep. The hash is of the Spanish text and the
 # translation as reviewed: when either changes, the entry is a draft again.
-COLUMNS = ["msgid", "msgid_plural", "context", "translation", "status", "correction", "reviewer_note"]
+COLUMNS = [
+    "msgid",
+    "msgid_plural",
+    "context",
+    "translation",
+    "status",
+    "correction",
+    "reviewer_note",
+    "msgctxt",  # which meaning, when one Spanish word has two (the button «Cancelar», the status)
+]
 
 
 def review_counts(po: polib.POFile) -> dict[str, int]:
@@ -254,13 +270,15 @@ def export_review(lang: str, out: Path) -> int:
     for entry in po:
         if entry.obsolete:
             continue
-        context = "\n".join([*where.get(entry.msgid, []), *entry.comment.splitlines()])
+        meaning = [f"msgctxt: {entry.msgctxt}"] if entry.msgctxt else []
+        context = "\n".join([*meaning, *where.get(entry.msgid, []), *entry.comment.splitlines()])
         translation = entry.msgstr if not entry.msgid_plural else entry.msgstr_plural.get(0, "")
+        status = review_status(entry)
         sheet.append(
-            [entry.msgid, entry.msgid_plural or "", context, translation, review_status(entry), "", ""]
+            [entry.msgid, entry.msgid_plural or "", context, translation, status, "", "", entry.msgctxt or ""]
         )
         rows += 1
-    for column, width in zip("ABCDEFG", (60, 20, 40, 60, 10, 60, 30), strict=True):
+    for column, width in zip("ABCDEFGH", (60, 20, 40, 60, 10, 60, 30, 12), strict=True):
         sheet.column_dimensions[column].width = width
     book.save(out)
     print(f"{lang}: {rows} strings written to {out}")
@@ -274,7 +292,7 @@ def import_review(lang: str, source: Path, reviewer: str, today: str) -> list[st
 
     path = LOCALES / lang / "LC_MESSAGES" / "messages.po"
     po = polib.pofile(str(path), wrapwidth=0)
-    entries = {(e.msgid, e.msgid_plural or ""): e for e in po if not e.obsolete}
+    entries = {(e.msgid, e.msgid_plural or "", e.msgctxt or ""): e for e in po if not e.obsolete}
     book = load_workbook(source, read_only=True)
     try:
         table = list(book.worksheets[0].iter_rows(values_only=True))
@@ -288,7 +306,7 @@ def import_review(lang: str, source: Path, reviewer: str, today: str) -> list[st
         row = {
             name: str(value) if value is not None else "" for name, value in zip(header, values, strict=False)
         }
-        entry = entries.get((row.get("msgid", ""), row.get("msgid_plural", "")))
+        entry = entries.get((row.get("msgid", ""), row.get("msgid_plural", ""), row.get("msgctxt", "")))
         status = (row.get("status") or "draft").strip().lower()
         if entry is None:
             found.append(f"row {number}: no such string {row.get('msgid', '')[:60]!r}")

@@ -39,3 +39,35 @@ def test_the_reviewer_view_of_an_entry() -> None:
     entry = Catalogs().entries["ay"]["Ver en español"]
     assert entry.translation == "Kastilla arun uñjaña" and entry.status == "draft"
     assert entry.occurrences == ("bot/handlers/translations/ui.py",)
+
+
+def test_one_spanish_word_two_meanings_two_entries() -> None:
+    """«Cancelar» the button (leave a step) and «cancelado» the status (an annulled agreement)
+    have a msgctxt each, a note for translators, and different translations."""
+    from bot import button_labels
+    from bot.i18n import catalog_key, pmsg
+
+    status = pmsg("status", "cancelado")
+    for code, button, annulled in (("qu", "Ama niy", "chinkachisqa"), ("ay", "Jan saña", "chhaqtayata")):
+        tr = Catalogs().translator(code)
+        assert tr.render(button_labels.CANCEL) == button and tr.render(status) == annulled
+        entries = Catalogs().entries[code]
+        for key in (catalog_key("Cancelar", "button"), catalog_key("cancelado", "status")):
+            assert entries[key].notes.startswith("TRANSLATORS:"), key
+    assert Catalogs().translator("es").render(status) == "cancelado"
+
+
+def test_every_entry_with_a_msgctxt_carries_a_note_for_translators() -> None:
+    template = polib.pofile(str(LOCALES_DIR / "messages.pot"))
+    assert [e.msgid for e in template if e.msgctxt and "TRANSLATORS:" not in e.comment] == []
+
+
+def test_a_correction_of_one_meaning_leaves_the_other_alone() -> None:
+    from bot.i18n import catalog_key
+
+    catalogs = Catalogs()
+    catalogs.apply_corrections({"qu": {catalog_key("cancelado", "status"): "hark'asqa"}})
+    tr = catalogs.translator("qu")
+    assert tr.pgettext("status", "cancelado") == "hark'asqa"
+    assert tr.template(catalog_key("cancelado", "status")) == "hark'asqa"
+    assert tr.pgettext("button", "Cancelar") == "Ama niy"

@@ -51,6 +51,7 @@ async def _show(db: AsyncSession, person: Person | None, tr: Translator, say: Re
         )
     kb = InlineKeyboardBuilder()
     if offset + PAGE < total:
+        # TRANSLATORS: button: show the older changes of the audit trail (the previous page).
         kb.button(text=tr.gettext("Anteriores"), callback_data=HistoryCB(offset=offset + PAGE))
     lines.append(tr.gettext("Escriba /historial csv para recibir el historial completo en un archivo."))
     await say("\n".join(lines), reply_markup=kb.as_markup() if offset + PAGE < total else None)

@@ -67,6 +67,8 @@ def card(tr: Translator, item: QueueItem, left: int, language_name: str) -> str:
         ),
         tr.gettext("Español:") + f"\n<code>{html.escape(item.entry.msgid)}</code>",
     ]
+    if item.entry.context:
+        parts.append(tr.gettext("Sentido:") + f" {html.escape(item.entry.context)}")
     if item.entry.occurrences or item.entry.notes:
         where = ", ".join(item.entry.occurrences)
         notes = f"\n{item.entry.notes}" if item.entry.notes else ""

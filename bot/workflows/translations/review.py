@@ -61,7 +61,7 @@ class QueueItem:
 
     @property
     def key(self) -> str:
-        return string_key(self.entry.msgid)
+        return string_key(self.entry.key)
 
 
 async def review_queue(
@@ -90,7 +90,7 @@ async def review_queue(
             sends.get(msgid, 0),
             tuple(reports.get(msgid, ())),
         )
-        for msgid, entry in entries.items()
+        for msgid, entry in entries.items()  # msgid: the entry's catalog_key (with its msgctxt)
         if msgid in reports or (entry.status == "draft" and msgid not in decided)
     ]
     items.sort(key=lambda i: (-len(i.reports), -i.sends, i.entry.msgid))
@@ -124,7 +124,7 @@ async def decide_string(
         check_placeholders(entry, correction)
     change = TranslationChange(
         language=reviewer.language,
-        msgid=entry.msgid,
+        msgid=entry.key,
         action=APPROVED if correction is None else CORRECTED,
         before=current,
         after=current if correction is None else correction,
@@ -137,7 +137,7 @@ async def decide_string(
         update(TranslationReport)
         .where(
             col(TranslationReport.language) == reviewer.language,
-            col(TranslationReport.msgid) == entry.msgid,
+            col(TranslationReport.msgid) == entry.key,
             col(TranslationReport.resolved_at).is_(None),
         )
         .values(resolved_at=now)
