@@ -300,6 +300,8 @@ class Catalogs:
         }
         self.entries: dict[str, dict[str, CatalogEntry]] = {}
         self.corrections: dict[str, dict[str, str]] = {}
+        # When (time.monotonic) the reviewers' corrections are to be read again: at once at first.
+        self.corrections_due = 0.0
         paths = sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
         if not paths:
             # Say it: otherwise every Quechua and Aymara reader silently gets Spanish.

@@ -19,6 +19,7 @@ from aiogram.filters.callback_data import CallbackData
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.corrections import refresh_corrections
 from bot.handlers.agreements.ui import AskDeadlineCB, DecideDeadlineCB
 from bot.handlers.sessions.ui import KeepCB, RsvpCB, VoteCB
 from bot.handlers.translations.ui import notice_row
@@ -55,6 +56,7 @@ async def enqueue_notices(
     notices = list(notices)
     if not notices:
         return 0
+    await refresh_corrections(db, catalogs)  # a reviewer's newest corrections, even with no update
     ids = {n.person_id for n in notices if n.person_id is not None}
     people = (
         {p.id: p for p in (await db.exec(select(Person).where(col(Person.id).in_(ids)))).all()} if ids else {}

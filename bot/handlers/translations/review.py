@@ -10,8 +10,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.corrections import correction_made
 from bot.handlers.translations import ui
-from bot.handlers.translations.overlay import refresh_corrections
 from bot.i18n import Catalogs, Translator, msg
 from bot.replies import Replies
 from bot.workflows.errors import NotFound
@@ -109,6 +109,6 @@ async def take_correction(
     await decide_string(
         db, reviewer, item.entry, current=item.translation, correction=message.html_text, now=now
     )
-    refresh_corrections(catalogs)
+    correction_made(catalogs)
     await say(tr.gettext("Corregida: los próximos mensajes ya la usan."))
     await _show_next(db, catalogs, reviewer, tr, say, state)

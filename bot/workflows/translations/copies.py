@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -72,3 +72,10 @@ async def sends_by_msgid(db: AsyncSession, language: str) -> dict[str, int]:
         .group_by(col(NoticeCopy.msgid))
     )
     return {msgid: count for msgid, count in rows.all()}
+
+
+async def forget_copies(db: AsyncSession, *, before: datetime) -> int:
+    """Drop the copies of notices sent before `before` (their buttons then say the message is no
+    longer available). Returns how many."""
+    result = await db.exec(delete(NoticeCopy).where(col(NoticeCopy.created_at) < before))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -53,7 +53,7 @@ async def test_report_review_and_the_next_message_uses_the_correction(
     await translator.send(corrected)
     assert ay.gettext("Corregida: los próximos mensajes ya la usan.") in translator.texts
 
-    await reader.send("/ayuda")  # any next update reads the corrections again
+    # The next message: a notice queued outside any update (as the scheduler does) reads it too.
     async with sessionmaker() as db, db.begin():
         await enqueue_notices(db, catalogs, [n for n in notices if n.person_id == cra.observer.id], now=WED)
     await harness.sender.drain()
