@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func
-from sqlmodel import col, select
+from sqlalchemy import delete, func, insert
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
@@ -37,6 +37,13 @@ LEGAL_BUTTONS = (Rsvp, Ballot, AskNewDeadline, DeadlineDecision)
 UNKNOWN = msg("Ese mensaje ya no está disponible.")
 
 
+# One row per notice to a reader of another language (a broadcast writes hundreds): straight to the
+# table, as the outbox does, without building ORM objects.
+_INSERT_COPY = insert(SQLModel.metadata.tables[NoticeCopy.__tablename__]).returning(
+    SQLModel.metadata.tables[NoticeCopy.__tablename__].c.id
+)
+
+
 def is_legal(notice: Notice) -> bool:
     """Whether the notice's Spanish text is the authoritative one a reader may ask to see."""
     return isinstance(notice.buttons, LEGAL_BUTTONS) or notice.text.msgid.startswith(LEGAL_MSGID_STARTS)
@@ -46,13 +53,15 @@ async def keep_copy(
     db: AsyncSession, *, person_id: int, language: str, msgid: str, spanish: str, legal: bool, now: datetime
 ) -> int:
     """Store a sent notice's message id and Spanish rendering; the id goes in its buttons."""
-    copy = NoticeCopy(
-        person_id=person_id, language=language, msgid=msgid, spanish=spanish, legal=legal, created_at=now
-    )
-    db.add(copy)
-    await db.flush()
-    assert copy.id is not None
-    return copy.id
+    values = {
+        "person_id": person_id,
+        "language": language,
+        "msgid": msgid,
+        "spanish": spanish,
+        "legal": legal,
+        "created_at": now,
+    }
+    return int((await db.exec(_INSERT_COPY, params=values)).scalar_one())
 
 
 async def own_copy(db: AsyncSession, person: Person | None, copy_id: int) -> NoticeCopy:

@@ -128,3 +128,22 @@ async def test_a_member_without_the_role_cannot_review(
         assert (
             await db.exec(select(OutboxMessage).where(OutboxMessage.chat_id == TRANSLATOR_ID))
         ).all() == []
+
+
+async def test_a_translator_outside_any_commission_is_told_their_command(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    catalogs = Catalogs()
+    harness = make_harness(sessionmaker, catalogs)
+    async with sessionmaker() as db, db.begin():
+        person, new = await grant_translator(
+            db, TRANSLATOR_ID, "ay", languages=set(catalogs.languages), now=WED
+        )
+        again = await grant_translator(db, TRANSLATOR_ID, "ay", languages=set(catalogs.languages), now=WED)
+    assert new and again == (person, False) and person.language == "ay"
+    translator = harness.user(TRANSLATOR_ID, "Justina")
+    await translator.send("/ayuda")
+    ay = catalogs.translator("ay")
+    assert translator.last == ay.gettext(
+        "Usted revisa las traducciones: {languages}. Escriba /traducir.", languages="Aymar aru"
+    )
