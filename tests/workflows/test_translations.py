@@ -89,3 +89,19 @@ async def test_copies_are_forgotten_after_three_months_and_with_a_persons_data(d
     assert (await db.exec(select(TranslatorGrant))).all() == []
     assert (await db.exec(select(TranslationReport))).one().reporter_id is None
     assert (await db.exec(select(TranslationChange))).one().reviewer_label == ERASED_NAME
+
+
+def test_a_typed_correction_keeps_the_spanish_tags_and_escapes_the_rest() -> None:
+    import pytest
+
+    from bot.i18n import CatalogEntry
+    from bot.workflows.errors import UserError
+    from bot.workflows.translations.review import as_markup
+
+    entry = CatalogEntry("Acuerdo <b>{code}</b> cancelado.", None, None, "x", "draft", (), "")
+    assert as_markup(entry, "<b>{code}</b> A & B < C") == "<b>{code}</b> A &amp; B &lt; C"
+    assert as_markup(entry, "<b>{code}</b> &amp; ok") == "<b>{code}</b> &amp; ok"
+    with pytest.raises(UserError):
+        as_markup(entry, "{code} without bold")
+    with pytest.raises(UserError):
+        as_markup(entry, "<b>{code}</b> <i>extra</i>")

@@ -106,9 +106,7 @@ async def take_correction(
     data = await state.get_data()
     reviewer = await access_review(db, person, str(data.get("language", "")))
     item = await _item(db, catalogs, reviewer, str(data.get("key", "")))
-    await decide_string(
-        db, reviewer, item.entry, current=item.translation, correction=message.html_text, now=now
-    )
+    await decide_string(db, reviewer, item.entry, current=item.translation, correction=message.text, now=now)
     correction_made(catalogs)
     await say(tr.gettext("Corregida: los próximos mensajes ya la usan."))
     await _show_next(db, catalogs, reviewer, tr, say, state)

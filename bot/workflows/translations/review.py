@@ -23,6 +23,8 @@ from bot.workflows.translations.reviewers import Reviewer
 from db.models import NoticeCopy, Person, TranslationChange, TranslationReport
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
+TAG = re.compile(r"</?[a-z]+(?: [^<>]*)?>")
+LONE_AMPERSAND = re.compile(r"&(?!(?:[a-z]+|#\d+);)")
 SUGGESTION_MAX = 2000
 CORRECTED, APPROVED = "corrected", "approved"
 
@@ -106,6 +108,18 @@ def check_placeholders(entry: CatalogEntry, text: str) -> None:
         )
 
 
+def as_markup(entry: CatalogEntry, text: str) -> str:
+    """A typed correction as the catalog's HTML: the same tags as the Spanish (<b>…</b>), and any
+    other «<», «>» or «&» escaped, so Telegram never refuses the message."""
+    tags = TAG.findall(text)
+    if sorted(tags) != sorted(TAG.findall(f"{entry.msgid}{entry.plural or ''}")):
+        shown = " ".join(sorted(set(TAG.findall(entry.msgid)))) or "—"
+        raise UserError(msg("La traducción debe llevar las mismas marcas que el español: {tags}", tags=shown))
+    parts = TAG.split(text)
+    escaped = [LONE_AMPERSAND.sub("&amp;", p).replace("<", "&lt;").replace(">", "&gt;") for p in parts]
+    return "".join(part + (tags[i] if i < len(tags) else "") for i, part in enumerate(escaped))
+
+
 async def decide_string(
     db: AsyncSession,
     reviewer: Reviewer,
@@ -122,6 +136,7 @@ async def decide_string(
         if not correction:
             raise UserError(msg("Escriba la traducción corregida."))
         check_placeholders(entry, correction)
+        correction = as_markup(entry, correction)
     change = TranslationChange(
         language=reviewer.language,
         msgid=entry.key,
