@@ -81,6 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.cli_members import add_member_parser
 
     add_member_parser(sub)
+
+    translator = sub.add_parser("translator", help="people who review a language's translations (/traducir)")
+    t_sub = translator.add_subparsers(dest="translator_command", required=True, metavar="ACTION")
+    t_add = t_sub.add_parser("add", help="let TELEGRAM_ID review LANG (qu, ay): no commission data")
+    t_add.add_argument(
+        "telegram_id", metavar="TELEGRAM_ID", type=int, help="the person's numeric Telegram id"
+    )
+    t_add.add_argument("language", metavar="LANG", help="the catalog to review, e.g. qu or ay")
+    t_add.add_argument("--name", help="the person's name, if the bot does not know them yet")
     return parser
 
 
@@ -243,6 +252,26 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     return _with_db(settings, verify)
 
 
+def _translator(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.i18n import Catalogs
+    from bot.workflows.translations.reviewers import grant_translator
+
+    async def add(db: AsyncSession) -> int:
+        person, new = await grant_translator(
+            db,
+            args.telegram_id,
+            args.language,
+            languages=set(Catalogs().languages),
+            now=datetime.now(UTC),
+            name=args.name,
+        )
+        state = "granted" if new else "already granted"
+        print(f"{person.name} (Telegram {args.telegram_id}) reviews {args.language}: {state}; use /traducir")
+        return 0
+
+    return _with_db(settings, add)
+
+
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
     from db.backup import BackupError, backup
 
@@ -309,6 +338,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "commission": _commission,
     "invite": _invite,
     "audit": _audit,
+    "translator": _translator,
     "backup": _backup,
     "restore": _restore,
 }

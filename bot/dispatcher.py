@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers import get_routers
+from bot.handlers.translations.overlay import CorrectionsMiddleware
 from bot.i18n import Catalogs
 from bot.lost_place import LostPlaceMiddleware
 from bot.middlewares import (
@@ -49,6 +50,7 @@ def build_dispatcher(
         web_base_url=web_base_url,  # PUBLIC_BASE_URL: the links /portal and /panel give
     )
     dp.update.outer_middleware(TransactionMiddleware(sessionmaker, catalogs, on_commit, in_flight))
+    dp.update.outer_middleware(CorrectionsMiddleware(catalogs))  # before the reader's Translator
     dp.update.outer_middleware(PersonMiddleware(catalogs))
     dp.update.outer_middleware(LostPlaceMiddleware())
     dp.update.outer_middleware(flood or FloodMiddleware())

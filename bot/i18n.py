@@ -25,6 +25,8 @@ import polib
 from babel import Locale
 from babel.dates import format_date, format_datetime
 
+from bot.review_marks import review_status
+
 log = logging.getLogger(__name__)
 
 
@@ -99,6 +101,16 @@ class Text:
     plural: str | None = None
     n: int | None = None
     params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    context: str | None = None  # msgctxt: which meaning, when one Spanish word has two
+
+    @property
+    def key(self) -> str:
+        return catalog_key(self.msgid, self.context)
+
+
+def catalog_key(msgid: str, context: str | None = None) -> str:
+    """How gettext names an entry: `context\x04msgid` when it has a msgctxt."""
+    return f"{context}\x04{msgid}" if context else msgid
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,12 @@ class Lines:
 def msg(msgid: str, /, **params: object) -> Text:
     """Mark a message for translation and rendering later, in the reader's language."""
     return Text(msgid, params=MappingProxyType(params))
+
+
+def pmsg(context: str, msgid: str, /, **params: object) -> Text:
+    """Like `msg`, for a Spanish word with two meanings: `context` (msgctxt) says which one, so
+    each meaning gets its own translation (the button «Cancelar» is not the status «cancelado»)."""
+    return Text(msgid, params=MappingProxyType(params), context=context)
 
 
 def nmsg(singular: str, plural: str, n: int, /, **params: object) -> Text:
@@ -140,9 +158,16 @@ class Language:
 class Translator:
     """Renders messages for one reader: their catalog, their date formats, Lima time."""
 
-    def __init__(self, language: Language, translations: gettext.NullTranslations) -> None:
+    def __init__(
+        self,
+        language: Language,
+        translations: gettext.NullTranslations,
+        corrections: Mapping[str, str] | None = None,
+    ) -> None:
         self.language = language
         self._translations = translations
+        # A reviewer's corrections made in the chat (/traducir), by msgid: they win over the catalog.
+        self._corrections: Mapping[str, str] = corrections or {}
         self.format_locale = FORMAT_LOCALES.get(language.code, "es_PE")
 
     @property
@@ -150,16 +175,32 @@ class Translator:
         return self.language.code
 
     def gettext(self, message: str, /, **params: object) -> str:
-        return self._format(message, self._translations.gettext(message), params)
+        translated = self._corrections.get(message) or self._translations.gettext(message)
+        return self._format(message, translated, params)
+
+    def pgettext(self, context: str, message: str, /, **params: object) -> str:
+        key = catalog_key(message, context)
+        translated = self._corrections.get(key) or self._translations.pgettext(context, message)
+        return self._format(message, translated, params)
 
     def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
-        translated = self._translations.ngettext(singular, plural, n)
+        # Quechua and Aymara have one plural form: a correction of the entry is that form.
+        translated = self._corrections.get(singular) or self._translations.ngettext(singular, plural, n)
         source = singular if n == 1 else plural
         return self._format(source, translated, {"n": n, **params})
+
+    def template(self, key: str) -> str:
+        """The translation of an entry (`catalog_key`) as readers get it now, placeholders unfilled."""
+        if "\x04" in key:
+            context, message = key.split("\x04", 1)
+            return self._corrections.get(key) or self._translations.pgettext(context, message)
+        return self._corrections.get(key) or self._translations.gettext(key)
 
     def render(self, text: Text) -> str:
         if text.plural is not None and text.n is not None:
             return self.ngettext(text.msgid, text.plural, text.n, **text.params)
+        if text.context:
+            return self.pgettext(text.context, text.msgid, **text.params)
         return self.gettext(text.msgid, **text.params)
 
     def shown(self, value: Text | str) -> str:
@@ -226,7 +267,41 @@ class _Safe(str):
     """Already-rendered HTML that must not be escaped again."""
 
 
-def _read_catalog(path: Path) -> tuple[Language, gettext.GNUTranslations]:
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One string of a catalog as a reviewer sees it: the Spanish, where it is used, the
+    translation, its review state and the notes for translators."""
+
+    msgid: str
+    context: str | None
+    plural: str | None
+    translation: str
+    status: str  # draft | reviewed | approved (bot/review_marks.py)
+    occurrences: tuple[str, ...]
+    notes: str
+
+    @property
+    def key(self) -> str:
+        return catalog_key(self.msgid, self.context)
+
+
+def _entries(po: polib.POFile) -> dict[str, CatalogEntry]:
+    return {
+        catalog_key(e.msgid, e.msgctxt): CatalogEntry(
+            msgid=e.msgid,
+            context=e.msgctxt or None,
+            plural=e.msgid_plural or None,
+            translation=e.msgstr_plural.get(0, "") if e.msgid_plural else e.msgstr,
+            status=review_status(e),
+            occurrences=tuple(f"{file}:{line}" if line else file for file, line in e.occurrences),
+            notes=e.comment or "",
+        )
+        for e in po
+        if not e.obsolete and e.msgid
+    }
+
+
+def _read_catalog(path: Path) -> tuple[Language, gettext.GNUTranslations, dict[str, CatalogEntry]]:
     po = polib.pofile(str(path))
     code = path.parent.parent.name
     meta = po.metadata
@@ -237,7 +312,7 @@ def _read_catalog(path: Path) -> tuple[Language, gettext.GNUTranslations]:
         reviewed_on=(meta.get("X-Reviewed-On") or "").strip() or None,
         percent_translated=po.percent_translated(),
     )
-    return language, gettext.GNUTranslations(io.BytesIO(po.to_binary()))
+    return language, gettext.GNUTranslations(io.BytesIO(po.to_binary())), _entries(po)
 
 
 class Catalogs:
@@ -248,20 +323,38 @@ class Catalogs:
         self._translations: dict[str, gettext.NullTranslations] = {
             SOURCE_LANGUAGE: gettext.NullTranslations()
         }
+        self.entries: dict[str, dict[str, CatalogEntry]] = {}
+        self.corrections: dict[str, dict[str, str]] = {}
+        # When (time.monotonic) the reviewers' corrections are to be read again: at once at first.
+        self.corrections_due = 0.0
         paths = sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
         if not paths:
             # Say it: otherwise every Quechua and Aymara reader silently gets Spanish.
             log.warning("no catalogs in %s: every reader gets Spanish", locales_dir)
         for path in paths:
-            language, translations = _read_catalog(path)
+            language, translations, entries = _read_catalog(path)
             if language.code != SOURCE_LANGUAGE:
                 self.languages[language.code] = language
                 self._translations[language.code] = translations
+                self.entries[language.code] = entries
         # One per language, shared: a Translator holds no state of its reader's, and a long-lived
         # one lets rendering memoise what is the same for every reader of a language.
         self._translators = {
             code: Translator(language, self._translations[code]) for code, language in self.languages.items()
         }
+
+    def apply_corrections(self, corrections: Mapping[str, Mapping[str, str]]) -> bool:
+        """Render with the reviewers' corrections (language → msgid → translation) from now on.
+        A language whose corrections changed gets a new Translator, so nothing memoised with the
+        old one (a command list) is served again. Returns whether anything changed."""
+        changed = False
+        for code in self.entries:
+            wanted = dict(corrections.get(code, {}))
+            if wanted != self.corrections.get(code, {}):
+                self.corrections[code] = wanted
+                self._translators[code] = Translator(self.languages[code], self._translations[code], wanted)
+                changed = True
+        return changed
 
     def resolve(self, code: str | None) -> str:
         """The shipped language for a stored or client code ('qu', 'es-PE', 'quz'), else Spanish."""

@@ -44,7 +44,7 @@ def commissions(memberships: Iterable[MembershipView], active_id: int | None) ->
 
 
 def cancel_row(kb: InlineKeyboardBuilder, tr: Translator) -> None:
-    kb.button(text=tr.gettext("Cancelar"), callback_data=CancelCB())
+    kb.button(text=tr.render(buttons.CANCEL), callback_data=CancelCB())
 
 
 def skip_or_cancel(tr: Translator) -> InlineKeyboardMarkup:

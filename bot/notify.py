@@ -19,10 +19,12 @@ from aiogram.filters.callback_data import CallbackData
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.corrections import refresh_corrections
 from bot.handlers.agreements.ui import AskDeadlineCB, DecideDeadlineCB
 from bot.handlers.membership.directory_ui import ContactCB
 from bot.handlers.sessions.ui import KeepCB, RsvpCB, VoteCB
-from bot.i18n import Catalogs, Text, Translator, msg
+from bot.handlers.translations.ui import notice_row
+from bot.i18n import SOURCE_LANGUAGE, Catalogs, Text, Translator, msg
 from bot.workflows.notices import (
     AskNewDeadline,
     Attachment,
@@ -37,6 +39,7 @@ from bot.workflows.notices import (
 from bot.workflows.outbox import enqueue_document, enqueue_text
 from bot.workflows.reports.digests import Digest, DueDigest, record_digest
 from bot.workflows.sessions.votes import Vote
+from bot.workflows.translations.copies import is_legal, keep_copy
 from db.models import Answer, Person
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,7 @@ async def enqueue_notices(
     notices = list(notices)
     if not notices:
         return 0
+    await refresh_corrections(db, catalogs)  # a reviewer's newest corrections, even with no update
     ids = {n.person_id for n in notices if n.person_id is not None}
     people = (
         {p.id: p for p in (await db.exec(select(Person).where(col(Person.id).in_(ids)))).all()} if ids else {}
@@ -78,6 +82,8 @@ async def enqueue_notices(
             if key not in keyboards:
                 keyboards[key] = keyboard(notice.buttons, tr)
             markup = keyboards[key]
+        if person_id is not None and tr.code != SOURCE_LANGUAGE:
+            markup = await _translation_buttons(db, catalogs, notice, tr, person_id, markup, now)
         await enqueue_text(
             db,
             chat_id,
@@ -103,6 +109,35 @@ async def enqueue_notices(
             )
         queued += 1
     return queued
+
+
+async def _translation_buttons(
+    db: AsyncSession,
+    catalogs: Catalogs,
+    notice: Notice,
+    tr: Translator,
+    person_id: int,
+    markup: dict[str, Any] | None,
+    now: datetime,
+) -> dict[str, Any] | None:
+    """Under a notice in another language: «Ver en español» if it has legal weight (the Spanish
+    text is the authoritative one), «⚑» if the language is an unreviewed draft. Both act on a
+    stored copy of the notice (its message id and Spanish rendering)."""
+    legal, draft = is_legal(notice), not tr.language.reviewed
+    if not (legal or draft):
+        return markup
+    spanish = catalogs.translator(SOURCE_LANGUAGE).render(notice.text)
+    copy_id = await keep_copy(
+        db,
+        person_id=person_id,
+        language=tr.code,
+        msgid=notice.text.key,
+        spanish=spanish,
+        legal=legal,
+        now=now,
+    )
+    rows = list((markup or {}).get("inline_keyboard", []))
+    return {"inline_keyboard": [*rows, notice_row(tr, copy_id, spanish=legal, flag=draft)]}
 
 
 def _content(attachment: Attachment, tr: Translator, made: dict[tuple[int, str], bytes]) -> bytes | None:

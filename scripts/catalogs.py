@@ -5,9 +5,12 @@
     python scripts/catalogs.py fill F.json  # {"qu": {msgid: text}, "ay": {...}} into the catalogs
     python scripts/catalogs.py review qu --out review.xlsx   # one row per string, for a reviewer
     python scripts/catalogs.py import qu review.xlsx --reviewer "Name, ReNITLI 123"  # back in
-    python scripts/catalogs.py check     # fails on a stale template, a missing or fuzzy translation,
-                                         # a renamed placeholder, anything `msgfmt --check` rejects,
-                                         # or a term translated against locales/GLOSSARY.md
+    python scripts/catalogs.py check     # prints per language: entries, draft/reviewed/approved
+                                         # and the residual Spanish share (goal < 1 %); fails on a
+                                         # stale template, a missing or fuzzy translation, a renamed
+                                         # placeholder, anything `msgfmt --check` rejects, a term
+                                         # translated against locales/GLOSSARY.md, or a spelling
+                                         # the glossary rejected
 
 Babel extracts (it knows our `msg`/`nmsg` keywords); GNU gettext merges and checks, because
 `pybabel update` drops the Plural-Forms and X- headers of languages Babel does not know (Aymara).
@@ -15,7 +18,7 @@ Babel extracts (it knows our `msg`/`nmsg` keywords); GNU gettext merges and chec
 
 from __future__ import annotations
 
-import hashlib
+import collections
 import io
 import json
 import re
@@ -31,14 +34,24 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
+from bot.review_marks import REVIEW, STATUSES, fingerprint, review_status
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 TEMPLATE = LOCALES / "messages.pot"
 SOURCES = ["bot"]
-KEYWORDS = {"gettext": None, "ngettext": (1, 2), "msg": None, "nmsg": (1, 2)}
+KEYWORDS = {
+    "gettext": None,
+    "ngettext": (1, 2),
+    "msg": None,
+    "nmsg": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pmsg": ((1, "c"), 2),
+}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 GLOSSARY = LOCALES / "GLOSSARY.md"
 CHECKED_HEADER = "## Checked terms"
+SPELLING_HEADER = "## One spelling per word"
 # Left out of the term check: Spanish quoted in guillemets (button names, typed examples) and lists
 # of CSV column names, which stay Spanish in every language.
 QUOTED = re.compile(r"«[^»]*»|\b[a-z_]+(?:, [a-z_]+){2,}")
@@ -78,8 +91,8 @@ def extract_template() -> str:
     return re.sub(r'"(POT-Creation-Date|PO-Revision-Date|Generated-By): [^"]*\\n"\n', "", text)
 
 
-def msgids(entries: polib.POFile) -> set[tuple[str, str]]:
-    return {(e.msgid, e.msgid_plural or "") for e in entries if not e.obsolete}
+def msgids(entries: polib.POFile) -> set[tuple[str, str, str]]:
+    return {(e.msgid, e.msgid_plural or "", e.msgctxt or "") for e in entries if not e.obsolete}
 
 
 def problems() -> list[str]:
@@ -91,7 +104,7 @@ def problems() -> list[str]:
     for path in catalogs():
         lang = path.parent.parent.name
         po = polib.pofile(str(path))
-        have = {(e.msgid, e.msgid_plural or ""): e for e in po if not e.obsolete}
+        have = {(e.msgid, e.msgid_plural or "", e.msgctxt or ""): e for e in po if not e.obsolete}
         for key in sorted(wanted - set(have)):
             found.append(f"{lang}: missing {key[0]!r}")
         for key, entry in have.items():
@@ -125,7 +138,7 @@ def problems() -> list[str]:
             )
             if result.returncode != 0:
                 found.append(f"{lang}: msgfmt --check failed: {result.stderr.strip()}")
-    return found + glossary_problems()
+    return found + glossary_problems() + doublet_problems()
 
 
 def checked_terms(text: str) -> list[tuple[str, dict[str, list[str]]]]:
@@ -168,28 +181,57 @@ def glossary_problems() -> list[str]:
     return found
 
 
+def rejected_spellings(text: str) -> list[tuple[str, str, str, list[str]]]:
+    """The glossary's one-spelling rows: (Spanish regex, language, form to use, rejected regexes),
+    from the table under `## One spelling per word`."""
+    section = text.split(SPELLING_HEADER, 1)[1].split("\n## ", 1)[0] if SPELLING_HEADER in text else ""
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or len(cells) < 4 or not (pattern := re.findall(r"`([^`]+)`", cells[0])):
+            continue
+        rows.append((pattern[0], cells[1], cells[2], re.findall(r"`([^`]+)`", cells[3])))
+    return rows
+
+
+def doublet_problems() -> list[str]:
+    """A translation that spells a word in a form the glossary rejected."""
+    found: list[str] = []
+    rows = rejected_spellings(GLOSSARY.read_text()) if GLOSSARY.exists() else []
+    for path in catalogs():
+        lang = path.parent.parent.name
+        mine = [row for row in rows if row[1] == lang]
+        for entry in polib.pofile(str(path)) if mine else []:
+            if entry.obsolete:
+                continue
+            source = f"{entry.msgid} {entry.msgid_plural or ''}"
+            translated = QUOTED.sub("", " ".join([entry.msgstr, *entry.msgstr_plural.values()]))
+            for pattern, _, use, rejected in mine:
+                if not re.search(pattern, source, re.IGNORECASE):
+                    continue
+                for form in rejected:
+                    if (hit := re.search(form, translated, re.IGNORECASE)) is not None:
+                        found.append(
+                            f"{lang}: {entry.msgid!r} writes {hit.group(0)!r}; use {use} (GLOSSARY.md)"
+                        )
+    return found
+
+
 # --- per-string review (a bilingual reviewer works in a spreadsheet) ------------------------------
 
 # The review state of an entry is a translator comment `review: <status> by <who> on <date> #<hash>`,
 # which msgmerge, msgfmt, Weblate and Pontoon all keep. The hash is of the Spanish text and the
 # translation as reviewed: when either changes, the entry is a draft again.
-REVIEW = re.compile(r"^review: (reviewed|approved) by (.+) on (\d{4}-\d{2}-\d{2}) #([0-9a-f]{8})$")
-STATUSES = ("draft", "reviewed", "approved")
-COLUMNS = ["msgid", "msgid_plural", "context", "translation", "status", "correction", "reviewer_note"]
-
-
-def fingerprint(entry: polib.POEntry) -> str:
-    forms = [entry.msgstr, *(entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural))]
-    text = "\x00".join([entry.msgid, entry.msgid_plural or "", *forms])
-    return hashlib.sha256(text.encode()).hexdigest()[:8]
-
-
-def review_status(entry: polib.POEntry) -> str:
-    for line in (entry.tcomment or "").splitlines():
-        found = REVIEW.match(line.strip())
-        if found and found.group(4) == fingerprint(entry):
-            return found.group(1)
-    return "draft"
+COLUMNS = [
+    "msgid",
+    "msgid_plural",
+    "context",
+    "translation",
+    "status",
+    "correction",
+    "reviewer_note",
+    "msgctxt",  # which meaning, when one Spanish word has two (the button «Cancelar», the status)
+]
 
 
 def review_counts(po: polib.POFile) -> dict[str, int]:
@@ -228,13 +270,15 @@ def export_review(lang: str, out: Path) -> int:
     for entry in po:
         if entry.obsolete:
             continue
-        context = "\n".join([*where.get(entry.msgid, []), *entry.comment.splitlines()])
+        meaning = [f"msgctxt: {entry.msgctxt}"] if entry.msgctxt else []
+        context = "\n".join([*meaning, *where.get(entry.msgid, []), *entry.comment.splitlines()])
         translation = entry.msgstr if not entry.msgid_plural else entry.msgstr_plural.get(0, "")
+        status = review_status(entry)
         sheet.append(
-            [entry.msgid, entry.msgid_plural or "", context, translation, review_status(entry), "", ""]
+            [entry.msgid, entry.msgid_plural or "", context, translation, status, "", "", entry.msgctxt or ""]
         )
         rows += 1
-    for column, width in zip("ABCDEFG", (60, 20, 40, 60, 10, 60, 30), strict=True):
+    for column, width in zip("ABCDEFGH", (60, 20, 40, 60, 10, 60, 30, 12), strict=True):
         sheet.column_dimensions[column].width = width
     book.save(out)
     print(f"{lang}: {rows} strings written to {out}")
@@ -248,7 +292,7 @@ def import_review(lang: str, source: Path, reviewer: str, today: str) -> list[st
 
     path = LOCALES / lang / "LC_MESSAGES" / "messages.po"
     po = polib.pofile(str(path), wrapwidth=0)
-    entries = {(e.msgid, e.msgid_plural or ""): e for e in po if not e.obsolete}
+    entries = {(e.msgid, e.msgid_plural or "", e.msgctxt or ""): e for e in po if not e.obsolete}
     book = load_workbook(source, read_only=True)
     try:
         table = list(book.worksheets[0].iter_rows(values_only=True))
@@ -262,7 +306,7 @@ def import_review(lang: str, source: Path, reviewer: str, today: str) -> list[st
         row = {
             name: str(value) if value is not None else "" for name, value in zip(header, values, strict=False)
         }
-        entry = entries.get((row.get("msgid", ""), row.get("msgid_plural", "")))
+        entry = entries.get((row.get("msgid", ""), row.get("msgid_plural", ""), row.get("msgctxt", "")))
         status = (row.get("status") or "draft").strip().lower()
         if entry is None:
             found.append(f"row {number}: no such string {row.get('msgid', '')[:60]!r}")
@@ -299,6 +343,57 @@ def import_review(lang: str, source: Path, reviewer: str, today: str) -> list[st
 def _shares(po: polib.POFile) -> str:
     counts = review_counts(po)
     return ", ".join(f"{n} {status}" for status, n in counts.items())
+
+
+# --- residual Spanish: words of a translation that are Spanish words of its own msgid ------------
+
+WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+# Not words of a sentence: placeholders, commands with their arguments, HTML tags, web addresses,
+# file names and identifiers (aviso_dias).
+CODE = re.compile(
+    r"\{\w*\}|/[a-z_]+(?: [a-z_]+\b(?![\w']))*|<[^>]+>|https?://\S*|\S+\.(?:pdf|csv|xlsx|docx|ics)\b|\w*_\w*"
+)
+# Loans the glossary keeps (kinds of file as Telegram names them; bot, chat; CSV, PDF; «art.» in a
+# legal citation).
+LOANS = {"bot", "chat", "csv", "pdf", "art", "archivo", "documento", "foto", "audio", "video"}
+
+
+def _words(text: str) -> list[str]:
+    return WORD.findall(CODE.sub(" ", QUOTED.sub(" ", text)))
+
+
+def residual_spanish(po: polib.POFile) -> tuple[int, int, list[tuple[str, int]]]:
+    """(words, Spanish words, the most frequent ones) over a catalog's translations. A Spanish word
+    is one of the msgid's own words left in the translation; names (capitalised), commands,
+    placeholders, Spanish quoted in guillemets (legal terms, button names), the glossary's loans,
+    and entries kept Spanish on purpose (an institution's official name) do not count."""
+    total, spanish, seen = 0, 0, collections.Counter[str]()
+    for entry in po:
+        if entry.obsolete or not entry.msgid:
+            continue
+        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        if translations == [entry.msgid]:
+            continue
+        source = {w.lower() for w in _words(f"{entry.msgid} {entry.msgid_plural or ''}")}
+        for translated in translations:
+            for word in _words(translated):
+                total += 1
+                if not word[0].isupper() and word.lower() not in LOANS and word.lower() in source:
+                    spanish += 1
+                    seen[word.lower()] += 1
+    return total, spanish, seen.most_common(5)
+
+
+def summary(po: polib.POFile) -> str:
+    """One line per language for `check`: entries, review states, residual Spanish share."""
+    entries = sum(1 for e in po if not e.obsolete and e.msgid)
+    total, spanish, top = residual_spanish(po)
+    share = 100 * spanish / total if total else 0.0
+    words = ", ".join(f"{w} ×{n}" for w, n in top)
+    return (
+        f"{entries} entries; {_shares(po)}; residual Spanish {share:.2f} % of {total} words"
+        f" (goal < 1 %{'; most: ' + words if words else ''})"
+    )
 
 
 def fill(source: Path) -> None:
@@ -364,7 +459,7 @@ def main(argv: list[str]) -> int:
             print("warning: msgfmt (GNU gettext) not found; its checks were skipped", file=sys.stderr)
         print(f"catalogs OK: {', '.join(p.parent.parent.name for p in catalogs())}")
         for path in catalogs():
-            print(f"  {path.parent.parent.name}: " + _shares(polib.pofile(str(path))))
+            print(f"  {path.parent.parent.name}: " + summary(polib.pofile(str(path))))
     else:
         print(__doc__)
         return 2

@@ -34,6 +34,7 @@ PG_TABLES = (
     "agreement_rules, agreement_reminder, progress_draft, agreement_event, agreement_seat, agreement, "
     "monitor_event, report_delivery, web_token, publication_setting, indicator_snapshot, token_attempt, "
     "audit_entry, processed_update, outbox, chat_pace, live_screen, "
+    "translation_change, translation_report, notice_copy, translator_grant, "
     "invitation, membership, person, seat, institution, commission"
 )
 

@@ -130,3 +130,13 @@ def test_invite_without_username_or_token_says_what_to_pass(tmp_path: Path) -> N
     cli("commission", "create", "PUN", env=env)
     result = cli("invite", "PUN", "--role", "observer", env=env)
     assert result.returncode == 2 and "BOT_TOKEN" in result.stderr
+
+
+def test_admin_grants_the_translator_role_for_a_shipped_language(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cra.db'}"}
+    added = cli("translator", "add", "700", "ay", "--name", "Justina Quispe", env=env)
+    assert added.returncode == 0, added.stderr
+    assert "Justina Quispe (Telegram 700) reviews ay: granted" in added.stdout and "/traducir" in added.stdout
+    assert "already granted" in cli("translator", "add", "700", "ay", env=env).stdout
+    spanish = cli("translator", "add", "700", "es", env=env)
+    assert spanish.returncode == 2 and "catálogo" in spanish.stderr and "Traceback" not in spanish.stderr

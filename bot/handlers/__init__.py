@@ -20,6 +20,7 @@ from bot.handlers import (
     rounds,
     sessions,
     start,
+    translations,
 )
 
 
@@ -39,6 +40,7 @@ def get_routers() -> list[Router]:
         assistance.router(),
         reports.router(),
         portal.router(),  # /portal, /panel: links to the web side
+        translations.router(),  # «Ver en español», «⚑», /traducir
         chat_member.router(),  # my_chat_member updates only
         errors.router(),  # errors only: aiogram offers them to every router in turn
         fallback.router(),

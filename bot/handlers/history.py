@@ -53,6 +53,7 @@ async def _show(db: AsyncSession, person: Person | None, tr: Translator, say: Re
         )
     kb = InlineKeyboardBuilder()
     if offset + PAGE < total:
+        # TRANSLATORS: button: show the older changes of the audit trail (the previous page).
         kb.button(text=tr.gettext("Anteriores"), callback_data=HistoryCB(offset=offset + PAGE))
     if offset > 0:  # the page is edited in place: the way back to newer changes
         kb.button(text=tr.gettext("Siguientes"), callback_data=HistoryCB(offset=max(offset - PAGE, 0)))

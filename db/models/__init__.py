@@ -32,6 +32,7 @@ from db.models.portal import *  # noqa: F403
 from db.models.reports import *  # noqa: F403
 from db.models.rounds import *  # noqa: F403
 from db.models.sessions import *  # noqa: F403
+from db.models.translations import NoticeCopy, TranslationChange, TranslationReport, TranslatorGrant
 
 __all__ = [
     "AuditCheckpoint",
@@ -45,6 +46,7 @@ __all__ = [
     "Invitation",
     "LiveScreen",
     "Membership",
+    "NoticeCopy",
     "OutboxMessage",
     "OutboxStatus",
     "Person",
@@ -54,5 +56,8 @@ __all__ = [
     "Role",
     "Seat",
     "TokenAttempt",
+    "TranslationChange",
+    "TranslationReport",
+    "TranslatorGrant",
     "utcnow",
 ]

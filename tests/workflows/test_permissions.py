@@ -88,3 +88,21 @@ async def test_unknown_commission_ids_are_refused_like_foreign_ones(db: AsyncSes
     for commission_id in (own + 1000, -1, 0):
         with pytest.raises(AccessDenied):
             await access_commission(db, person, commission_id, Action.VIEW_PROFILE)
+
+
+async def test_the_translator_role_grants_no_commission_action(db: AsyncSession) -> None:
+    """A translator (a role per language, no commission) reviews their language only: every
+    commission action is refused in every commission, and no commission role opens /traducir."""
+    from bot.workflows.translations.reviewers import access_review, grant_translator
+
+    secretary, own, other = await person_with(db, Role.SECRETARY)
+    translator, _ = await grant_translator(db, 99, "qu", languages={"es", "qu", "ay"}, now=NOW, name="T")
+    for action in Action:
+        for commission_id in (own, other):
+            with pytest.raises(AccessDenied):
+                await access_commission(db, translator, commission_id, action)
+    assert (await access_review(db, translator)).language == "qu"
+    with pytest.raises(AccessDenied):
+        await access_review(db, translator, "ay")
+    with pytest.raises(AccessDenied):
+        await access_review(db, secretary, "qu")

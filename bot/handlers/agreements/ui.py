@@ -147,7 +147,7 @@ def shown_label(tr: Translator, shown: Shown) -> str:
         Shown.PENDING: tr.gettext("pendiente"),
         Shown.IN_PROGRESS: tr.gettext("en curso"),
         Shown.DONE: tr.gettext("cumplido"),
-        Shown.CANCELLED: tr.gettext("cancelado"),
+        Shown.CANCELLED: tr.pgettext("status", "cancelado"),
         Shown.OVERDUE: tr.gettext("vencido"),
     }[shown]
 

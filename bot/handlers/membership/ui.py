@@ -149,6 +149,7 @@ def welcome_text(tr: Translator, redemption: Redemption) -> str:
 
 def accept_invitation(tr: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
+    # TRANSLATORS: button: accept the invitation to join the commission.
     kb.button(text=tr.gettext("Aceptar"), callback_data=AcceptInvitationCB(accept=True))
     kb.button(text=tr.gettext("No es para mí"), callback_data=AcceptInvitationCB(accept=False))
     kb.adjust(2)

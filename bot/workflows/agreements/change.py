@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import msg
+from bot.i18n import msg, pmsg
 from bot.workflows.access import Action, Actor
 from bot.workflows.agreements.create import (
     AUDITED_FIELDS,
@@ -84,7 +84,8 @@ STATUS_TEXT = {
     AgreementStatus.PENDING: msg("pendiente"),
     AgreementStatus.IN_PROGRESS: msg("en curso"),
     AgreementStatus.DONE: msg("cumplido"),
-    AgreementStatus.CANCELLED: msg("cancelado"),
+    # TRANSLATORS: an agreement the secretariat annulled (with a reason); not the «Cancelar» button.
+    AgreementStatus.CANCELLED: pmsg("status", "cancelado"),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, update
+from sqlalchemy import ColumnElement, delete, false, func, or_, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,6 +38,7 @@ from db.models import (
     MemberDocument,
     Membership,
     MembershipEnd,
+    NoticeCopy,
     OutboxMessage,
     Person,
     ProgressDraft,
@@ -50,6 +51,9 @@ from db.models import (
     SessionInvitee,
     Succession,
     TokenAttempt,
+    TranslationChange,
+    TranslationReport,
+    TranslatorGrant,
     WebToken,
 )
 
@@ -84,6 +88,10 @@ PERSONAL_ROWS: dict[str, tuple[type[SQLModel], tuple[str, ...]]] = {
     "directory_confirmations": (ContactCheck, ("answered_by_id",)),
     "web_logins": (WebToken, ("person_id",)),  # hashes of /panel links and browser sessions
     "publication_changes": (PublicationSetting, ("updated_by_id",)),
+    "notices_kept_for_ver_en_espanol": (NoticeCopy, ("person_id",)),
+    "translation_reports": (TranslationReport, ("reporter_id",)),
+    "translation_changes": (TranslationChange, ("reviewer_id",)),
+    "translator_roles": (TranslatorGrant, ("person_id",)),
 }
 
 
@@ -167,6 +175,14 @@ async def erase_person(db: AsyncSession, person: Person, *, now: datetime) -> li
     person.erased_at = now
     db.add(person)
     await db.exec(update(Invitation).where(col(Invitation.used_by_id) == person.id).values(invitee_name=None))
+    # The copies of the notices sent to them (for «Ver en español») and their translator role go;
+    # their reports and reviews of translations stay, without their name.
+    for table, column in ((NoticeCopy, NoticeCopy.person_id), (TranslatorGrant, TranslatorGrant.person_id)):
+        await db.exec(delete(table).where(col(column) == person.id))
+    reports = col(TranslationReport.reporter_id) == person.id
+    await db.exec(update(TranslationReport).where(reports).values(reporter_id=None))
+    reviews = col(TranslationChange.reviewer_id) == person.id
+    await db.exec(update(TranslationChange).where(reviews).values(reviewer_label=ERASED_NAME))
     if chat_id is not None:
         await forget_chat(db, chat_id)
         await forget_chat_screens(db, chat_id)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import Text, Translator, msg
+from bot.i18n import Text, Translator, msg, pmsg
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
 from bot.workflows.labels import SESSION_KIND_LABELS, SESSION_STATUS_LABELS
@@ -42,7 +42,7 @@ SHOWN_LABELS: dict[str, Text] = {
     AgreementStatus.PENDING.value: msg("pendiente"),
     AgreementStatus.IN_PROGRESS.value: msg("en curso"),
     AgreementStatus.DONE.value: msg("cumplido"),
-    AgreementStatus.CANCELLED.value: msg("cancelado"),
+    AgreementStatus.CANCELLED.value: pmsg("status", "cancelado"),
     "vencido": msg("vencido"),
 }
 

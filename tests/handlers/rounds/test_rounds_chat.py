@@ -186,7 +186,7 @@ async def test_round_with_three_liaisons_resume_escalation_and_summary(
         await rosa2.click("⭐ Buena práctica: CUS-2026-001")
         shared = plain(restarted.messages_to(806)[-1].text)
         assert "CUS-2026-001" in shared and GORE in shared and "Informe en la web regional" in shared
-        assert "allin ruway" in shared.lower() or "Buena práctica" in shared
+        assert "allin ruray" in shared.lower() or "Buena práctica" in shared
         said = replies(await rosa2.send("/ronda mensual 40"))
         assert "entre 1 y 28" in said[0]
         said = replies(await rosa2.send("/ronda mensual 5 3"))

@@ -230,8 +230,10 @@ async def test_the_whole_cycle_in_three_languages(
         await sec.click("1. Plan anual")
         ballot = harness.messages_to(2)[-1].reply_markup
         assert isinstance(ballot, InlineKeyboardMarkup)
-        vote_buttons = [b.callback_data or "" for row in ballot.inline_keyboard for b in row]
+        vote_buttons = [b.callback_data or "" for b in ballot.inline_keyboard[0]]
         assert vote_buttons and all(d.startswith("vote1:") for d in vote_buttons)
+        # A Quechua reader's ballot also offers the Spanish text and «⚑» (issue 18), on a row of its own.
+        assert [(b.callback_data or "").split(":")[0] for b in ballot.inline_keyboard[-1]] == ["es1", "flag1"]
         item_id = int(vote_buttons[0].split(":")[1])
         await pres.press(VoteCB(item_id=item_id, vote=Vote.FOR).pack())
         await contra.press(VoteCB(item_id=item_id, vote=Vote.AGAINST).pack())
