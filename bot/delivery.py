@@ -40,6 +40,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics
 from bot.i18n import Catalogs
+from bot.keyboards import Markup, markup_of
 from bot.notify import enqueue_notices
 from bot.outage import OutageLog
 from bot.pacing import LocalPacer as LocalPacer
@@ -199,23 +200,22 @@ class OutboxSender:
         payload = dict(row.payload)
         payload.pop("screen", None)
         markup = payload.pop("reply_markup", None)
-        keyboard = InlineKeyboardMarkup.model_validate(markup) if markup else None
-        call = {EDIT_TEXT: self._edit_text, EDIT_MARKUP: self._edit_markup, DELETE: self._delete}.get(
-            row.method, self._send_file if row.method in FILE_SENDERS else self._send_message
-        )
-        return await call(row, payload, keyboard)
+        keyboard = markup_of(markup)  # inline buttons, or a liaison's persistent reply keyboard
+        if row.method in FILE_SENDERS:
+            return await self._send_file(row, payload, keyboard)
+        if row.method not in (EDIT_TEXT, EDIT_MARKUP, DELETE):
+            return await self._send_message(row, payload, keyboard)
+        inline = keyboard if isinstance(keyboard, InlineKeyboardMarkup) else None  # edits: inline only
+        edit = {EDIT_TEXT: self._edit_text, EDIT_MARKUP: self._edit_markup, DELETE: self._delete}[row.method]
+        return await edit(row, payload, inline)
 
-    async def _send_message(
-        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
-    ) -> int:
+    async def _send_message(self, row: OutboxMessage, payload: dict[str, Any], keyboard: Markup) -> int:
         message = await self.bot.send_message(
             row.chat_id, payload["text"], reply_markup=keyboard, request_timeout=self.request_timeout
         )
         return message.message_id
 
-    async def _send_file(
-        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
-    ) -> int:
+    async def _send_file(self, row: OutboxMessage, payload: dict[str, Any], keyboard: Markup) -> int:
         """Our own bytes, or a file Telegram holds (`file_id`), by the call of the row's method."""
         document: str | BufferedInputFile = payload.get("file_id") or BufferedInputFile(
             row.attachment or b"", filename=payload["file_name"]

@@ -58,12 +58,14 @@ def skip_or_cancel(tr: Translator) -> InlineKeyboardMarkup:
 # The liaison's persistent button (a reply keyboard under the text box) for what liaisons do most;
 # its label, typed back in any language, starts /avance (bot/filters.py ButtonLabel).
 REPORT_PROGRESS = msg("📈 Informar avance")
-# bot/delivery.py validates every reply_markup as an inline keyboard today; until it reads them
-# with `markup_of` below, a reply keyboard would fail there, so the button is not sent.
-REPLY_KEYBOARDS_DELIVERED = False
+# bot/delivery.py reads every stored reply_markup with `markup_of`, so reply keyboards go out too.
+REPLY_KEYBOARDS_DELIVERED = True
 
 
-def markup_of(payload: dict[str, Any] | None) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+
+
+def markup_of(payload: dict[str, Any] | None) -> Markup:
     """An outbox row's stored reply_markup as the Bot API type it was made from."""
     if not payload:
         return None

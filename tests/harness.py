@@ -203,7 +203,8 @@ class RecordingSession(BaseSession):
             chat=Chat(id=chat_id, type="private" if chat_id > 0 else "group"),
             from_user=BOT_USER,
             text=text,
-            reply_markup=markup,
+            # A Message carries only inline keyboards; a reply keyboard stays on the request.
+            reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
         )
 
     def latest(self, chat_id: int) -> list[Shown]:

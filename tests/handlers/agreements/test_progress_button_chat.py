@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from aiogram.types import Chat, InlineKeyboardMarkup, Message, MessageEntity, Update
+from aiogram.methods import SendMessage
+from aiogram.types import Chat, InlineKeyboardMarkup, Message, MessageEntity, ReplyKeyboardMarkup, Update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.handlers import help as help_handlers
 from bot.i18n import Catalogs
 from bot.keyboards import REPORT_PROGRESS, liaison_keyboard, markup_of
 from db.models import OutboxMessage, Role
@@ -66,7 +66,6 @@ async def test_ayuda_offers_liaisons_the_persistent_button_in_their_language(
     with time_machine.travel(NOW, tick=False):
         rosa = await join(chat, invite, 960, Role.SECRETARY, None, "Rosa Quispe", "es")
         wayta = await join(chat, invite, 961, Role.LIAISON, GORE, "Wayta Huamán", "qu")
-        monkeypatch.setattr(help_handlers, "REPLY_KEYBOARDS_DELIVERED", True)
         await ask_help(chat, wayta)
         await ask_help(chat, rosa)
     rows = (await db.exec(select(OutboxMessage).where(OutboxMessage.status == "pending"))).all()
@@ -77,6 +76,11 @@ async def test_ayuda_offers_liaisons_the_persistent_button_in_their_language(
     assert payload["reply_markup"]["keyboard"] == [[{"text": qu.render(REPORT_PROGRESS)}]]
     assert payload["reply_markup"]["is_persistent"] is True
     assert qu.render(REPORT_PROGRESS) in payload["text"] and "Para informar" not in payload["text"]
+    # The sender delivers it as Telegram's reply keyboard, under the liaison's text box.
+    await chat.sender.drain()
+    sent = [r for r in chat.session.requests if isinstance(r, SendMessage) and r.chat_id == wayta.user.id]
+    assert isinstance(sent[-1].reply_markup, ReplyKeyboardMarkup)
+    assert sent[-1].reply_markup.keyboard[0][0].text == qu.render(REPORT_PROGRESS)
 
 
 def test_a_stored_reply_keyboard_reads_back_as_one(catalogs: Catalogs) -> None:
