@@ -165,8 +165,13 @@ async def type_place(
     tr: Translator,
     state: FSMContext,
     say: Replies,
+    now: datetime,
 ) -> None:
-    """A place or, when it starts with http, the virtual meeting's link."""
+    """A place or, when it starts with http, the virtual meeting's link; a date and time typed
+    here (the card asked for the place, the secretary meant the date) changes the date."""
+    if ui.looks_like_when(text, now):
+        await type_start(message, text, db, person, tr, state, say, now)
+        return
     actor = await manager(db, person)
     value = text.strip()
     if value.lower().startswith(("https://", "http://")):
@@ -199,7 +204,7 @@ async def type_on_card(
     if ui.looks_like_when(text, now):
         await type_start(message, text, db, person, tr, state, say, now)
     elif text.strip().lower().startswith(("https://", "http://")):
-        await type_place(message, text, db, person, tr, state, say)
+        await type_place(message, text, db, person, tr, state, say, now)
     else:
         await type_item(message, text, db, person, tr, state, say)
 

@@ -145,3 +145,22 @@ async def test_a_planned_non_working_day_comes_with_its_reason_from_the_calendar
         assert "Sesión programada" in replies(await sec.click("Programar"))[0]
     session = (await db.exec(select(MeetingSession))).one()
     assert session.notice_override_reason == fair
+
+
+async def test_a_date_typed_where_the_card_asks_for_the_place_changes_the_date(
+    harness: Harness, invite: Invite, db: AsyncSession
+) -> None:
+    """Played as a secretary would: the card asks for the place, she types the date she has in mind.
+    A Saturday is refused as such (not stored as the place); a working day becomes the date."""
+    with time_machine.travel(WED, tick=False):
+        sec = await join(harness, invite, 1, Role.SECRETARY, None, "Rosa Mamani", "es")
+        await join(harness, invite, 2, Role.MEMBER, CORTE, "Aurelia Condori", "ay")
+        card = plain(replies(await sec.send("/nueva_sesion"))[0])
+        assert "Lugar o enlace: falta" in card
+        refused = plain(replies(await sec.send("12/12 10:00"))[0])
+        assert "sábado 12 de diciembre de 2026 no lo es" in refused
+        card = plain(replies(await sec.send("14/12 10:00"))[0])
+        assert "lunes 14 de diciembre de 2026, 10:00" in card and "Lugar o enlace: falta" in card
+        card = plain(replies(await sec.send("Sala de sesiones del Gobierno Regional"))[0])
+        assert "Lugar o enlace: Sala de sesiones del Gobierno Regional" in card
+        assert "(sin puntos todavía)" in card
