@@ -122,6 +122,15 @@ class Lines:
     sep: str = "\n"
 
 
+@dataclass(frozen=True)
+class DateAs:
+    """A date shown in a named format instead of the sentence default (which carries the
+    weekday): a period's bounds read «del 1 de diciembre de 2026 al 31 de diciembre de 2026»."""
+
+    value: date
+    fmt: str = "long"
+
+
 def msg(msgid: str, /, **params: object) -> Text:
     """Mark a message for translation and rendering later, in the reader's language."""
     return Text(msgid, params=MappingProxyType(params))
@@ -239,6 +248,8 @@ class Translator:
             return _Safe(self.render(value))
         if isinstance(value, Lines):
             return _Safe(self.lines(value))
+        if isinstance(value, DateAs):
+            return self.date(value.value, value.fmt)
         if isinstance(value, datetime):
             return self.datetime(value)
         if isinstance(value, date):

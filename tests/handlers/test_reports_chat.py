@@ -131,7 +131,7 @@ async def test_informe_own_region_and_refusals(harness: Harness, invite: Invite,
     requests = await luis.send("/informe PUN 2026")
     text = replies(requests)[0]
     assert "<b>PUN · " in text
-    assert catalogs.translator("qu").date(date(2026, 1, 1)) in text  # Luis reads Quechua dates
+    assert catalogs.translator("qu").date(date(2026, 1, 1), "long") in text  # Luis reads Quechua dates
     assert [file_name(r) for r in requests if isinstance(r, SendDocument | SendPhoto)] == [
         "informe_PUN_2026_indicadores.png",
         "informe_PUN_2026_acuerdos.png",

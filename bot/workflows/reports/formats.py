@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from babel.numbers import format_decimal, format_percent
 
-from bot.i18n import Text, Translator, msg
+from bot.i18n import DateAs, Text, Translator, msg
 from bot.workflows.outbox import split_text
 from bot.workflows.periods import Period
 from bot.workflows.reports.lights import Light, RegionIndicators
@@ -107,7 +107,7 @@ def cell_text(tr: Translator, column: Column, row: RegionIndicators) -> str:
 
 
 def period_text(period: Period) -> Text:
-    return msg("del {start} al {end}", start=period.start, end=period.end)
+    return msg("del {start} al {end}", start=DateAs(period.start), end=DateAs(period.end))
 
 
 def report_heading(tr: Translator, title: Text, period: Period) -> str:
