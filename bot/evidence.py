@@ -13,41 +13,26 @@ from bot.workflows.errors import UserError
 from bot.workflows.notices import Attachment
 from db.models import EvidenceKind
 
+# Files that carry their own name and type; a photo and a voice note carry neither.
+_NAMED_FILES = (
+    ("document", EvidenceKind.DOCUMENT),
+    ("audio", EvidenceKind.AUDIO),
+    ("video", EvidenceKind.VIDEO),
+)
+
 
 def evidence_in(message: Message) -> Evidence | None:
     if message.photo:
         photo = message.photo[-1]
         return Evidence(EvidenceKind.PHOTO, file_id=photo.file_id, mime="image/jpeg", size=photo.file_size)
-    if message.document:
-        doc = message.document
-        return Evidence(
-            EvidenceKind.DOCUMENT,
-            file_id=doc.file_id,
-            name=doc.file_name,
-            mime=doc.mime_type,
-            size=doc.file_size,
-        )
     if message.voice:
         voice = message.voice
         return Evidence(EvidenceKind.VOICE, file_id=voice.file_id, mime=voice.mime_type, size=voice.file_size)
-    if message.audio:
-        audio = message.audio
-        return Evidence(
-            EvidenceKind.AUDIO,
-            file_id=audio.file_id,
-            name=audio.file_name,
-            mime=audio.mime_type,
-            size=audio.file_size,
-        )
-    if message.video:
-        video = message.video
-        return Evidence(
-            EvidenceKind.VIDEO,
-            file_id=video.file_id,
-            name=video.file_name,
-            mime=video.mime_type,
-            size=video.file_size,
-        )
+    for attribute, kind in _NAMED_FILES:
+        if file := getattr(message, attribute):
+            return Evidence(
+                kind, file_id=file.file_id, name=file.file_name, mime=file.mime_type, size=file.file_size
+            )
     if message.text and message.text.strip().startswith(("http://", "https://")):
         return Evidence(EvidenceKind.LINK, link=message.text.strip())
     return None
