@@ -25,6 +25,7 @@ import polib
 from babel import Locale
 from babel.dates import format_date, format_datetime
 
+from bot.legal_texts import LEGAL_MSGID_STARTS
 from bot.review_marks import review_status
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,7 @@ class Language:
     reviewed_by: str | None = None
     reviewed_on: str | None = None
     percent_translated: int = 100
+    legal_approved: bool = False  # every string with legal weight approved by a reviewer
 
     @property
     def is_source(self) -> bool:
@@ -312,6 +314,13 @@ def _entries(po: polib.POFile) -> dict[str, CatalogEntry]:
     }
 
 
+def legal_strings_approved(po: polib.POFile) -> bool:
+    """Whether a reviewer approved every string with legal weight (convocations, agreements,
+    deadlines, personal data: bot/legal_texts.py) as it now reads."""
+    legal = [e for e in po if not e.obsolete and e.msgid.startswith(LEGAL_MSGID_STARTS)]
+    return bool(legal) and all(review_status(e) == "approved" for e in legal)
+
+
 def _read_catalog(path: Path) -> tuple[Language, gettext.GNUTranslations, dict[str, CatalogEntry]]:
     po = polib.pofile(str(path))
     code = path.parent.parent.name
@@ -322,6 +331,7 @@ def _read_catalog(path: Path) -> tuple[Language, gettext.GNUTranslations, dict[s
         reviewed_by=(meta.get("X-Reviewed-By") or "").strip() or None,
         reviewed_on=(meta.get("X-Reviewed-On") or "").strip() or None,
         percent_translated=po.percent_translated(),
+        legal_approved=legal_strings_approved(po),
     )
     return language, gettext.GNUTranslations(io.BytesIO(po.to_binary())), _entries(po)
 

@@ -16,11 +16,14 @@ from bot.workflows.membership.people import MembershipView
 
 
 def languages(catalogs: Catalogs, tr: Translator) -> InlineKeyboardMarkup:
-    """Each language by its own name, with its review status so drafts are visible as drafts."""
+    """Each language by its own name, with its review status so drafts are visible as drafts, and
+    a draft whose legal texts a reviewer approved says so."""
     kb = InlineKeyboardBuilder()
     for language in catalogs.languages.values():
         label = language.native_name
-        if not language.reviewed:
+        if not language.reviewed and language.legal_approved:
+            label = tr.gettext("{language} (textos legales aprobados)", language=language.native_name)
+        elif not language.reviewed:
             label = tr.gettext("{language} (borrador sin revisar)", language=language.native_name)
         kb.button(text=label, callback_data=LanguageCB(code=language.code))
     kb.adjust(1)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import polib
 
 from bot.i18n import LOCALES_DIR, Catalogs, msg
+from bot.legal_texts import LEGAL_MSGID_STARTS
 from bot.workflows.notices import Notice, Rsvp
-from bot.workflows.translations.copies import LEGAL_MSGID_STARTS, is_legal
+from bot.workflows.translations.copies import is_legal
 
 
 def test_every_legal_start_still_starts_a_message_id() -> None:

@@ -11,28 +11,11 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg
+from bot.legal_texts import LEGAL_MSGID_STARTS
 from bot.workflows.errors import NotFound
 from bot.workflows.notices import AskNewDeadline, Ballot, DeadlineDecision, Notice, Rsvp
 from db.models import NoticeCopy, Person
 
-# Notices with legal weight, by the start of their Spanish message id (tests/translations checks
-# that each still starts a message id): convocations and changes of a session, agreements and their
-# deadlines, and personal data (Ley 29733). A notice with a convocation's or a deadline's buttons
-# is legal whatever its text.
-LEGAL_MSGID_STARTS = (
-    "📣 Convocatoria a sesión",
-    "📅 La sesión de",
-    "🚫 La sesión de",
-    "⏰ Recordatorio: sesión de",
-    "Nuevo acuerdo",
-    "El plazo del acuerdo",
-    "El acuerdo <b>{code}</b>",
-    "Recordatorio: el acuerdo",
-    "{who} ({institution}) pide un nuevo plazo",
-    "La secretaría técnica aceptó su pedido",
-    "La secretaría técnica no aceptó su pedido",
-    "{name} ({role}) pidió retirar sus datos personales",
-)
 LEGAL_BUTTONS = (Rsvp, Ballot, AskNewDeadline, DeadlineDecision)
 UNKNOWN = msg("Ese mensaje ya no está disponible.")
 
