@@ -68,6 +68,7 @@ ACTION_LABELS: dict[str, Text] = {
     "directory.answered": msg("Directorio confirmado o corregido"),
     "directory.settings": msg("Frecuencia de confirmación del directorio cambiada"),
     "presidency.term": msg("Periodo de la presidencia registrado"),
+    "presidency.elected": msg("Presidencia elegida en sesión"),
     "publication.set": msg("Publicación de la página pública cambiada"),
 }
 

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers.membership import bulk, changes, contacts, directory, documents, invitations, privacy
+from bot.handlers.membership import (
+    bulk,
+    changes,
+    contacts,
+    directory,
+    documents,
+    election,
+    invitations,
+    privacy,
+)
 
 
 def router() -> Router:
@@ -19,5 +28,6 @@ def router() -> Router:
         contacts.router(),
         documents.router(),
         bulk.router(),
+        election.router(),
     )
     return r

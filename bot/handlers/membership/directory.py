@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.filters import PRIVATE
 from bot.handlers.membership import directory_ui as ui
+from bot.handlers.membership.election import offer_sessions
 from bot.i18n import Catalogs, Translator
 from bot.replies import Replies
 from bot.workflows.labels import ROLE_LABELS
@@ -55,7 +56,7 @@ async def _settings(
     words: list[str], db: AsyncSession, person: Person | None, commission_id: int | None,
     tr: Translator, say: Replies, outbox: list[Notice], now: datetime,
 ) -> None:  # fmt: skip
-    """`/miembros confirmar`, `/miembros cada N`, `/miembros presidencia DD/MM/AAAA`."""
+    """`/miembros confirmar`, `/miembros cada N`, `/miembros presidencia [DD/MM/AAAA]`."""
     if words[:1] == ["confirmar"]:
         outbox.extend(await start_checks(db, person, commission_id, now=now))
         await say(tr.gettext("Pedido enviado a cada institución. /miembros muestra quién confirmó."))
@@ -68,14 +69,17 @@ async def _settings(
                 months,
             )
         )
+    elif words == ["presidencia"]:
+        await offer_sessions(db, person, commission_id, tr, say)
     elif words[:1] == ["presidencia"] and len(words) == 2:
         end = await set_presidency_term(db, person, commission_id, parse_day(words[1]), now=now)
         await say(tr.gettext("Periodo de la presidencia registrado: termina el {date}.", date=end))
     else:
         await say(
             tr.gettext(
-                "Use /miembros, /miembros confirmar, /miembros cada 3 (meses; 0: solo en enero) "
-                "o /miembros presidencia 01/01/2027 (inicio del periodo)."
+                "Use /miembros, /miembros confirmar, /miembros cada 3 (meses; 0: solo en enero), "
+                "/miembros presidencia (registrar su elección en sesión) o /miembros presidencia 01/01/2027 "
+                "(inicio del periodo)."
             )
         )
 

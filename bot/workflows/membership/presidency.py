@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import msg, nmsg
-from bot.workflows.access import Action, access_commission
+from bot.workflows.access import Action, Actor, access_commission
 from bot.workflows.audit import audited
 from bot.workflows.business_days import lima_date
 from bot.workflows.errors import UserError
@@ -38,15 +38,22 @@ async def set_presidency_term(
     if not today - timedelta(days=366) <= start <= today + timedelta(days=366):
         raise UserError(msg("La fecha de inicio debe estar dentro de un año de hoy."))
     assert actor.commission.id is not None
-    settings = await db.get(DirectorySettings, actor.commission.id) or DirectorySettings(
-        commission_id=actor.commission.id
+    return await record_term(db, actor, actor.commission.id, start, now=now)
+
+
+async def record_term(
+    db: AsyncSession, actor: Actor, commission_id: int, start: date, *, now: datetime
+) -> date:
+    """Store a term starting on `start` (audited); returns its end. The caller passed the gate."""
+    settings = await db.get(DirectorySettings, commission_id) or DirectorySettings(
+        commission_id=commission_id
     )
     before = {"starts_on": settings.presidency_starts_on, "ends_on": settings.presidency_ends_on}
     settings.presidency_starts_on, settings.presidency_ends_on = start, term_end(start)
     db.add(settings)
     await db.flush()
     await audited(
-        db, actor, actor.commission.id, "presidency.term", "directory_settings", actor.commission.id,
+        db, actor, commission_id, "presidency.term", "directory_settings", commission_id,
         now=now, before=before, after={"starts_on": start, "ends_on": settings.presidency_ends_on},
     )  # fmt: skip
     return settings.presidency_ends_on
