@@ -105,8 +105,8 @@ async def test_the_dashboard_in_a_browser(
         'a[href^="/panel/sesiones?tipo=ordinaria"][href*="region=CUS"]'
     )  # sessions behind a cell
     text = await browser.text()
-    assert "10/03/2026" in text and "celebrada" in text
-    await browser.click('a[href^="/panel"]')  # back to the indicators
+    assert "10/03/2026" in text and "realizada" in text
+    await browser.click('main a[href^="/panel"]')  # back to the indicators
     await browser.click('a[href^="/panel/serie"]')
     text = await browser.text()
     assert "Serie mensual 2026" in text and "CUS" in text
