@@ -149,7 +149,7 @@ async def _handle(ctx: WebContext, request: web.Request, handler: Handler) -> we
             ctx,
             request,
             401,
-            msg("Inicie sesión"),
+            msg("Entre al panel primero"),
             msg("Para ver el panel, escriba /panel al bot en Telegram y abra el enlace que le envía."),
         )
     except BadParameter as exc:

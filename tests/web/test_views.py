@@ -31,7 +31,14 @@ async def test_the_assistance_queue_counts_days_waiting(web: Login) -> None:
     assert "AT-CUS-2026-002" not in page  # closed
     response = await client.get("/panel/asistencia.xlsx")
     sheet = load_workbook(io.BytesIO(await response.read())).active
-    assert [c.value for c in sheet[2]] == ["CUS", "AT-CUS-2026-001", "Seguimiento de acuerdos", "recibida", "02/11/2026", 21]
+    assert [c.value for c in sheet[2]] == [
+        "CUS",
+        "AT-CUS-2026-001",
+        "Seguimiento de acuerdos",
+        "recibida",
+        "02/11/2026",
+        21,
+    ]
     puno = await web("pun_secretary")
     assert "AT-CUS" not in await (await puno.get("/panel/asistencia")).text()  # another region's
 
