@@ -31,7 +31,11 @@ def _one(query: MultiMapping[str], name: str) -> str | None:
         return None
     if len(values[0]) > MAX_VALUE:
         raise BadParameter(
-            msg("El parámetro «{name}» es demasiado largo (máximo {n} caracteres).", name=name, n=MAX_VALUE)
+            msg(
+                "El parámetro «{name}» es demasiado largo (máximo {max} caracteres).",
+                name=name,
+                max=MAX_VALUE,
+            )
         )
     return str(values[0])
 
