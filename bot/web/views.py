@@ -73,7 +73,8 @@ async def sessions(request: web.Request) -> web.Response:
         ]
         for s in found
     ]
-    title = tr.gettext("Sesiones {scope} {period}", scope=region or viewer.scope, period=period.key)
+    scope = region or (tr.gettext("de todas las regiones") if viewer.national else viewer.scope)
+    title = tr.gettext("Sesiones {scope} {period}", scope=scope, period=period.key)
     intro = tr.ngettext(
         "{n} sesión del {start} al {end}.",
         "{n} sesiones del {start} al {end}.",

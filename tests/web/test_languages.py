@@ -87,7 +87,9 @@ async def test_the_dashboard_honours_lang_ay(web: Login) -> None:
     assert "CUS ukan amtawinakapa · 2026" in drill and "Rimanakuy" not in drill
     sessions = await (await client.get("/panel/sesiones?periodo=2026&lang=ay")).text()
     assert (
-        "Tantachawinaka nacional 2026" in sessions and "luratawa" in sessions and "realizada" not in sessions
+        "Tantachawinaka taqi suyunakata 2026" in sessions
+        and "luratawa" in sessions
+        and "realizada" not in sessions
     )
 
 
