@@ -12,7 +12,9 @@
                                          # translated against locales/GLOSSARY.md, or a spelling
                                          # the glossary rejected
 
-Babel extracts (it knows our `msg`/`nmsg` keywords); GNU gettext merges and checks, because
+Babel extracts the Python code (it knows our `msg`/`nmsg` keywords) and the web side's Jinja2
+templates (bot/web/templates/**.html: `_`, `n_`, `p_`, with `jinja2.ext.babel_extract`); GNU gettext
+merges and checks, because
 `pybabel update` drops the Plural-Forms and X- headers of languages Babel does not know (Aymara).
 """
 
@@ -47,7 +49,17 @@ KEYWORDS = {
     "nmsg": (1, 2),
     "pgettext": ((1, "c"), 2),
     "pmsg": ((1, "c"), 2),
+    # the web side's templates (bot/web/context.py)
+    "_": None,
+    "n_": (1, 2),
+    "p_": ((1, "c"), 2),
 }
+# Python files, and the web side's templates (Jinja2: Babel takes its extractor from jinja2).
+METHODS = [
+    ("**.py", "python"),
+    ("web/templates/**.html", "jinja2.ext:babel_extract"),
+]
+TEMPLATE_OPTIONS = {"web/templates/**.html": {"trim_blocks": "True", "lstrip_blocks": "True"}}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 GLOSSARY = LOCALES / "GLOSSARY.md"
 CHECKED_HEADER = "## Checked terms"
@@ -73,7 +85,8 @@ def extract_template() -> str:
     for source in SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
             ROOT / source,
-            method_map=[("**.py", "python")],
+            method_map=METHODS,
+            options_map=TEMPLATE_OPTIONS,
             keywords=KEYWORDS,
             comment_tags=("TRANSLATORS:",),
         ):
@@ -247,7 +260,7 @@ def source_lines() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for source in SOURCES:
         for filename, lineno, message, _comments, _context in extract_from_dir(
-            ROOT / source, method_map=[("**.py", "python")], keywords=KEYWORDS
+            ROOT / source, method_map=METHODS, options_map=TEMPLATE_OPTIONS, keywords=KEYWORDS
         ):
             msgid = message[0] if isinstance(message, tuple) else message
             found.setdefault(msgid, []).append(f"{source}/{filename}:{lineno}")

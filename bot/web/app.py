@@ -35,10 +35,9 @@ def build_app(
     limiter: RateLimiter | None = None,
     bot_token: str | None = None,
 ) -> web.Application:
-    tr = (catalogs or Catalogs()).translator("es")
     ctx = WebContext(
         sessionmaker,
-        tr,
+        catalogs or Catalogs(),
         base_url.rstrip("/"),
         clock=clock,
         limiter=limiter or RateLimiter(),

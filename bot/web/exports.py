@@ -5,22 +5,22 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from bot.i18n import Translator
+from bot.i18n import Translator, msg
 from bot.web.opendata import STATUS_LABELS
 from bot.workflows.portal.dashboard import Drill
 from bot.workflows.reports.formats import indicator_sheets, xlsx_bytes
 from bot.workflows.reports.lights import RegionIndicators
 
 DRILL_HEADER = (
-    "Comisión",
-    "Código",
-    "Acuerdo",
-    "Instituciones responsables",
-    "Estado",
-    "Avance (%)",
-    "Plazo original",
-    "Plazo vigente",
-    "Días de retraso",
+    msg("Comisión"),
+    msg("Código"),
+    msg("Acuerdo"),
+    msg("Instituciones responsables"),
+    msg("Estado"),
+    msg("Avance (%)"),
+    msg("Plazo original"),
+    msg("Plazo vigente"),
+    msg("Días de retraso"),
 )
 
 
@@ -48,14 +48,14 @@ def table_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[object
     return buffer.getvalue()
 
 
-def drill_xlsx(drill: Drill) -> bytes:
+def drill_xlsx(tr: Translator, drill: Drill) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Acuerdos"
-    sheet.append(list(DRILL_HEADER))
+    sheet.title = tr.gettext("Acuerdos")[:31]
+    sheet.append([tr.render(h) for h in DRILL_HEADER])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in drill.rows:
@@ -65,7 +65,7 @@ def drill_xlsx(drill: Drill) -> bytes:
                 r.code,
                 r.text,
                 "; ".join(r.institutions),
-                STATUS_LABELS[r.status.value],
+                tr.render(STATUS_LABELS[r.status.value]),
                 r.progress,
                 r.original_deadline,
                 r.deadline,

@@ -1,6 +1,8 @@
 """The public tables as open data: CSV (UTF-8 with BOM, so spreadsheet programs keep the accents
-of "Contraloría") and JSON carrying a short data dictionary. Field names are stable: a regional
-portal may link or embed `/cra/CUS/asistencia.csv` and keep working."""
+of "Contraloría") and JSON carrying a short data dictionary. Field names are stable Spanish
+identifiers in every language: a regional portal may link or embed `/cra/CUS/asistencia.csv` and
+keep working. The dictionary's titles and descriptions are translatable: the page `/datos` shows
+them in the reader's language; the JSON carries the Spanish (the source)."""
 
 from __future__ import annotations
 
@@ -11,27 +13,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.i18n import Text, msg, pmsg
+from bot.workflows.agreements.change import STATUS_TEXT
 from bot.workflows.portal.public import PublicPage
+from db.models import AgreementStatus
 
-STATUS_LABELS = {
-    "pendiente": "pendiente",
-    "en_curso": "en curso",
-    "cumplido": "cumplido",
-    "cancelado": "cancelado",
+STATUS_LABELS: dict[str, Text] = {s.value: STATUS_TEXT[s] for s in AgreementStatus}
+KIND_LABELS: dict[str, Text] = {
+    "texto": pmsg("data type", "texto"),
+    "fecha": pmsg("data type", "fecha"),
+    "entero": pmsg("data type", "entero"),
+    "booleano": pmsg("data type", "booleano (sí/no)"),
 }
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # texto | fecha | entero | booleano
-    meaning: str
+    kind: str  # texto | fecha | entero | booleano (stable, as the name)
+    meaning: Text
 
 
 @dataclass(frozen=True)
 class Table:
     name: str
-    title: str
+    title: Text
     fields: tuple[Field, ...]
     rows: Callable[[PublicPage], list[dict[str, Any]]]
 
@@ -78,40 +84,40 @@ TABLES: dict[str, Table] = {
     for t in (
         Table(
             "sesiones",
-            "Sesiones celebradas",
+            msg("Sesiones celebradas"),
             (
-                Field("sesion", "entero", "número de la sesión en el sistema (enlaza con «asistencia»)"),
-                Field("fecha", "fecha", "día de la sesión (AAAA-MM-DD, hora de Lima)"),
-                Field("tipo", "texto", "ordinaria o extraordinaria"),
-                Field("quorum", "booleano", "si se alcanzó el quórum y la sesión se instaló"),
+                Field("sesion", "entero", msg("número de la sesión en el sistema (enlaza con «asistencia»)")),
+                Field("fecha", "fecha", msg("día de la sesión (AAAA-MM-DD, hora de Lima)")),
+                Field("tipo", "texto", msg("ordinaria o extraordinaria")),
+                Field("quorum", "booleano", msg("si se alcanzó el quórum y la sesión se instaló")),
             ),
             _sessions,
         ),
         Table(
             "asistencia",
-            "Asistencia por institución y sesión (art. 30.3)",
+            msg("Asistencia por institución y sesión (art. 30.3)"),
             (
-                Field("sesion", "entero", "número de la sesión (enlaza con «sesiones»)"),
-                Field("fecha", "fecha", "día de la sesión (AAAA-MM-DD)"),
-                Field("tipo", "texto", "ordinaria o extraordinaria"),
-                Field("institucion", "texto", "institución miembro (nunca una persona)"),
-                Field("asistio", "booleano", "si la institución estuvo presente al pasar lista"),
-                Field("inasistencia", "texto", "vacío si asistió; si no, justificada o injustificada"),
+                Field("sesion", "entero", msg("número de la sesión (enlaza con «sesiones»)")),
+                Field("fecha", "fecha", msg("día de la sesión (AAAA-MM-DD)")),
+                Field("tipo", "texto", msg("ordinaria o extraordinaria")),
+                Field("institucion", "texto", msg("institución miembro (nunca una persona)")),
+                Field("asistio", "booleano", msg("si la institución estuvo presente al pasar lista")),
+                Field("inasistencia", "texto", msg("vacío si asistió; si no, justificada o injustificada")),
             ),
             _attendance,
         ),
         Table(
             "acuerdos",
-            "Acuerdos y su avance",
+            msg("Acuerdos y su avance"),
             (
-                Field("codigo", "texto", "código del acuerdo (comisión-año-número)"),
-                Field("acuerdo", "texto", "texto del acuerdo"),
-                Field("instituciones", "texto", "instituciones responsables, separadas por «; »"),
-                Field("estado", "texto", "pendiente, en_curso, cumplido o cancelado"),
-                Field("avance", "entero", "avance declarado, de 0 a 100 (%)"),
-                Field("plazo_original", "fecha", "plazo fijado al adoptarlo (AAAA-MM-DD)"),
-                Field("plazo_vigente", "fecha", "plazo actual, tras las reprogramaciones acordadas"),
-                Field("vencido", "booleano", "abierto y con el plazo vigente ya pasado"),
+                Field("codigo", "texto", msg("código del acuerdo (comisión-año-número)")),
+                Field("acuerdo", "texto", msg("texto del acuerdo")),
+                Field("instituciones", "texto", msg("instituciones responsables, separadas por «; »")),
+                Field("estado", "texto", msg("pendiente, en_curso, cumplido o cancelado")),
+                Field("avance", "entero", msg("avance declarado, de 0 a 100 (%)")),
+                Field("plazo_original", "fecha", msg("plazo fijado al adoptarlo (AAAA-MM-DD)")),
+                Field("plazo_vigente", "fecha", msg("plazo actual, tras las reprogramaciones acordadas")),
+                Field("vencido", "booleano", msg("abierto y con el plazo vigente ya pasado")),
             ),
             _agreements,
         ),
@@ -131,12 +137,14 @@ def csv_bytes(table: Table, page: PublicPage) -> bytes:
 def json_bytes(table: Table, page: PublicPage, url: str) -> bytes:
     document = {
         "tabla": table.name,
-        "titulo": table.title,
+        "titulo": table.title.msgid,
         "comision": page.code,
         "nombre": page.name,
         "anio": page.year,
         "fuente": url,
-        "diccionario": [{"campo": f.name, "tipo": f.kind, "descripcion": f.meaning} for f in table.fields],
+        "diccionario": [
+            {"campo": f.name, "tipo": f.kind, "descripcion": f.meaning.msgid} for f in table.fields
+        ],
         "filas": table.rows(page),
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from aiohttp import web
 
-from bot.web import params
+from bot.i18n import msg
+from bot.web import language, params
 from bot.web.context import CONTEXT, COOKIE, WebContext
 from bot.web.exports import drill_xlsx, indicators_xlsx
 from bot.web.opendata import STATUS_LABELS
@@ -80,7 +81,8 @@ _SHOWN = (
 BY_KEY = {c.key: c for c in COLUMNS}
 DASH_COLUMNS = tuple(DashColumn(BY_KEY[key], _DRILLS.get(key)) for key in _SHOWN)
 SORTABLE = {"code", *_SHOWN}
-LIGHTS = {"green": "en regla", "amber": "requiere atención", "red": "en riesgo"}  # no emoji: fonts lack them
+# no emoji: fonts lack them
+LIGHTS = {"green": msg("en regla"), "amber": msg("requiere atención"), "red": msg("en riesgo")}
 
 
 async def viewer_of(ctx: WebContext, request: web.Request) -> Viewer:
@@ -89,6 +91,7 @@ async def viewer_of(ctx: WebContext, request: web.Request) -> Viewer:
         person = await session_person(db, request.cookies.get(COOKIE), now=ctx.clock())
         if person is None:
             raise NotSignedIn()
+        language.adopt_person_language(ctx.catalogs, request, person.language)
         return await dashboard_viewer(db, person)
 
 
@@ -107,7 +110,7 @@ def _sort_key(column: Column) -> Callable[[RegionIndicators], tuple[bool, str | 
 @routes.get("/entrar/{token}")
 async def login_form(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
-    return ctx.html("login.html", token=request.match_info["token"][:64])
+    return ctx.html(request, "login.html", token=request.match_info["token"][:64])
 
 
 @routes.post("/entrar/{token}")
@@ -115,7 +118,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     ctx = request.app[CONTEXT]
     async with ctx.sessionmaker.begin() as db:
         secret = await open_session(db, request.match_info["token"], now=ctx.clock())
-    return _signed_in(ctx, secret)
+    return _signed_in(ctx, request, secret)
 
 
 @routes.get("/miniapp")
@@ -124,7 +127,7 @@ async def miniapp(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     if ctx.bot_token is None:
         raise web.HTTPNotFound()
-    return ctx.html("miniapp.html")
+    return ctx.html(request, "miniapp.html")
 
 
 @routes.post("/miniapp")
@@ -138,11 +141,13 @@ async def miniapp_login(request: web.Request) -> web.StreamResponse:
         secret = await open_miniapp_session(
             db, init_data if isinstance(init_data, str) else "", ctx.bot_token, now=ctx.clock()
         )
-    return _signed_in(ctx, secret)
+    return _signed_in(ctx, request, secret)
 
 
-def _signed_in(ctx: WebContext, secret: str) -> web.Response:
-    response = web.Response(status=303, headers={"Location": "/panel"})
+def _signed_in(ctx: WebContext, request: web.Request, secret: str) -> web.Response:
+    chosen = request.query.get(language.PARAM, "")
+    target = f"/panel?{language.PARAM}={chosen}" if chosen.isalpha() and len(chosen) <= 8 else "/panel"
+    response = web.Response(status=303, headers={"Location": target})
     response.set_cookie(
         COOKIE,
         secret,
@@ -186,8 +191,9 @@ async def _dashboard(
 async def dashboard(request: web.Request) -> web.StreamResponse:
     ctx = request.app[CONTEXT]
     viewer, period, rows, stored_at = await _dashboard(ctx, request)
+    tr = ctx.tr(request)
     chart = bars(
-        "Acuerdos vencidos (proporción de los vigentes)",
+        tr.gettext("Acuerdos vencidos (proporción de los vigentes)"),
         [
             Bar(
                 r.code,
@@ -198,19 +204,21 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
             )
             for r in sorted(rows, key=lambda r: -(r.overdue_share or 0.0))  # worst first
         ],
+        no_data=tr.gettext("sin datos"),
     )
     return ctx.html(
+        request,
         "panel.html",
         viewer=viewer,
         period=period,
         rows=rows,
         columns=DASH_COLUMNS,
-        cell=lambda column, row: cell_text(ctx.tr, column, row),
+        cell=lambda column, row: cell_text(tr, column, row),
         order=request.query.get("orden", ""),
         direction=request.query.get("dir", "desc"),
         chart=chart,
         lights=LIGHTS,
-        stored_at=ctx.tr.datetime(stored_at, "short") if stored_at else None,
+        stored_at=tr.datetime(stored_at, "short") if stored_at else None,
     )
 
 
@@ -219,11 +227,10 @@ async def dashboard_xlsx(request: web.Request) -> web.StreamResponse:
     ctx = request.app[CONTEXT]
     viewer, period, rows, _ = await _dashboard(ctx, request)
     name = f"indicadores_{viewer.scope}_{period.key}.xlsx"
-    return _xlsx(indicators_xlsx(ctx.tr, rows), name)
+    return _xlsx(indicators_xlsx(ctx.tr(request), rows), name)
 
 
 SERIES = tuple(c for c in DASH_COLUMNS if c.column.kind != "light")
-MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "set", "oct", "nov", "dic")
 
 
 @routes.get("/panel/serie")
@@ -240,10 +247,19 @@ async def series(request: web.Request) -> web.StreamResponse:
     for code, months in found.items():
         values = [None if r is None else column.get(r) for r in months]
         numbers = [v if isinstance(v, int | float) and not isinstance(v, bool) else None for v in values]
-        cells = ["" if r is None else cell_text(ctx.tr, column, r) for r in months]
+        cells = ["" if r is None else cell_text(ctx.tr(request), column, r) for r in months]
         lines.append((code, cells, sparkline([None if n is None else float(n) for n in numbers])))
+    tr = ctx.tr(request)
+    month_names = [tr.date(date(year, m, 1), "MMM") for m in range(1, 13)]  # the reader's month names
     return ctx.html(
-        "series.html", viewer=viewer, year=year, column=column, choices=SERIES, lines=lines, months=MONTHS
+        request,
+        "series.html",
+        viewer=viewer,
+        year=year,
+        column=column,
+        choices=SERIES,
+        lines=lines,
+        months=month_names,
     )
 
 
@@ -268,6 +284,7 @@ async def drill(request: web.Request) -> web.StreamResponse:
         found = await drill_agreements(db, viewer, wanted, period, now=ctx.clock(), limit=DRILL_LIMIT)
         institutions = await scope_institutions(db, viewer)
     return ctx.html(
+        request,
         "drill.html",
         viewer=viewer,
         period=period,
@@ -288,7 +305,7 @@ async def drill_export(request: web.Request) -> web.StreamResponse:
         found = await drill_agreements(
             db, viewer, _filters(request), period, now=ctx.clock(), limit=EXPORT_LIMIT
         )
-    return _xlsx(drill_xlsx(found), f"acuerdos_{viewer.scope}_{period.key}.xlsx")
+    return _xlsx(drill_xlsx(ctx.tr(request), found), f"acuerdos_{viewer.scope}_{period.key}.xlsx")
 
 
 def _xlsx(body: bytes, name: str) -> web.Response:

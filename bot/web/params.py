@@ -1,5 +1,5 @@
 """Query parameters, bounded: each parser accepts a short, known form or raises `BadParameter` with
-a Spanish sentence saying what is accepted (shown on a 400 page)."""
+a sentence (translatable) saying what is accepted (shown on a 400 page)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date
 
 from multidict import MultiMapping
 
+from bot.i18n import msg
 from bot.web.security import BadParameter
 from bot.workflows.errors import UserError
 from bot.workflows.periods import Period
@@ -23,11 +24,19 @@ STATUS_WORDS = {s.value: s for s in AgreementStatus}
 def _one(query: MultiMapping[str], name: str) -> str | None:
     values = query.getall(name, [])
     if len(values) > 1:
-        raise BadParameter(f"El parámetro «{name}» aparece más de una vez: indíquelo una sola vez.")
+        raise BadParameter(
+            msg("El parámetro «{name}» aparece más de una vez: indíquelo una sola vez.", name=name)
+        )
     if not values or values[0] == "":
         return None
     if len(values[0]) > MAX_VALUE:
-        raise BadParameter(f"El parámetro «{name}» es demasiado largo (máximo {MAX_VALUE} caracteres).")
+        raise BadParameter(
+            msg(
+                "El parámetro «{name}» es demasiado largo (máximo {max} caracteres).",
+                name=name,
+                max=MAX_VALUE,
+            )
+        )
     return str(values[0])
 
 
@@ -37,7 +46,12 @@ def year(query: MultiMapping[str], today: date) -> int:
         return today.year
     if not re.fullmatch(r"\d{4}", raw) or not FIRST_YEAR <= int(raw) <= today.year + 1:
         raise BadParameter(
-            f"El año «{raw}» no es válido: use un año de cuatro cifras entre {FIRST_YEAR} y {today.year + 1}."
+            msg(
+                "El año «{raw}» no es válido: use un año de cuatro cifras entre {first} y {last}.",
+                raw=raw,
+                first=FIRST_YEAR,
+                last=today.year + 1,
+            )
         )
     return int(raw)
 
@@ -51,7 +65,9 @@ def period(query: MultiMapping[str], today: date) -> Period:
         found = None
     if found is None or not FIRST_YEAR <= found.start.year <= today.year + 1:
         raise BadParameter(
-            f"El periodo «{raw}» no es válido: use por ejemplo 2026, 2026-T3, 2026-11 o 2026-W47."
+            msg(
+                "El periodo «{raw}» no es válido: use por ejemplo 2026, 2026-T3, 2026-11 o 2026-W47.", raw=raw
+            )
         )
     return found
 
@@ -61,21 +77,25 @@ def status(query: MultiMapping[str]) -> AgreementStatus | None:
     if raw is None:
         return None
     if raw not in STATUS_WORDS:
-        raise BadParameter(f"El estado «{raw}» no existe: use {', '.join(STATUS_WORDS)}.")
+        raise BadParameter(
+            msg("El estado «{raw}» no existe: use {words}.", raw=raw, words=", ".join(STATUS_WORDS))
+        )
     return STATUS_WORDS[raw]
 
 
 def flag(query: MultiMapping[str], name: str) -> bool:
     raw = _one(query, name)
     if raw not in (None, "0", "1"):
-        raise BadParameter(f"El parámetro «{name}» solo admite 1 (sí) o 0 (no).")
+        raise BadParameter(msg("El parámetro «{name}» solo admite 1 (sí) o 0 (no).", name=name))
     return raw == "1"
 
 
 def region(query: MultiMapping[str]) -> str | None:
     raw = _one(query, "region")
     if raw is not None and not re.fullmatch(r"[A-Za-z]{3}", raw):
-        raise BadParameter(f"La región «{raw}» no es válida: use su código de tres letras, por ejemplo CUS.")
+        raise BadParameter(
+            msg("La región «{raw}» no es válida: use su código de tres letras, por ejemplo CUS.", raw=raw)
+        )
     return raw.upper() if raw else None
 
 
@@ -89,5 +109,5 @@ def choice(query: MultiMapping[str], name: str, allowed: Collection[str], defaul
     if raw is None:
         return default
     if raw not in allowed:
-        raise BadParameter(f"El valor «{raw}» de «{name}» no es válido.")
+        raise BadParameter(msg("El valor «{raw}» de «{name}» no es válido.", raw=raw, name=name))
     return raw

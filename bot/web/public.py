@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from bot.i18n import msg
 from bot.web import params
 from bot.web.context import CONTEXT, WebContext
-from bot.web.opendata import STATUS_LABELS, TABLES, csv_bytes, json_bytes
+from bot.web.opendata import KIND_LABELS, STATUS_LABELS, TABLES, csv_bytes, json_bytes
 from bot.web.security import BadParameter
 from bot.web.svg import Bar, bar_colour, bars
 from bot.workflows.business_days import lima_date
+from bot.workflows.labels import SESSION_KIND_LABELS
 from bot.workflows.portal.public import AttendanceLine, PublicPage, list_regions, public_page
 from bot.workflows.reports.lights import THRESHOLDS
 
@@ -60,13 +62,15 @@ async def index(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     async with ctx.sessionmaker() as db:
         regions = await list_regions(db)
-    return ctx.html("index.html", regions=regions)
+    return ctx.html(request, "index.html", regions=regions)
 
 
 async def _page(ctx: WebContext, request: web.Request) -> PublicPage:
     code = request.match_info["code"]
     if not code.isalpha() or len(code) != 3:
-        raise BadParameter(f"«{code[:20]}» no es un código de comisión: use tres letras, por ejemplo CUS.")
+        raise BadParameter(
+            msg("«{code}» no es un código de comisión: use tres letras, por ejemplo CUS.", code=code[:20])
+        )
     today = lima_date(ctx.clock())
     year = params.year(request.query, today)
     async with ctx.sessionmaker() as db:
@@ -78,20 +82,24 @@ async def commission(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     page = await _page(ctx, request)
     institutions = summarise(page.attendance)
+    tr = ctx.tr(request)
     chart = bars(
-        "Asistencia por institución",
+        tr.gettext("Asistencia por institución"),
         [
             Bar(i.name, i.rate, bar_colour(i.rate, THRESHOLDS.attendance_amber, THRESHOLDS.attendance_red))
             for i in institutions
         ],
+        no_data=tr.gettext("sin datos"),
     )
     return ctx.html(
+        request,
         "commission.html",
         page=page,
         institutions=institutions,
         chart=chart,
         tables=TABLES,
         statuses=STATUS_LABELS,
+        session_kinds=SESSION_KIND_LABELS,
         years=range(lima_date(ctx.clock()).year, params.FIRST_YEAR - 1, -1),
     )
 
@@ -120,4 +128,4 @@ async def open_data(request: web.Request) -> web.Response:
 @routes.get("/datos")
 async def dictionary(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
-    return ctx.html("datos.html", tables=TABLES)
+    return ctx.html(request, "datos.html", tables=TABLES, kinds=KIND_LABELS)

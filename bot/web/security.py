@@ -1,7 +1,8 @@
 """What every response gets: security headers, a per-client rate limit, and errors as pages.
 
-A bad parameter is a 400 page in Spanish saying what to fix; a refusal (the permission gate) a 403;
-something missing a 404; anything unexpected a plain 500 page (the traceback goes to the log only).
+Errors are pages in the reader's language: a bad parameter a 400 saying what to fix; a refusal
+(the permission gate) a 403; something missing a 404; anything unexpected a plain 500 page (the
+traceback goes to the log only).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from bot.i18n import Text, msg
+from bot.web import language
 from bot.web.context import WebContext
 from bot.workflows.errors import AccessDenied, NotFound, UserError
 
@@ -31,10 +34,10 @@ PRIVATE_PREFIXES = ("/panel", "/entrar", "/salir", "/miniapp")
 
 
 class BadParameter(Exception):
-    """A query parameter out of bounds; `message` (Spanish) says what is accepted."""
+    """A query parameter out of bounds; `message` (translatable) says what is accepted."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.msgid)
         self.message = message
 
 
@@ -80,9 +83,18 @@ def same_origin(request: web.Request) -> bool:
     return origin is None or urlsplit(origin).netloc == request.host
 
 
-def error_page(ctx: WebContext, status: int, title: str, message: str) -> web.Response:
-    html = ctx.render("error.html", title=title, message=message, status=status)
-    return web.Response(status=status, text=html, content_type="text/html", charset="utf-8")
+def error_page(
+    ctx: WebContext, request: web.Request, status: int, title: Text, message: Text
+) -> web.Response:
+    """An error as a page in the reader's language."""
+    return ctx.html(request, "error.html", status=status, title=title, message=message)
+
+
+NOT_ALLOWED = msg("Método no permitido")
+READ_ONLY = msg("Estas páginas solo se leen.")
+FORBIDDEN = msg("Acceso no permitido")
+INVALID = msg("Solicitud no válida")
+NOT_FOUND = msg("No encontrado")
 
 
 def _headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -103,19 +115,27 @@ def _headers(request: web.Request, response: web.StreamResponse) -> None:
 def middleware(ctx: WebContext) -> Middleware:
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        code, explicit = language.choose(ctx.catalogs, request)
+        request[language.TRANSLATOR] = ctx.catalogs.translator(code)
+        request[language.EXPLICIT] = explicit
         response: web.StreamResponse
         if request.method not in ("GET", "HEAD", "POST"):
-            response = error_page(ctx, 405, "Método no permitido", "Estas páginas solo se leen.")
+            response = error_page(ctx, request, 405, NOT_ALLOWED, READ_ONLY)
         elif request.method == "POST" and not same_origin(request):
-            response = error_page(ctx, 403, "Acceso no permitido", "Ese formulario no viene de este sitio.")
+            response = error_page(ctx, request, 403, FORBIDDEN, msg("Ese formulario no viene de este sitio."))
         elif request.path != "/healthz" and not ctx.limiter.allow(client_of(request)):
             response = error_page(
-                ctx, 429, "Demasiadas solicitudes", "Espere un minuto y vuelva a intentarlo."
+                ctx,
+                request,
+                429,
+                msg("Demasiadas solicitudes"),
+                msg("Espere un minuto y vuelva a intentarlo."),
             )
             response.headers["Retry-After"] = "60"
         else:
             response = await _handle(ctx, request, handler)
         _headers(request, response)
+        language.remember(request, response)
         return response
 
     return guard
@@ -127,24 +147,27 @@ async def _handle(ctx: WebContext, request: web.Request, handler: Handler) -> we
     except NotSignedIn:
         return error_page(
             ctx,
+            request,
             401,
-            "Inicie sesión",
-            "Para ver el panel, escriba /panel al bot en Telegram y abra el enlace que le envía.",
+            msg("Entre al panel primero"),
+            msg("Para ver el panel, escriba /panel al bot en Telegram y abra el enlace que le envía."),
         )
     except BadParameter as exc:
-        return error_page(ctx, 400, "Solicitud no válida", exc.message)
+        return error_page(ctx, request, 400, INVALID, exc.message)
     except AccessDenied as exc:
-        return error_page(ctx, 403, "Acceso no permitido", ctx.tr.render(exc.text))
+        return error_page(ctx, request, 403, FORBIDDEN, exc.text)
     except NotFound as exc:
-        return error_page(ctx, 404, "No encontrado", ctx.tr.render(exc.text))
+        return error_page(ctx, request, 404, NOT_FOUND, exc.text)
     except UserError as exc:
-        return error_page(ctx, 400, "Solicitud no válida", ctx.tr.render(exc.text))
+        return error_page(ctx, request, 400, INVALID, exc.text)
     except web.HTTPNotFound:
-        return error_page(ctx, 404, "No encontrado", "Esa página no existe. Vuelva al inicio.")
+        return error_page(ctx, request, 404, NOT_FOUND, msg("Esa página no existe. Vuelva al inicio."))
     except web.HTTPMethodNotAllowed:
-        return error_page(ctx, 405, "Método no permitido", "Estas páginas solo se leen.")
+        return error_page(ctx, request, 405, NOT_ALLOWED, READ_ONLY)
     except web.HTTPException:
         raise  # redirects and the like
     except Exception:
         log.exception("web: %s %s failed", request.method, request.path)
-        return error_page(ctx, 500, "Error interno", "Algo falló de nuestro lado. Intente más tarde.")
+        return error_page(
+            ctx, request, 500, msg("Error interno"), msg("Algo falló de nuestro lado. Intente más tarde.")
+        )

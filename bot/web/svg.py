@@ -28,8 +28,9 @@ def bar_colour(value: float | None, amber: float, red: float, *, higher_is_bette
     return RED if value > red else AMBER if value > amber else GREEN
 
 
-def bars(title: str, items: Sequence[Bar], *, width: int = 400) -> Markup:
-    """One bar per item (0-100 %), its label on the line above: legible at a phone's width too."""
+def bars(title: str, items: Sequence[Bar], *, width: int = 400, no_data: str = "sin datos") -> Markup:
+    """One bar per item (0-100 %), its label on the line above: legible at a phone's width too.
+    `title` and `no_data` come translated (the reader's language)."""
     row, top = 38, 6
     height = top + row * max(1, len(items)) + 4
     plot = width - 52
@@ -44,7 +45,7 @@ def bars(title: str, items: Sequence[Bar], *, width: int = 400) -> Markup:
         parts.append(f'<text x="0" y="{y + 12}" font-size="12" fill="#101828">{escape(label)}</text>')
         parts.append(f'<rect x="0" y="{y + 17}" width="{plot}" height="14" fill="#eaecf0"/>')
         if item.value is None:
-            shown = "sin datos"
+            shown = str(escape(no_data))
         else:
             w = max(0.0, min(1.0, item.value)) * plot
             parts.append(f'<rect x="0" y="{y + 17}" width="{w:.1f}" height="14" fill="{item.colour}"/>')

@@ -7,44 +7,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
+from babel.numbers import format_percent
 
+from bot.i18n import Text, Translator, msg
 from bot.web import params
 from bot.web.context import CONTEXT, WebContext
 from bot.web.exports import table_xlsx
 from bot.web.panel import viewer_of
 from bot.workflows.business_days import lima_date
+from bot.workflows.labels import (
+    ASSISTANCE_STATUS_LABELS,
+    ASSISTANCE_TOPIC_LABELS,
+    SESSION_KIND_LABELS,
+    SESSION_STATUS_LABELS,
+)
 from bot.workflows.portal.dashboard import Viewer
 from bot.workflows.portal.queues import assistance_queue, directory_coverage, drill_sessions
 from db.models import SessionKind
 
 routes = web.RouteTableDef()
 
-STATUS = {
-    "planned": "programada",
-    "convened": "convocada",
-    "installed": "en curso",
-    "failed_quorum": "sin quórum",
-    "held": "celebrada",
-    "postponed": "postergada",
-    "cancelled": "cancelada",
-}
-TOPICS = {
-    "agreements": "acuerdos",
-    "sessions": "sesiones",
-    "rules": "normas",
-    "training": "capacitación",
-    "other": "otro",
-}
-REQUEST_STATUS = {
-    "received": "recibida",
-    "in_progress": "en atención",
-    "answered": "respondida",
-    "closed": "cerrada",
-}
-
 
 @dataclass(frozen=True)
 class Table:
+    """A view as the reader sees it: every text already in their language."""
+
     title: str
     intro: str
     header: Sequence[str]
@@ -59,7 +46,7 @@ def _respond(ctx: WebContext, request: web.Request, viewer: Viewer, table: Table
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
     return ctx.html(
-        "table.html", viewer=viewer, table=table, xlsx=f"{request.path}.xlsx?{request.query_string}"
+        request, "table.html", viewer=viewer, table=table, xlsx=f"{request.path}.xlsx?{request.query_string}"
     )
 
 
@@ -75,19 +62,28 @@ async def sessions(request: web.Request) -> web.Response:
         found = await drill_sessions(
             db, viewer, period, region=region, kind=SessionKind(kind) if kind else None
         )
+    tr = ctx.tr(request)
     rows: list[list[object]] = [
         [
             s.commission,
-            ctx.fmt_date(s.day),
-            s.kind.value,
-            STATUS[s.status.value],
-            f"{s.present} de {s.called}",
+            ctx.fmt_date(request, s.day),
+            tr.render(SESSION_KIND_LABELS[s.kind]),
+            tr.render(SESSION_STATUS_LABELS[s.status]),
+            tr.gettext("{present} de {called}", present=s.present, called=s.called),
         ]
         for s in found
     ]
-    title = f"Sesiones {region or viewer.scope} {period.key}"
-    intro = f"{len(rows)} sesiones del {ctx.fmt_date(period.start)} al {ctx.fmt_date(period.end)}."
-    table = Table(title, intro, ("Región", "Fecha", "Tipo", "Estado", "Asistencia"), rows)
+    scope = region or (tr.gettext("de todas las regiones") if viewer.national else viewer.scope)
+    title = tr.gettext("Sesiones {scope} {period}", scope=scope, period=period.key)
+    intro = tr.ngettext(
+        "{n} sesión del {start} al {end}.",
+        "{n} sesiones del {start} al {end}.",
+        len(rows),
+        start=ctx.fmt_date(request, period.start),
+        end=ctx.fmt_date(request, period.end),
+    )
+    header = _header(tr, (msg("Región"), msg("Fecha"), msg("Tipo"), msg("Estado"), msg("Asistencia")))
+    table = Table(title, intro, header, rows)
     return _respond(ctx, request, viewer, table, f"sesiones_{region or viewer.scope}_{period.key}")
 
 
@@ -98,18 +94,21 @@ async def assistance(request: web.Request) -> web.Response:
     viewer = await viewer_of(ctx, request)
     async with ctx.sessionmaker() as db:
         found = await assistance_queue(db, viewer, now=ctx.clock())
+    tr = ctx.tr(request)
     rows: list[list[object]] = [
-        [q.commission, q.code, TOPICS.get(q.topic.value, q.topic.value), REQUEST_STATUS[q.status.value],
-         ctx.fmt_date(q.filed), q.days_waiting]
+        [q.commission, q.code, tr.render(ASSISTANCE_TOPIC_LABELS[q.topic]),
+         tr.render(ASSISTANCE_STATUS_LABELS[q.status]), ctx.fmt_date(request, q.filed), q.days_waiting]
         for q in found
     ]  # fmt: skip
-    intro = f"{len(rows)} solicitudes abiertas, la más antigua primero."
-    table = Table(
-        "Asistencia técnica",
-        intro,
-        ("Región", "Código", "Tema", "Estado", "Recibida", "Días de espera"),
-        rows,
+    intro = tr.ngettext(
+        "{n} solicitud abierta, la más antigua primero.",
+        "{n} solicitudes abiertas, la más antigua primero.",
+        len(rows),
     )
+    header = _header(
+        tr, (msg("Región"), msg("Código"), msg("Tema"), msg("Estado"), msg("Recibida"), msg("Días de espera"))
+    )
+    table = Table(tr.gettext("Asistencia técnica"), intro, header, rows)
     return _respond(ctx, request, viewer, table, f"asistencia_tecnica_{viewer.scope}")
 
 
@@ -120,13 +119,23 @@ async def directory(request: web.Request) -> web.Response:
     viewer = await viewer_of(ctx, request)
     async with ctx.sessionmaker() as db:
         found = await directory_coverage(db, viewer)
+    tr = ctx.tr(request)
     rows: list[list[object]] = [
         [c.commission, c.seats, c.with_liaison, c.seats - c.with_liaison, c.with_member,
-         "—" if c.liaison_rate is None else f"{c.liaison_rate:.0%}"]
+         "—" if c.liaison_rate is None else format_percent(c.liaison_rate, locale=tr.format_locale)]
         for c in found
     ]  # fmt: skip
-    intro = "Instituciones con asiento en cada comisión; cuántas tienen coordinador(a) de enlace y miembro."
-    header = ("Región", "Instituciones", "Con enlace", "Sin enlace", "Con miembro", "Cobertura de enlaces")
-    return _respond(
-        ctx, request, viewer, Table("Directorio", intro, header, rows), f"directorio_{viewer.scope}"
+    intro = tr.gettext(
+        "Instituciones con asiento en cada comisión; cuántas tienen coordinador(a) de enlace y miembro."
     )
+    header = _header(
+        tr,
+        (msg("Región"), msg("Instituciones"), msg("Con enlace"), msg("Sin enlace"), msg("Con miembro"),
+         msg("Cobertura de enlaces")),
+    )  # fmt: skip
+    table = Table(tr.gettext("Directorio"), intro, header, rows)
+    return _respond(ctx, request, viewer, table, f"directorio_{viewer.scope}")
+
+
+def _header(tr: Translator, labels: Sequence[Text]) -> tuple[str, ...]:
+    return tuple(tr.render(label) for label in labels)

@@ -105,10 +105,44 @@ async def test_the_dashboard_in_a_browser(
         'a[href^="/panel/sesiones?tipo=ordinaria"][href*="region=CUS"]'
     )  # sessions behind a cell
     text = await browser.text()
-    assert "10/03/2026" in text and "celebrada" in text
-    await browser.click('a[href^="/panel"]')  # back to the indicators
+    assert "10/03/2026" in text and "realizada" in text
+    await browser.click('main a[href^="/panel"]')  # back to the indicators
     await browser.click('a[href^="/panel/serie"]')
     text = await browser.text()
     assert "Serie mensual 2026" in text and "CUS" in text
     assert not await browser.overflows()
     await browser.screenshot(shots / f"series_{label}.png")
+
+
+@pytest.mark.parametrize(
+    ("lang", "plan", "indicators"),
+    [("qu", "Watapa plannin", "Rikuchiqkuna 2026"), ("ay", "Maran amtapa", "Uñacht'ayirinaka 2026")],
+)
+async def test_the_pages_in_quechua_and_aymara_at_a_phones_width(
+    site: str,
+    browser: Browser,
+    shots: Path,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    data: Data,
+    lang: str,
+    plan: str,
+    indicators: str,
+) -> None:
+    """Longer words, same layout: nothing scrolls sideways; the switch leads back to Spanish."""
+    await browser.size(*PHONE)
+    await browser.open(f"{site}/?lang={lang}")
+    await browser.click('a[href^="/cra/CUS"]')  # the link carries the language
+    text = await browser.text()
+    assert plan in text and "Plan anual" not in text
+    assert not await browser.overflows(), "the page scrolls sideways; only its tables may"
+    await browser.screenshot(shots / f"commission_{lang}.png")
+    async with sessionmaker.begin() as db:
+        token = await link_for(db, data.people["analyst"])
+    await browser.open(f"{site}/entrar/{token}?lang={lang}")
+    await browser.click("form button")
+    text = await browser.text()
+    assert indicators in text and "Indicadores" not in text
+    assert not await browser.overflows()
+    await browser.screenshot(shots / f"panel_{lang}.png")
+    await browser.click('nav.langs a[hreflang="es"]')
+    assert "Indicadores 2026" in await browser.text()
