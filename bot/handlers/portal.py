@@ -80,7 +80,7 @@ async def panel_command(
     web_base_url: str,
 ) -> None:
     link = await issue_login_link(db, person, now=now)
-    url = web_base_url + "/entrar/" + link.token
+    url = f"{web_base_url}/entrar/{link.token}?lang={tr.code}"  # the login page in their language too
     await say(
         tr.ngettext(
             "🔐 Su enlace al panel web. Vale {n} minuto y una sola vez; no lo reenvíe:\n{url}",

@@ -65,7 +65,7 @@ async def test_panel_sends_a_one_time_link_to_those_who_may_see_the_dashboard(
     luis = await join(harness, invite, 903, "CAN", Role.CAN_ANALYST, "Luis", "es")
     text = replies(await luis.send("/panel"))[0]
     assert "10 minutos" in text
-    found = re.search(r"http://127\.0\.0\.1:8090/entrar/([A-Za-z0-9_-]+)", text)
+    found = re.search(r"http://127\.0\.0\.1:8090/entrar/([A-Za-z0-9_-]+)\?lang=es", text)
     assert found is not None
     async with sessionmaker.begin() as db:
         assert await open_session(db, found[1], now=NOW)
@@ -83,7 +83,7 @@ async def test_behind_https_panel_also_offers_the_mini_app_button(harness: Harne
     luis = await join(harness, invite, 905, "CAN", Role.CAN_ANALYST, "Luis", "qu")
     requests = await luis.send("/panel")
     sent = [r for r in requests if isinstance(r, SendMessage)][-1]
-    assert "https://cra.example.gob.pe/entrar/" in sent.text
+    assert "https://cra.example.gob.pe/entrar/" in sent.text and "?lang=qu" in sent.text
     assert isinstance(sent.reply_markup, InlineKeyboardMarkup)
     button = sent.reply_markup.inline_keyboard[0][0]
     assert button.web_app is not None and button.web_app.url == "https://cra.example.gob.pe/miniapp"
