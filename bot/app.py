@@ -31,6 +31,7 @@ from bot.middlewares import InFlight
 from bot.scheduler import Leadership, Ticker, build_scheduler
 from bot.telegram_session import TelegramSession
 from bot.workflows.monitoring import Thresholds
+from bot.workflows.reports import worker as reports_worker
 from db.engine import make_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def build_storage(settings: Settings) -> tuple[BaseStorage | None, BaseEventIsol
 async def run(settings: Settings, *, webhook: bool = False) -> None:
     engine = make_engine(settings.database_url, serialize_sqlite=True, **settings.database_pool())
     sessionmaker = make_sessionmaker(engine)
+    reports_worker.use_database(settings.database_url)  # reports read in the report process
     catalogs = Catalogs()
     bot = build_bot(settings)
     storage, isolation, redis = build_storage(settings)

@@ -1,7 +1,8 @@
 """Reports: `/informe [región] [periodo] [csv]` and `/informe_anual [región] [año]` on demand.
 
-The texts are replies of the update; the chart, workbooks and DOCX are rendered after it commits,
-in a worker thread (`say.render_later`), so no other update waits behind a render.
+`/informe` checks in the update what the person may see; the report itself (data, texts, chart,
+workbook) is built after the update commits, in the report process (`say.build_later`), and the
+annual DOCX and workbook in a worker thread (`say.render_later`): no other update waits behind them.
 
 The digests are scheduled work (bot/workflows/reports/digests.py), not handlers."""
 
@@ -18,15 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Translator
 from bot.replies import Replies
 from bot.workflows.reports.annual import annual_data, annual_docx, annual_title, annual_xlsx
-from bot.workflows.reports.formats import (
-    chart_png,
-    csv_bytes,
-    indicator_sheets,
-    national_message,
-    region_message,
-    xlsx_bytes,
-)
-from bot.workflows.reports.requests import request_report
+from bot.workflows.reports.building import build_report
+from bot.workflows.reports.requests import plan_report
 from db.models import Person
 
 
@@ -39,20 +33,9 @@ async def report_command(
     say: Replies,
     now: datetime,
 ) -> None:
-    report = await request_report(db, person, command.args, now=now)
-    if report.commission is None:
-        texts = national_message(tr, report.rows, report.period)
-    else:
-        texts = region_message(tr, report.rows[0], report.period, title=report.title)
-    for text in texts:
-        await say(text)
-    caption, rows, title = tr.render(report.title), report.rows, report.title
-    # Seconds of matplotlib for a national chart: rendered after the commit, off the event loop.
-    say.render_later(tr, f"{report.file_stem}.png", partial(chart_png, tr, rows, title), caption)
-    sheets = indicator_sheets(tr, rows)
-    say.render_later(tr, f"{report.file_stem}.xlsx", partial(xlsx_bytes, tr, sheets), caption)
-    if report.csv:
-        say.render_later(tr, f"{report.file_stem}.csv", partial(csv_bytes, tr, rows), caption)
+    plan = await plan_report(db, person, command.args, now=now)
+    # Its data, texts, chart and workbook: built after the commit, in the report process.
+    say.build_later(tr, partial(build_report, plan, tr, now))
 
 
 async def annual_command(

@@ -8,11 +8,8 @@ spreadsheet show; an indicator added in reports_indicators gets one `Column` her
 from __future__ import annotations
 
 import csv
-import functools
 import io
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from babel.numbers import format_decimal, format_percent
@@ -21,6 +18,7 @@ from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.outbox import split_text
 from bot.workflows.periods import Period
 from bot.workflows.reports.lights import Light, RegionIndicators
+from bot.workflows.reports.worker import report_process
 
 Value = int | float | str | bool | None
 
@@ -260,22 +258,16 @@ def plain_title(text: str) -> str:
 
 def chart_png(tr: Translator, rows: Sequence[RegionIndicators], title: Text) -> bytes:
     """Agreements by status per region (stacked bars) beside a regions × indicators heat map, drawn
-    in a separate process (kept; spawned: nothing inherited): matplotlib holds the GIL for seconds,
-    which from a thread still delayed replies ~1 s. Callers wait for it in a worker thread."""
+    in the report process (bot/workflows/reports/worker.py). Callers wait for it in a worker thread."""
     heading = plain_title(tr.render(title))  # plain text: a Text's parameters do not pickle
-    return _chart_process().submit(_chart_in_process, tr.code, list(rows), heading).result()
-
-
-@functools.cache
-def _chart_process() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return report_process().submit(_chart_in_process, tr.code, list(rows), heading).result()
 
 
 def _chart_in_process(language: str, rows: list[RegionIndicators], heading: str) -> bytes:
-    return _chart_png(Catalogs().translator(language), rows, heading)
+    return draw_chart(Catalogs().translator(language), rows, heading)
 
 
-def _chart_png(tr: Translator, rows: Sequence[RegionIndicators], heading: str) -> bytes:
+def draw_chart(tr: Translator, rows: Sequence[RegionIndicators], heading: str) -> bytes:
     from matplotlib.figure import Figure  # the object API only: no pyplot and its global figures
 
     ordered = list(reversed(rows))  # the first ranked at the top

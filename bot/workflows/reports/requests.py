@@ -23,7 +23,7 @@ from bot.workflows.periods import Period
 from bot.workflows.reports.indicators import compute_indicators
 from bot.workflows.reports.lights import RegionIndicators
 from bot.workflows.reports.periods import accepted_forms, parse_period, period_words
-from db.models import Commission, Person, Region, Role
+from db.models import Commission, CommissionKind, Person, Region, Role
 
 NATIONAL_WORDS = frozenset({"nacional", "national", "can", "peru", "perú"})
 CSV_WORDS = frozenset({"csv"})
@@ -106,34 +106,58 @@ async def report_target(db: AsyncSession, person: Person | None, args: ReportArg
 
 
 @dataclass(frozen=True)
+class ReportPlan:
+    """Which report to build, as plain values (it crosses to the report process, so it pickles)."""
+
+    period: Period
+    commission_ids: tuple[int, ...]
+    code: str | None  # None: national
+    csv: bool
+
+    @property
+    def title(self) -> Text:
+        if self.code is None:
+            return msg("📊 Informe nacional {period}", period=self.period.key)
+        return msg("📊 Informe de {commission}", commission=self.code)
+
+    @property
+    def file_stem(self) -> str:
+        return f"informe_{self.code or 'nacional'}_{self.period.key}"
+
+
+async def plan_report(
+    db: AsyncSession, person: Person | None, text: str | None, *, now: datetime
+) -> ReportPlan:
+    """The report `/informe <text>` asks for, if the person may see it; its data is computed later
+    (`bot/workflows/reports/building.py`), off the event loop."""
+    language = person.language if person is not None else "es"
+    args = parse_args(text, language)
+    period = parse_period(args.period, lima_date(now), language)
+    commission = await report_target(db, person, args)
+    if commission is not None:
+        return ReportPlan(
+            period, (commission.id,) if commission.id is not None else (), commission.code, args.csv
+        )
+    query = select(Commission.id).where(Commission.kind == CommissionKind.REGIONAL).order_by(Commission.code)
+    ids = tuple(i for i in (await db.exec(query)).all() if i is not None)
+    if not ids:
+        raise NotFound(msg("Aún no hay comisiones regionales en el bot."))
+    return ReportPlan(period, ids, None, args.csv)
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     rows: list[RegionIndicators]
     commission: Commission | None  # None: national
     csv: bool
 
-    @property
-    def title(self) -> Text:
-        if self.commission is None:
-            return msg("📊 Informe nacional {period}", period=self.period.key)
-        return msg("📊 Informe de {commission}", commission=self.commission.code)
-
-    @property
-    def file_stem(self) -> str:
-        code = self.commission.code if self.commission is not None else "nacional"
-        return f"informe_{code}_{self.period.key}"
-
 
 async def request_report(
     db: AsyncSession, person: Person | None, text: str | None, *, now: datetime
 ) -> Report:
-    """The report `/informe <text>` asks for, if the person may see it."""
-    language = person.language if person is not None else "es"
-    args = parse_args(text, language)
-    period = parse_period(args.period, lima_date(now), language)
-    commission = await report_target(db, person, args)
-    ids = None if commission is None else [commission.id] if commission.id is not None else []
-    rows = await compute_indicators(db, period, now, ids)
-    if not rows:
-        raise NotFound(msg("Aún no hay comisiones regionales en el bot."))
-    return Report(period, rows, commission, args.csv)
+    """The report `/informe <text>` asks for with its data, computed here (tests, the shell)."""
+    plan = await plan_report(db, person, text, now=now)
+    rows = await compute_indicators(db, plan.period, now, plan.commission_ids)
+    commission = None if plan.code is None else await db.get(Commission, plan.commission_ids[0])
+    return Report(plan.period, rows, commission, plan.csv)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import partial
 
 import pytest
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,12 +19,15 @@ from bot.i18n import Catalogs, msg
 from bot.notify import enqueue_digests, render_digests
 from bot.replies import Replies
 from bot.workflows.reports import digests as reports_digests
+from bot.workflows.reports import worker
+from bot.workflows.reports.building import build_report
 from bot.workflows.reports.digests import MONTHLY, DueDigest, NationalContent
 from bot.workflows.reports.formats import chart_png
 from bot.workflows.reports.indicators import compute_indicators
-from db.models import OutboxMessage, Priority
+from bot.workflows.reports.requests import plan_report
+from db.models import OutboxMessage, Priority, Role
 from tests.conftest import NOW
-from tests.workflows.reports.test_reports import NOVEMBER, build, person
+from tests.workflows.reports.test_reports import NOVEMBER, build, member, person
 
 
 class Ticker:
@@ -112,3 +115,41 @@ async def test_digests_render_while_the_loop_keeps_ticking(
         )
     ).all()
     assert sorted(f.payload["file_name"][-4:] for f in files) == [".png", "xlsx"]
+
+
+async def test_an_on_demand_report_is_built_whole_in_the_report_process(
+    db: AsyncSession,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    catalogs: Catalogs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Data step, texts, chart and workbook leave the bot process; the loop keeps ticking."""
+    ids = await build(db)
+    analyst = await person(db, "Luis", "qu")
+    await member(db, analyst, ids["can"], Role.CAN_ANALYST)
+    plan = await plan_report(db, analyst, "nacional 2026-11 csv", now=NOW)
+    await db.commit()
+    tr = catalogs.translator("qu")
+    here = await build_report(plan, tr, NOW, sessionmaker)  # no database for the process: read here
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the report process opens the database by its URL; these tests use a private schema")
+    monkeypatch.setattr(worker, "_database", [engine.url.render_as_string(hide_password=False)])
+    ticker = Ticker()
+    ticking = asyncio.create_task(ticker.run())
+    try:
+        there = await build_report(plan, tr, NOW, sessionmaker)
+    finally:
+        ticker.stop()
+        await ticking
+    assert ticker.turns > 10  # the loop went on while the process read and rendered
+    assert there.texts == here.texts and there.caption == here.caption
+    assert "Informe nacional" not in there.texts[0] and "CUS" in there.texts[0]  # in Quechua
+    assert [name for name, _ in there.files] == [
+        "informe_nacional_2026-11.png",
+        "informe_nacional_2026-11.xlsx",
+        "informe_nacional_2026-11.csv",
+    ]
+    assert there.files[0][1][:4] == b"\x89PNG" and there.files[1][1][:2] == b"PK"
+    assert there.files[2][1] == here.files[2][1]
