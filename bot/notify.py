@@ -19,8 +19,7 @@ from aiogram.filters.callback_data import CallbackData
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.handlers.agreements.ui import AskDeadlineCB, DecideDeadlineCB
-from bot.handlers.sessions.ui import KeepCB, RsvpCB, VoteCB
+from bot.callbacks import AskDeadlineCB, DecideDeadlineCB, KeepCB, RsvpCB, VoteCB
 from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.notices import (
     AskNewDeadline,
