@@ -7,6 +7,7 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 import time_machine
 from aiogram.methods import SendDocument
 from aiogram.types import BufferedInputFile
@@ -17,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.i18n import Catalogs
 from bot.notify import enqueue_digests
 from bot.workflows.periods import month_period
+from bot.workflows.reports import building as reports_building
 from bot.workflows.reports.digests import reports_tick
 from bot.workflows.reports.formats import period_text
 from db.models import Role
@@ -122,3 +124,24 @@ async def test_informe_own_region_and_refusals(harness: Harness, invite: Invite,
         "informe_anual_CUS_2026.docx",
         "informe_anual_CUS_2026.xlsx",
     ]
+
+
+@time_machine.travel(NOW, tick=False)
+async def test_a_report_that_fails_to_build_gets_the_apology_in_their_language(
+    harness: Harness, invite: Invite, catalogs: Catalogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    luis = await join(harness, invite, 812, "CAN", Role.CAN_ANALYST, "Luis", "qu")
+    await invite("CUS", Role.SECRETARY)
+
+    def broken(*args: object) -> bytes:
+        raise RuntimeError("the chart could not be drawn")
+
+    monkeypatch.setattr(reports_building, "chart_png", broken)
+    requests = await luis.send("/informe nacional")
+    qu = catalogs.translator("qu")
+    apology = qu.gettext(
+        "Lo siento, algo falló de nuestro lado y no se guardó nada. "
+        "Ya quedó registrado; intente de nuevo en unos minutos."
+    )
+    assert replies(requests) == [apology]  # no half report, no traceback
+    assert documents(harness, 812) == []
