@@ -1,17 +1,20 @@
-"""Soak: the real bot process over a long run, to show that its memory does not grow.
+"""Soak: the real bot process over a bounded run, to show that its memory does not grow.
 
-    .venv/bin/python benchmarks/soak.py [--updates 100000] [--replies 20000] [--minutes 15]
+    .venv/bin/python benchmarks/soak.py [--minutes 5] [--updates 100000] [--replies 20000] [--every 30]
     .venv/bin/python benchmarks/soak.py --database postgresql+asyncpg://...   # an EMPTY database
 
-About 10 minutes on a quiet machine; not part of the test suite. The bot long-polls a Bot API test
-double on 127.0.0.1 and is fed `--updates` updates from ever new people (the flood counter, per
-process, once kept a record for everyone it ever saw): `--replies` of them are /ayuda in private
-chats, each answered (sent messages), the rest plain text in a group, which the bot handles in a
-transaction and leaves unanswered. Updates are fed in batches as the bot keeps up (at most
-`BACKLOG` waiting), so the run measures steady state, not a queue.
+Not part of the test suite. The bot long-polls a Bot API test double on 127.0.0.1 and is fed updates
+from ever new people (the flood counter, per process, once kept a record for everyone it ever saw):
+one in `--updates / --replies` is /ayuda in a private chat, answered (a sent message), the rest plain
+text in a group, which the bot handles in a transaction and leaves unanswered. Updates are fed in
+batches as the bot keeps up (at most `BACKLOG` waiting), so the run measures steady state.
 
-Prints the resident memory (VmRSS) after the first 10,000 updates and after the run, their ratio
-(goal ≤ 1.05: no growth), the peak, and the throughput. Bounded: gives up after `--minutes`.
+It ends when `--updates` are handled or `--minutes` have passed, whichever comes first (the issue's
+100,000 updates take ~10 minutes on a quiet machine: `--minutes 15`), then waits at most `DRAIN`
+seconds for the replies to go out. Every `--every` seconds it prints a line: updates handled and
+their rate, resident memory (VmRSS), the outbox backlog (messages waiting) and the errors so far
+(ERROR lines in the bot's log, refused requests at the double). At the end: resident memory after
+the run ÷ after the first `BASELINE_AT` updates (goal ≤ 1.05: no growth), the peak, and the totals.
 """
 
 from __future__ import annotations
@@ -29,8 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func  # noqa: E402
+from sqlalchemy.ext.asyncio import async_sessionmaker  # noqa: E402
 from sqlmodel import select  # noqa: E402
+from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
+from bot.workflows.monitoring import measure_backlog  # noqa: E402
 from db.engine import make_engine, make_sessionmaker  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import ProcessedUpdate  # noqa: E402
@@ -40,7 +46,8 @@ FIRST_PERSON = 1_000_001
 GROUP = -1_001_234_567
 BATCH = 500
 BACKLOG = 1_000  # updates fed and not yet handled, at most
-BASELINE_AT = 10_000
+BASELINE_AT = 10_000  # or the first progress line, in a run shorter than that
+DRAIN = 60.0  # seconds to wait for the last replies after the feeding stops
 
 
 def resident_mb(pid: int, field: str = "VmRSS") -> float:
@@ -62,18 +69,92 @@ def feed(double: BotApiDouble, start: int, count: int, reply_every: int) -> None
             double.user_sends(person, text, first_name=f"P{n}", chat_id=GROUP, chat_type="supergroup")
 
 
-async def main(url: str | None, updates: int, replies: int, minutes: float) -> None:
+class Watch:
+    """What the progress lines report, read from the database, the double, /proc and the log."""
+
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], double: BotApiDouble, pid: int, log: Path
+    ) -> None:
+        self.sessionmaker, self.double, self.pid, self.log = sessionmaker, double, pid, log
+        self.started = time.monotonic()
+
+    async def handled(self) -> int:
+        async with self.sessionmaker() as db:
+            return int((await db.exec(select(func.count()).select_from(ProcessedUpdate))).one())
+
+    async def backlog(self) -> int:
+        async with self.sessionmaker() as db:
+            return (await measure_backlog(db)).count
+
+    def sent(self) -> int:
+        return sum(1 for r in self.double.requests if r.method == "sendMessage" and r.status == 200)
+
+    def errors(self) -> tuple[int, int]:
+        """ERROR lines the bot logged; requests the double refused (not 200)."""
+        logged = sum(1 for line in self.log.read_text(errors="replace").splitlines() if " ERROR " in line)
+        return logged, sum(1 for r in self.double.requests if r.status != 200)
+
+    async def line(self, done: int, rate: float) -> str:
+        logged, refused = self.errors()
+        return (
+            f"{time.monotonic() - self.started:6.0f} {done:>9,} {rate:8.0f} {resident_mb(self.pid):8.1f} "
+            f"{await self.backlog():8,} {self.sent():8,} {logged:6} {refused:7}"
+        )
+
+
+HEADER = (
+    f"{'s':>6} {'handled':>9} {'upd/s':>8} {'RSS MB':>8} {'outbox':>8} {'sent':>8} "
+    f"{'errors':>6} {'refused':>7}"
+)
+
+
+async def soak(watch: Watch, updates: int, replies: int, minutes: float, every: float) -> dict[str, float]:
+    """Feed and watch until `updates` are handled or `minutes` pass; then let the replies drain."""
+    deadline = watch.started + minutes * 60
+    fed, baseline, peak, last_at, last_done = 0, 0.0, 0.0, watch.started, 0
+    reply_every = max(1, updates // replies)
+    print(HEADER, flush=True)
+    while True:
+        done = await watch.handled()
+        peak = max(peak, resident_mb(watch.pid))
+        clock = time.monotonic()
+        if not baseline and done >= min(BASELINE_AT, updates):
+            baseline = resident_mb(watch.pid)
+            print(f"baseline after {done:,} updates: {baseline:.1f} MB resident", flush=True)
+        if clock - last_at >= every:
+            print(await watch.line(done, (done - last_done) / (clock - last_at)), flush=True)
+            last_at, last_done = clock, done
+            baseline = baseline or resident_mb(watch.pid)  # a short run: its first line
+        if done >= updates or clock > deadline:
+            break
+        if fed < updates and fed - done < BACKLOG:
+            count = min(BATCH, updates - fed)
+            feed(watch.double, fed, count, reply_every)
+            fed += count
+        else:
+            await asyncio.sleep(0.2)  # polling another process's progress, bounded by the deadline
+    elapsed = time.monotonic() - watch.started
+    expected = len(range(0, done, reply_every))  # the answered ones among those handled
+    drain_until = time.monotonic() + DRAIN
+    while watch.sent() < expected and time.monotonic() < drain_until:  # noqa: ASYNC110
+        await asyncio.sleep(1)
+    print(await watch.line(await watch.handled(), 0.0), flush=True)
+    return {
+        "done": done,
+        "elapsed": elapsed,
+        "baseline": baseline or resident_mb(watch.pid),
+        "final": resident_mb(watch.pid),
+        "peak": max(peak, resident_mb(watch.pid, "VmHWM")),
+        "expected": expected,
+    }
+
+
+async def main(url: str | None, updates: int, replies: int, minutes: float, every: float) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = url or f"sqlite+aiosqlite:///{folder}/soak.db"
         upgrade(database)
         engine = make_engine(database)
-        sessionmaker = make_sessionmaker(engine)
-
-        async def handled() -> int:
-            async with sessionmaker() as db:
-                return int((await db.exec(select(func.count()).select_from(ProcessedUpdate))).one())
-
-        deadline = time.monotonic() + minutes * 60
+        log = Path(folder) / "bot.log"
         async with BotApiDouble() as double:
             double.add_chat(GROUP, chat_type="supergroup", title="Soak")
             env = {
@@ -84,60 +165,44 @@ async def main(url: str | None, updates: int, replies: int, minutes: float) -> N
                 "LOG_LEVEL": "WARNING",
                 "TELEGRAM_GLOBAL_RATE": "200",  # the double has no global limit; keeps up with replies
             }
-            bot = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=env, cwd=ROOT, stderr=asyncio.subprocess.DEVNULL
-            )
-            try:
-                await double.wait_for_poll(timeout=120)
-                started, fed, baseline, peak, reported = time.monotonic(), 0, 0.0, 0.0, 0
-                reply_every = max(1, updates // replies)
-                while True:
-                    done = await handled()
-                    if not baseline and done >= BASELINE_AT:
-                        baseline = resident_mb(bot.pid)
-                        print(f"after {done:>7,} updates: {baseline:6.1f} MB resident", flush=True)
-                    peak = max(peak, resident_mb(bot.pid))
-                    if done >= reported + 10_000:
-                        reported = done - done % 10_000
-                        print(f"  {done:>7,} handled, {time.monotonic() - started:5.0f} s", flush=True)
-                    if done >= updates:
-                        break
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"only {done:,} of {updates:,} updates handled in {minutes} min")
-                    if fed < updates and fed - done < BACKLOG:
-                        count = min(BATCH, updates - fed)
-                        feed(double, fed, count, reply_every)
-                        fed += count
-                    else:
-                        await asyncio.sleep(0.2)  # polling another process's progress, bounded above
-                elapsed = time.monotonic() - started
-                expected = len(range(0, updates, reply_every))
-                while (sent := sum(1 for r in double.requests if r.method == "sendMessage")) < expected:
-                    print(f"  {sent:>7,} of {expected:,} replies sent", flush=True)
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"only {sent:,} of {expected:,} replies sent in {minutes} min")
-                    await asyncio.sleep(5)
-                final = resident_mb(bot.pid)
-                peak = max(peak, resident_mb(bot.pid, "VmHWM"))
-            finally:
-                if bot.returncode is None:
-                    bot.send_signal(signal.SIGTERM)
-                    await asyncio.wait_for(bot.wait(), 120)
+            with log.open("wb") as stderr:
+                bot = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bot", "run", env=env, cwd=ROOT, stderr=stderr
+                )
+                try:
+                    await double.wait_for_poll(timeout=120)
+                    watch = Watch(make_sessionmaker(engine), double, bot.pid, log)
+                    result = await soak(watch, updates, replies, minutes, every)
+                    sent, (logged, refused) = watch.sent(), watch.errors()
+                    backlog = await watch.backlog()
+                finally:
+                    if bot.returncode is None:
+                        bot.send_signal(signal.SIGTERM)
+                        await asyncio.wait_for(bot.wait(), 120)
         await engine.dispose()
-    print(f"after {updates:>7,} updates: {final:6.1f} MB resident ({sent:,} messages sent)")
-    print(f"final ÷ after {BASELINE_AT:,}: {final / baseline:.3f} (goal ≤ 1.05)")
-    print(f"peak resident {peak:.1f} MB; {updates / elapsed:.0f} updates/s over {elapsed / 60:.1f} min")
+    done, elapsed = int(result["done"]), result["elapsed"]
+    print(
+        f"{done:,} updates handled in {elapsed / 60:.1f} min ({done / elapsed:.0f}/s"
+        f"{'' if done >= updates else f'; stopped at --minutes, {updates:,} asked'}); "
+        f"{sent:,} of {int(result['expected']):,} replies sent, {backlog:,} left in the outbox"
+    )
+    print(f"errors: {logged} logged by the bot, {refused} requests refused by the double")
+    print(
+        f"resident {result['final']:.1f} MB after the run ÷ {result['baseline']:.1f} MB at the baseline "
+        f"= {result['final'] / result['baseline']:.3f} (goal ≤ 1.05); peak {result['peak']:.1f} MB"
+    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--updates", type=int, default=100_000)
+    parser.add_argument("--minutes", type=float, default=5, help="stop feeding after this long")
+    parser.add_argument("--updates", type=int, default=100_000, help="stop after this many, if sooner")
     parser.add_argument("--replies", type=int, default=20_000, help="of the updates, how many are answered")
-    parser.add_argument("--minutes", type=float, default=15, help="give up after this long")
+    parser.add_argument("--every", type=float, default=30, help="seconds between progress lines")
     parser.add_argument("--database", help="an empty database URL (default: a temporary SQLite file)")
     args = parser.parse_args()
-    if args.updates < BASELINE_AT or not 0 < args.replies <= args.updates:
-        parser.error(f"--updates must be ≥ {BASELINE_AT:,} and --replies between 1 and --updates")
-    asyncio.run(main(args.database, args.updates, args.replies, args.minutes))
+    if not 0 < args.replies <= args.updates:
+        parser.error("--replies must be between 1 and --updates")
+    asyncio.run(main(args.database, args.updates, args.replies, args.minutes, args.every))

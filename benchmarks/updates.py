@@ -1,6 +1,7 @@
 """Updates per second and peak memory of the real bot process, against a bare echo bot.
 
     .venv/bin/python benchmarks/updates.py [--updates 1000] [--rounds 3] [--people 300]
+        [--databases sqlite postgres] [--postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/bench_updates]
 
 Both run as real processes, each long-polling its own Bot API test double on 127.0.0.1, and are
 fed the same /ayuda messages from `--people` registered people (few enough per person that flood
@@ -14,6 +15,11 @@ cancels most of it. Before the next echo round the full bot's replies are all de
 sender, still working at 30/s, never competes with the baseline. Prints each round, the median
 ratio (goal ≥ 0.5), and each process's peak resident memory (VmHWM; goal < 150 MB for the bot),
 the echo bot's being the floor that aiogram itself sets.
+
+Each database is measured in turn, each with its own echo baseline, and printed side by side: SQLite
+(a temporary file) and PostgreSQL (the national deployment; asyncpg), on a database of its own that
+is created for the run and dropped after it (`--postgres-url` names it; the server must trust the
+user, as the test server on 127.0.0.1 does).
 """
 
 from __future__ import annotations
@@ -26,14 +32,16 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func  # noqa: E402
+from sqlalchemy import func, make_url, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bot.middlewares import FloodMiddleware  # noqa: E402
@@ -46,6 +54,7 @@ from tests.telegram_double import BotApiDouble  # noqa: E402
 
 FIRST_PERSON = 50_001
 WARM_UP = 100
+POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_updates"
 
 
 def cpu_seconds(pid: int) -> float:
@@ -112,65 +121,122 @@ async def stop(process: asyncio.subprocess.Process) -> float:
     return peak
 
 
-async def main(count: int, people: int, rounds: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{folder}/bench.db"
-        upgrade(url)
-        engine = make_engine(url)
-        sessionmaker = make_sessionmaker(engine)
-        now = datetime.now(UTC)
-        async with sessionmaker() as db, db.begin():
-            cus, _ = await create_commission(db, "CUS", now=now)
-            for n in range(people):
-                issued = await issue_invitation(db, cus, Role.OBSERVER, now=now)
-                await redeem_invitation(
-                    db,
-                    issued.token,
-                    telegram_id=FIRST_PERSON + n,
-                    telegram_name=f"P{n}",
-                    language="qu",
-                    now=now,
-                )
+@dataclass
+class Figures:
+    ratios: list[float]
+    echo_peak: float
+    bot_peak: float
+    cpu: tuple[float, float]  # ms per update: echo, full (medians)
 
-        async def handled() -> int:
-            async with sessionmaker() as db:
-                return int((await db.exec(select(func.count()).select_from(ProcessedUpdate))).one())
 
-        async with BotApiDouble() as echo_api, BotApiDouble() as bot_api:
+@asynccontextmanager
+async def database(kind: str, postgres_url: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for one measurement: a temporary SQLite file, or a PostgreSQL
+    database created for it and dropped after."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite+aiosqlite:///{folder}/bench.db"
+            upgrade(url)
+            yield url
+        return
+    name = make_url(postgres_url).database
+    admin = make_engine(
+        make_url(postgres_url).set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        upgrade(postgres_url)
+        yield postgres_url
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
 
-            def env(double: BotApiDouble) -> dict[str, str]:
-                variables = {**os.environ, "BOT_TOKEN": double.token, "TELEGRAM_API_URL": double.base_url}
-                return {**variables, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
 
-            def sent(double: BotApiDouble) -> Callable[[], Awaitable[int]]:
-                async def count_sent() -> int:
-                    return sum(1 for r in double.requests if r.method == "sendMessage")
+async def register(url: str, people: int) -> None:
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    async with make_sessionmaker(engine)() as db, db.begin():
+        cus, _ = await create_commission(db, "CUS", now=now)
+        for n in range(people):
+            issued = await issue_invitation(db, cus, Role.OBSERVER, now=now)
+            await redeem_invitation(
+                db,
+                issued.token,
+                telegram_id=FIRST_PERSON + n,
+                telegram_name=f"P{n}",
+                language="qu",
+                now=now,
+            )
+    await engine.dispose()
 
-                return count_sent
 
-            echo = await start([sys.executable, "benchmarks/echo_bot.py"], env(echo_api), echo_api)
-            bot = await start([sys.executable, "-m", "bot", "run"], env(bot_api), bot_api)
-            echoed, delivered = sent(echo_api), sent(bot_api)
-            await warm_up(echo_api, echoed, people)
-            await warm_up(bot_api, handled, people)
-            await until(delivered, WARM_UP)
-            ratios: list[float] = []
-            for n in range(1, rounds + 1):
-                echo_rate, echo_cpu = await measure(echo, echo_api, echoed, n, count, people)
-                full_rate, full_cpu = await measure(bot, bot_api, handled, n, count, people)
-                await until(delivered, WARM_UP + n * count, limit=count / 10 + 60)
-                ratios.append(full_rate / echo_rate)
-                print(
-                    f"round {n}: echo {echo_rate:6.1f}/s {echo_cpu:4.2f} ms CPU each, "
-                    f"full {full_rate:6.1f}/s {full_cpu:4.2f} ms CPU each, ratio {ratios[-1]:.3f}"
-                )
-            echo_peak, bot_peak = await stop(echo), await stop(bot)
-        await engine.dispose()
-    ratios.sort()
-    print(f"full ÷ echo, median of {rounds} rounds {statistics.median(ratios):8.3f} (goal ≥ 0.5)")
-    print(f"  (lowest {ratios[0]:.3f}, highest {ratios[-1]:.3f})")
-    print(f"echo bot peak memory  {echo_peak:8.1f} MB")
-    print(f"bot peak memory       {bot_peak:8.1f} MB = {bot_peak / echo_peak:.2f} × echo bot (goal < 150 MB)")
+async def measure_database(kind: str, url: str, count: int, people: int, rounds: int) -> Figures:
+    await register(url, people)
+    engine = make_engine(url)
+    sessionmaker = make_sessionmaker(engine)
+
+    async def handled() -> int:
+        async with sessionmaker() as db:
+            return int((await db.exec(select(func.count()).select_from(ProcessedUpdate))).one())
+
+    async with BotApiDouble() as echo_api, BotApiDouble() as bot_api:
+
+        def env(double: BotApiDouble) -> dict[str, str]:
+            variables = {**os.environ, "BOT_TOKEN": double.token, "TELEGRAM_API_URL": double.base_url}
+            return {**variables, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+
+        def sent(double: BotApiDouble) -> Callable[[], Awaitable[int]]:
+            async def count_sent() -> int:
+                return sum(1 for r in double.requests if r.method == "sendMessage")
+
+            return count_sent
+
+        echo = await start([sys.executable, "benchmarks/echo_bot.py"], env(echo_api), echo_api)
+        bot = await start([sys.executable, "-m", "bot", "run"], env(bot_api), bot_api)
+        echoed, delivered = sent(echo_api), sent(bot_api)
+        await warm_up(echo_api, echoed, people)
+        await warm_up(bot_api, handled, people)
+        await until(delivered, WARM_UP)
+        ratios: list[float] = []
+        cpu: list[tuple[float, float]] = []
+        for n in range(1, rounds + 1):
+            echo_rate, echo_cpu = await measure(echo, echo_api, echoed, n, count, people)
+            full_rate, full_cpu = await measure(bot, bot_api, handled, n, count, people)
+            await until(delivered, WARM_UP + n * count, limit=count / 10 + 60)
+            ratios.append(full_rate / echo_rate)
+            cpu.append((echo_cpu, full_cpu))
+            print(
+                f"{kind} round {n}: echo {echo_rate:6.1f}/s {echo_cpu:4.2f} ms CPU each, "
+                f"full {full_rate:6.1f}/s {full_cpu:4.2f} ms CPU each, ratio {ratios[-1]:.3f}",
+                flush=True,
+            )
+        echo_peak, bot_peak = await stop(echo), await stop(bot)
+    await engine.dispose()
+    medians = (statistics.median(c[0] for c in cpu), statistics.median(c[1] for c in cpu))
+    return Figures(sorted(ratios), echo_peak, bot_peak, medians)
+
+
+async def main(count: int, people: int, rounds: int, kinds: list[str], postgres_url: str) -> None:
+    figures: dict[str, Figures] = {}
+    for kind in kinds:
+        async with database(kind, postgres_url) as url:
+            figures[kind] = await measure_database(kind, url, count, people, rounds)
+    print(f"\n{count} /ayuda updates per round, {rounds} rounds, {people} people (shared, noisy machine)")
+    print(f"{'':34}" + "".join(f"{kind:>12}" for kind in figures))
+    rows: list[tuple[str, Callable[[Figures], str]]] = [
+        ("full ÷ echo, median (goal ≥ 0.5)", lambda f: f"{statistics.median(f.ratios):.3f}"),
+        ("  lowest – highest round", lambda f: f"{f.ratios[0]:.2f}–{f.ratios[-1]:.2f}"),
+        ("CPU ms per update, echo", lambda f: f"{f.cpu[0]:.2f}"),
+        ("CPU ms per update, full", lambda f: f"{f.cpu[1]:.2f}"),
+        ("echo bot peak memory MB", lambda f: f"{f.echo_peak:.1f}"),
+        ("bot peak memory MB (goal < 150)", lambda f: f"{f.bot_peak:.1f}"),
+    ]
+    for label, cell in rows:
+        print(f"{label:34}" + "".join(f"{cell(f):>12}" for f in figures.values()))
 
 
 if __name__ == "__main__":
@@ -178,7 +244,11 @@ if __name__ == "__main__":
     parser.add_argument("--updates", type=int, default=1000, help="per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--people", type=int, default=300)
+    parser.add_argument(
+        "--databases", nargs="+", choices=("sqlite", "postgres"), default=["sqlite", "postgres"]
+    )
+    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="created for the run, then dropped")
     args = parser.parse_args()
     if (WARM_UP + args.rounds * args.updates) / args.people > FloodMiddleware().burst:
         parser.error("too many updates per person: flood control would ignore some; add --people")
-    asyncio.run(main(args.updates, args.people, args.rounds))
+    asyncio.run(main(args.updates, args.people, args.rounds, args.databases, args.postgres_url))

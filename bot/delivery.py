@@ -177,10 +177,16 @@ class OutboxSender:
                 await self._release(row)
                 continue
             await self.pacer.wait_turn()
+            if self._fresh and self.clock() < jump_until:
+                # Replies committed meanwhile jump the batch, and take this very turn: a reply waits
+                # for the turn under way (at most 1/rate), not for the one after it too.
+                replies = await self._claim(Priority.REPLY)
+                if replies:
+                    rows.appendleft(row)
+                    rows.extendleft(reversed(replies))
+                    row = rows.popleft()
             await self._send(row)
             sent += 1
-            if self._fresh and rows and self.clock() < jump_until:
-                rows.extendleft(reversed(await self._claim(Priority.REPLY)))  # replies jump the batch
         return sent
 
     async def _claim(self, max_priority: Priority) -> list[OutboxMessage]:

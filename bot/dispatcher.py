@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.handlers import get_routers
 from bot.handlers.translations.overlay import CorrectionsMiddleware
 from bot.i18n import Catalogs
+from bot.local_state import LocalIsolation, LocalStorage
 from bot.lost_place import LostPlaceMiddleware
 from bot.middlewares import (
     FileSizeMiddleware,
@@ -41,8 +41,8 @@ def build_dispatcher(
     # Updates run as concurrent tasks; isolation serialises one person's updates *including* the
     # commit (FSM middleware holds the lock around ours), so a tap never reads a stale row.
     dp = Dispatcher(
-        storage=storage or MemoryStorage(),
-        events_isolation=isolation or SimpleEventIsolation(),
+        storage=storage or LocalStorage(),
+        events_isolation=isolation or LocalIsolation(),
         catalogs=catalogs,
         bot_username=bot_username,
         invitation_days=invitation_days,

@@ -19,11 +19,17 @@ from aiogram.filters.callback_data import CallbackData
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.callbacks import (
+    AskDeadlineCB,
+    ContactCB,
+    DecideDeadlineCB,
+    FlagCB,
+    KeepCB,
+    RsvpCB,
+    SpanishCB,
+    VoteCB,
+)
 from bot.corrections import refresh_corrections
-from bot.handlers.agreements.ui import AskDeadlineCB, DecideDeadlineCB
-from bot.handlers.membership.directory_ui import ContactCB
-from bot.handlers.sessions.ui import KeepCB, RsvpCB, VoteCB
-from bot.handlers.translations.ui import notice_row
 from bot.i18n import SOURCE_LANGUAGE, Catalogs, Text, Translator, msg
 from bot.workflows.notices import (
     AskNewDeadline,
@@ -161,6 +167,22 @@ KEEP_BUTTON = msg("🔁 Mantener mi respuesta anterior")
 ASK_DEADLINE_BUTTON = msg("📅 Pedir un nuevo plazo")
 DECISION_BUTTONS = ((msg("Aceptar el nuevo plazo"), True), (msg("No aceptar"), False))
 CONTACT_BUTTONS = ((msg("✅ Sí, está al día"), True), (msg("✏️ Hay una persona nueva"), False))
+SEE_SPANISH = msg("Ver en español")
+# TRANSLATORS: a one-character button under a message: «report a wrong translation». Keep the flag.
+FLAG = msg("⚑")
+
+
+def notice_row(tr: Translator, copy_id: int, *, spanish: bool, flag: bool) -> list[dict[str, Any]]:
+    """The row under a notice in another language: «Ver en español» (legal notices) and «⚑»
+    (draft languages), as the outbox stores keyboards (plain dicts)."""
+    row = []
+    if spanish:
+        row.append({"text": tr.render(SEE_SPANISH), "callback_data": SpanishCB(copy_id=copy_id).pack()})
+    if flag:
+        row.append({"text": tr.render(FLAG), "callback_data": FlagCB(copy_id=copy_id).pack()})
+    return row
+
+
 BALLOT_BUTTONS = (
     (msg("A favor"), Vote.FOR),
     (msg("En contra"), Vote.AGAINST),

@@ -17,9 +17,9 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from redis.exceptions import RedisError
 
+from bot.local_state import LocalIsolation
 from bot.lost_place import state_unknown
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class SharedIsolation(BaseEventIsolation):
     """One person's updates one at a time across processes; in this process only while Redis is away."""
 
     def __init__(self, shared: BaseEventIsolation, probe_every: float = PROBE_EVERY_SECONDS) -> None:
-        self.shared, self.local = shared, SimpleEventIsolation()
+        self.shared, self.local = shared, LocalIsolation()
         self.outage = Outage("one person's updates are serialised per process until it is back", probe_every)
 
     @contextlib.asynccontextmanager

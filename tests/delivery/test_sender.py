@@ -23,7 +23,7 @@ from bot.telegram_session import TelegramSession
 from bot.workflows.membership.commissions import create_commission
 from bot.workflows.membership.invitations import issue_invitation, redeem_invitation
 from bot.workflows.outbox import enqueue_text
-from db.models import OutboxMessage, OutboxStatus, Person, Role
+from db.models import OutboxMessage, OutboxStatus, Person, Priority, Role
 from tests.conftest import NOW
 from tests.telegram_double import BotApiDouble
 
@@ -220,3 +220,32 @@ async def test_processes_share_one_pace_through_redis() -> None:
         assert all(gap >= 0.001 for gap in gaps)  # each call took the next slot, whoever made it
     finally:
         await redis.aclose()
+
+
+class ReplyArrives:
+    """A pacer during whose `at`-th wait a person's reply is committed (as by an update)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], at: int) -> None:
+        self.sessionmaker, self.at, self.turns = sessionmaker, at, 0
+        self.sender: OutboxSender | None = None
+
+    async def wait_turn(self) -> None:
+        self.turns += 1
+        if self.turns == self.at and self.sender is not None:
+            await queue(self.sessionmaker, 3, "respuesta", priority=Priority.REPLY)
+            self.sender.wake()
+
+
+async def test_a_reply_committed_during_a_broadcast_takes_the_very_next_turn(
+    double: BotApiDouble, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], catalogs: Catalogs
+) -> None:
+    for n in range(1, 6):
+        double.add_chat(100 + n)
+        await queue(sessionmaker, 100 + n, f"aviso {n}")
+    pacer = ReplyArrives(sessionmaker, at=2)
+    sender = OutboxSender(bot, sessionmaker, catalogs, pacer=pacer, clock=Clock(NOW), request_timeout=1)
+    pacer.sender = sender
+    await sender.drain()
+    sent = [r.params["text"] for r in double.requests if r.method == "sendMessage"]
+    # The reply goes out in the turn it was committed in: after one notice, not after two.
+    assert sent == ["aviso 1", "respuesta", "aviso 2", "aviso 3", "aviso 4", "aviso 5"]

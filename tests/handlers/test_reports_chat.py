@@ -7,6 +7,7 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 import time_machine
 from aiogram.methods import SendDocument, SendPhoto
 from aiogram.types import BufferedInputFile
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.handlers import reports as reports_handlers
 from bot.i18n import Catalogs
 from bot.notify import enqueue_digests
 from bot.workflows.periods import month_period
@@ -143,3 +145,25 @@ async def test_informe_own_region_and_refusals(harness: Harness, invite: Invite,
         "informe_anual_CUS_2026.docx",
         "informe_anual_CUS_2026.xlsx",
     ]
+
+
+@time_machine.travel(NOW, tick=False)
+async def test_a_report_that_fails_to_build_gets_the_apology_in_their_language(
+    harness: Harness, invite: Invite, catalogs: Catalogs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    luis = await join(harness, invite, 812, "CAN", Role.CAN_ANALYST, "Luis", "qu")
+    await invite("CUS", Role.SECRETARY)
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("the chart could not be drawn")
+
+    monkeypatch.setattr(reports_handlers, "chart_files", broken)
+    await luis.send("/informe nacional")
+    qu = catalogs.translator("qu")
+    apology = qu.gettext(
+        "Lo siento, algo falló de nuestro lado y no se guardó nada. "
+        "Ya quedó registrado; intente de nuevo en unos minutos."
+    )
+    # The status message «preparing the files» ends as the apology, in Quechua; no traceback, no chart.
+    assert apology in [m.text for m in harness.messages_to(812)]
+    assert [d for d in documents(harness, 812) if file_name(d).endswith(".png")] == []

@@ -13,6 +13,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import button_labels as buttons
+from bot.callbacks import AskDeadlineCB as AskDeadlineCB  # re-exported: notices carry them
+from bot.callbacks import DecideDeadlineCB as DecideDeadlineCB
 from bot.i18n import Translator
 from bot.keyboards import cancel_row
 from bot.workflows.agreements.change import PERCENT_CHOICES
@@ -73,19 +75,6 @@ class EvidenceCB(CallbackData, prefix="age1"):
     """Open a piece of evidence: the history entry (event) that holds it."""
 
     event_id: int
-
-
-class AskDeadlineCB(CallbackData, prefix="agq1"):
-    """A liaison asks for a new deadline (under the overdue notice)."""
-
-    agreement_id: int
-
-
-class DecideDeadlineCB(CallbackData, prefix="agz1"):
-    """The secretary accepts or refuses a request for a new deadline (its event id)."""
-
-    request_id: int
-    accept: bool
 
 
 class AvPickCB(CallbackData, prefix="avp1"):

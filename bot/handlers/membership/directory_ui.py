@@ -10,6 +10,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callbacks import ContactCB as ContactCB  # re-exported: notices carry it
 from bot.i18n import Translator
 from bot.keyboards import cancel_row
 from bot.workflows.business_days import lima_date
@@ -57,13 +58,6 @@ class EndTodayCB(CallbackData, prefix="memd1"):
 
 class EndConfirmCB(CallbackData, prefix="memc1"):
     pass
-
-
-class ContactCB(CallbackData, prefix="dirc1"):
-    """An institution answers a directory confirmation request."""
-
-    check_id: int
-    ok: bool
 
 
 class ContactRoleCB(CallbackData, prefix="dirr1"):

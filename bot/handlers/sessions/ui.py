@@ -12,6 +12,9 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import button_labels as buttons
+from bot.callbacks import KeepCB as KeepCB  # re-exported: the notices carry them (bot/notify.py)
+from bot.callbacks import RsvpCB as RsvpCB
+from bot.callbacks import VoteCB as VoteCB
 from bot.handlers.sessions.rsvp_lines import answer_lines
 from bot.i18n import Lines, Text, Translator, msg
 from bot.keyboards import cancel_row
@@ -117,28 +120,10 @@ class ItemCB(CallbackData, prefix="itm1"):
     do: ItemDo
 
 
-class RsvpCB(CallbackData, prefix="rsvp1"):
-    """Packed by `bot.workflows.sessions.convocation.rsvp_data` too (messages sent by workflows)."""
-
-    session_id: int
-    answer: Answer
-
-
-class KeepCB(CallbackData, prefix="keep1"):
-    session_id: int
-
-
 class PresentCB(CallbackData, prefix="pres1"):
     session_id: int
     seat_id: int
     present: bool
-
-
-class VoteCB(CallbackData, prefix="vote1"):
-    """Packed by `bot.workflows.sessions.meeting.vote_data` too."""
-
-    item_id: int
-    vote: Vote
 
 
 class SeatVoteCB(CallbackData, prefix="svt1"):

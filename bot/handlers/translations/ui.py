@@ -4,30 +4,20 @@ reviewer's card."""
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callbacks import FlagCB as FlagCB  # re-exported: notices carry them
+from bot.callbacks import SpanishCB as SpanishCB
 from bot.i18n import Translator, msg
 from bot.keyboards import cancel_row
 from bot.workflows.translations.review import QueueItem
 
-SEE_SPANISH = msg("Ver en español")
-# TRANSLATORS: a one-character button under a message: «report a wrong translation». Keep the flag.
-FLAG = msg("⚑")
 APPROVE = msg("✅ Aprobar")
 SKIP = msg("⏭ Siguiente")
-
-
-class SpanishCB(CallbackData, prefix="es1"):
-    copy_id: int
-
-
-class FlagCB(CallbackData, prefix="flag1"):
-    copy_id: int
 
 
 class ReviewCB(CallbackData, prefix="tr1"):
@@ -42,17 +32,6 @@ class FlagFlow(StatesGroup):
 
 class ReviewFlow(StatesGroup):
     correction = State()
-
-
-def notice_row(tr: Translator, copy_id: int, *, spanish: bool, flag: bool) -> list[dict[str, Any]]:
-    """The row under a notice in another language: «Ver en español» (legal notices) and «⚑»
-    (draft languages), as the outbox stores keyboards (plain dicts)."""
-    row = []
-    if spanish:
-        row.append({"text": tr.render(SEE_SPANISH), "callback_data": SpanishCB(copy_id=copy_id).pack()})
-    if flag:
-        row.append({"text": tr.render(FLAG), "callback_data": FlagCB(copy_id=copy_id).pack()})
-    return row
 
 
 def card(tr: Translator, item: QueueItem, left: int, language_name: str) -> str:

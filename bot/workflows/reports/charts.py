@@ -6,23 +6,21 @@ tick layout: every label gets its own line (wrapped to the width) above its bar,
 collides with another in any language, however long the Quechua or Aymara. A value that cannot
 be computed is drawn as a hatched track marked "sin datos", never as an empty bar that reads 0 %.
 
-Charts are drawn in a separate, spawned process (kept between reports): matplotlib holds the GIL
-for seconds, which from a thread still delayed other people's replies.
+Charts are drawn in the report process (worker.py: spawned, kept, at a lower priority): matplotlib
+holds the GIL for seconds, which from a thread still delayed other people's replies.
 """
 
 from __future__ import annotations
 
-import functools
 import io
-import multiprocessing
 import textwrap
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.i18n import Catalogs, Text, Translator, msg
 from bot.workflows.reports.lights import RegionIndicators
+from bot.workflows.reports.worker import report_process
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -93,18 +91,13 @@ def chart_files(
     """(file name, PNG, caption) of each chart of a report, drawn in the chart process: callers
     wait in a worker thread. `heading` names the report and its period: it is each chart's
     subtitle and each file's caption."""
-    job = _chart_process().submit(_charts_in_process, tr.code, list(rows), plain(heading), national)
+    job = report_process().submit(_charts_in_process, tr.code, list(rows), plain(heading), national)
     return [(f"{stem}_{chart.name}.png", chart.png, heading) for chart in job.result()]
 
 
 def plain(text: str) -> str:
     """Without emoji (the chart's font has no glyphs for them)."""
     return "".join(ch for ch in text if ord(ch) <= 0xFFFF and ch != "\ufe0f").strip()
-
-
-@functools.cache
-def _chart_process() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _charts_in_process(

@@ -12,9 +12,9 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.handlers.translations.ui import FLAG, SEE_SPANISH, SpanishCB
+from bot.handlers.translations.ui import SpanishCB
 from bot.i18n import LOCALES_DIR, Catalogs
-from bot.notify import enqueue_notices
+from bot.notify import FLAG, SEE_SPANISH, enqueue_notices
 from bot.workflows.notices import Notice
 from bot.workflows.sessions.convocation import convene
 from tests.harness import Harness, make_harness, plain

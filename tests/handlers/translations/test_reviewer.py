@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.handlers.translations.ui import APPROVE, FLAG
+from bot.handlers.translations.ui import APPROVE
 from bot.i18n import Catalogs
-from bot.notify import enqueue_notices
+from bot.notify import FLAG, enqueue_notices
 from bot.workflows.translations.reviewers import grant_translator
 from db.models import OutboxMessage, TranslationChange, TranslationReport
 from tests.handlers.translations.test_notice_buttons import convened_cra
