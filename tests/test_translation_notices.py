@@ -39,7 +39,7 @@ def test_a_correction_wins_over_the_catalog_and_gets_a_new_translator() -> None:
 def test_the_reviewer_view_of_an_entry() -> None:
     entry = Catalogs().entries["ay"]["Ver en español"]
     assert entry.translation == "Kastilla arun uñjaña" and entry.status == "draft"
-    assert entry.occurrences == ("bot/handlers/translations/ui.py",)
+    assert entry.occurrences == ("bot/notify.py",)
 
 
 def test_one_spanish_word_two_meanings_two_entries() -> None:

@@ -20,9 +20,13 @@ from db.models import AgreementStatus
 
 STATUS_LABELS: dict[str, Text] = {s.value: STATUS_TEXT[s] for s in AgreementStatus}
 KIND_LABELS: dict[str, Text] = {
+    # TRANSLATORS: the type of a column in the open-data dictionary: free text.
     "texto": pmsg("data type", "texto"),
+    # TRANSLATORS: the type of a column in the open-data dictionary: a date (YYYY-MM-DD).
     "fecha": pmsg("data type", "fecha"),
+    # TRANSLATORS: the type of a column in the open-data dictionary: a whole number.
     "entero": pmsg("data type", "entero"),
+    # TRANSLATORS: the type of a column in the open-data dictionary: yes or no.
     "booleano": pmsg("data type", "booleano (sí/no)"),
 }
 
