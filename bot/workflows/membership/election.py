@@ -21,10 +21,28 @@ from bot.workflows.errors import NotFound, UserError
 from bot.workflows.membership.changes import apply_role
 from bot.workflows.membership.presidency import TOLD, record_term
 from bot.workflows.notices import Notice
-from db.models import Institution, MeetingSession, Membership, Person, Role, Seat, SessionStatus
+from db.models import (
+    Institution,
+    InstitutionCategory,
+    MeetingSession,
+    Membership,
+    Person,
+    Role,
+    Seat,
+    SessionStatus,
+)
 
 ELECTING_STATUSES = (SessionStatus.INSTALLED, SessionStatus.HELD)
 ELIGIBLE_ROLES = (Role.MEMBER, Role.PRESIDENT)  # the titular of a seat
+# Only public entities preside (art. 38): not the churches, the private sector, civil society or
+# the MCLCP (a space of the State with civil society, not an entity of it).
+NOT_PUBLIC = (
+    InstitutionCategory.CATHOLIC_CHURCH,
+    InstitutionCategory.EVANGELICAL_CHURCH,
+    InstitutionCategory.PRIVATE_SECTOR,
+    InstitutionCategory.CIVIL_SOCIETY,
+    InstitutionCategory.MCLCP,
+)
 SESSIONS_OFFERED = 6
 
 
@@ -79,6 +97,7 @@ async def _candidates(db: AsyncSession, commission_id: int) -> list[Candidate]:
             Membership.commission_id == commission_id,
             col(Membership.role).in_(ELIGIBLE_ROLES),
             col(Seat.voting).is_(True),
+            col(Institution.category).not_in(NOT_PUBLIC),
         )
         .order_by(col(Institution.name), col(Person.name))
     )
@@ -120,7 +139,9 @@ async def record_election(
     chosen = {c.membership_id: c for c in await _candidates(db, cid)}.get(membership_id)
     m = await db.get(Membership, membership_id)
     if chosen is None or m is None:
-        raise NotFound(msg("Solo puede ser elegido el titular de una institución con voto."))
+        raise NotFound(
+            msg("Solo puede ser elegido el titular de una entidad pública con voto (art. 38 y 40.1).")
+        )
     seats = await _seats(db, cid)
     _check_votes(votes_for, seats)
     changed = [m.person_id]

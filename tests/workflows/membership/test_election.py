@@ -10,6 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.workflows.errors import AccessDenied, NotFound, UserError
+from bot.workflows.membership.commissions import ensure_seat
 from bot.workflows.membership.election import election_choices, record_election, votes_needed
 from db.models import (
     AuditEntry,
@@ -107,3 +108,21 @@ async def test_a_reelection_keeps_the_role_and_renews_the_term(db: AsyncSession)
     assert (await membership_of(db, w.gore_member)).role is Role.PRESIDENT and done.ends_on == date(
         2027, 11, 19
     )
+
+
+async def test_only_a_public_entity_presides(db: AsyncSession) -> None:
+    """Art. 38: a civil-society or private-sector titular may vote but is neither offered nor elected."""
+    w = await make_world(db)
+    held = await meeting(db, w, SessionStatus.HELD)
+    society = await ensure_seat(db, w.cus, "Sociedad civil: Colegio de Abogados del Cusco", now=NOW)
+    assert society.voting
+    lawyer = await person(db, "Ana Colegio", "es", w.cus, Role.MEMBER, society, 1020)
+    choices = await election_choices(db, w.secretary, w.cus.id)
+    assert "Ana Colegio" not in {c.name for c in choices.candidates}
+    assert "Jean Paul Benavente" in {c.name for c in choices.candidates}
+    chosen = await membership_of(db, lawyer)
+    assert chosen.id is not None
+    with pytest.raises(NotFound) as refused:
+        await record_election(db, w.secretary, w.cus.id, held, chosen.id, 4, now=NOW)
+    assert "entidad pública" in refused.value.text.msgid
+    assert (await membership_of(db, lawyer)).role is Role.MEMBER
