@@ -61,8 +61,6 @@ def skip_or_cancel(tr: Translator) -> InlineKeyboardMarkup:
 # The liaison's persistent button (a reply keyboard under the text box) for what liaisons do most;
 # its label, typed back in any language, starts /avance (bot/filters.py ButtonLabel).
 REPORT_PROGRESS = msg("📈 Informar avance")
-# bot/delivery.py reads every stored reply_markup with `markup_of`, so reply keyboards go out too.
-REPLY_KEYBOARDS_DELIVERED = True
 
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None

@@ -8,7 +8,7 @@ from aiogram.types import Message
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Catalogs, Translator
-from bot.keyboards import REPLY_KEYBOARDS_DELIVERED, REPORT_PROGRESS, liaison_keyboard
+from bot.keyboards import REPORT_PROGRESS, liaison_keyboard
 from bot.render import help_text
 from bot.replies import Replies
 from bot.workflows.membership.people import active_actor_and_count
@@ -42,13 +42,12 @@ async def show_help(
 
 async def offer_progress_button(tr: Translator, say: Replies) -> None:
     """The liaison's persistent «Informar avance» button, under the text box from now on."""
-    if REPLY_KEYBOARDS_DELIVERED:
-        await say(
-            tr.gettext(
-                "Para informar el avance de sus acuerdos, toque «{button}» abajo.", button=REPORT_PROGRESS
-            ),
-            reply_markup=liaison_keyboard(tr),
-        )
+    await say(
+        tr.gettext(
+            "Para informar el avance de sus acuerdos, toque «{button}» abajo.", button=REPORT_PROGRESS
+        ),
+        reply_markup=liaison_keyboard(tr),
+    )
 
 
 def router() -> Router:

@@ -60,7 +60,7 @@ async def ask_help(chat: Harness, user: ChatUser) -> None:
 
 
 async def test_ayuda_offers_liaisons_the_persistent_button_in_their_language(
-    chat: Harness, invite: Invite, db: AsyncSession, catalogs: Catalogs, monkeypatch: pytest.MonkeyPatch
+    chat: Harness, invite: Invite, db: AsyncSession, catalogs: Catalogs
 ) -> None:
     qu = catalogs.translator("qu")
     with time_machine.travel(NOW, tick=False):
