@@ -217,10 +217,16 @@ def _title_height(heading: str, title: str) -> float:
     )
 
 
-def _heading(canvas: Canvas, heading: str, title: str) -> None:
+def _headed_canvas(heading: str, title: str, labels: Sequence[str], extra: float = 0.0) -> Canvas:
+    """A canvas tall enough for the title, the heading, `extra` inches (a legend) and one labelled
+    bar per label, with the title and heading already drawn."""
+    height = _title_height(heading, title) + MARGIN + extra
+    height += sum(LINE * len(_lines(label)) + BAR + GAP for label in labels)
+    canvas = Canvas(height)
     canvas.text(title, size=14, bold=True)
     canvas.text(heading, color="#555555")
     canvas.y += GAP
+    return canvas
 
 
 def _percent_bars(
@@ -230,10 +236,7 @@ def _percent_bars(
 
     from bot.workflows.reports.formats import percent
 
-    height = _title_height(heading, title) + MARGIN
-    height += sum(LINE * len(_lines(label)) + BAR + GAP for label, _ in bars)
-    canvas = Canvas(height)
-    _heading(canvas, heading, title)
+    canvas = _headed_canvas(heading, title, [label for label, _ in bars])
     colors = colormaps["RdYlGn"]
     for label, value in bars:
         canvas.text(label)
@@ -249,10 +252,7 @@ def _percent_bars(
 
 def _count_bars(tr: Translator, heading: str, title: str, counts: Sequence[tuple[str, int, str]]) -> Canvas:
     """One bar per status, scaled to the largest count; no agreements at all says so once."""
-    height = _title_height(heading, title) + MARGIN
-    height += sum(LINE * len(_lines(label)) + BAR + GAP for label, _, _ in counts)
-    canvas = Canvas(height)
-    _heading(canvas, heading, title)
+    canvas = _headed_canvas(heading, title, [label for label, _, _ in counts])
     largest = max((n for _, n, _ in counts), default=0)
     for label, n, color in counts:
         canvas.text(label)
@@ -269,10 +269,7 @@ def _status_bars(
     """Agreements by status per region: a legend (one status per line), then one stacked bar per
     region, scaled to the largest total, with the total at its end; a region with none says so."""
     legend = [(tr.render(label), color) for label, _, color in STATUSES]
-    height = _title_height(heading, title) + MARGIN + LINE * len(legend) + GAP
-    height += sum(LINE * len(_lines(label)) + BAR + GAP for label, _ in rows)
-    canvas = Canvas(height)
-    _heading(canvas, heading, title)
+    canvas = _headed_canvas(heading, title, [label for label, _ in rows], extra=LINE * len(legend) + GAP)
     from matplotlib.patches import Rectangle
 
     for label, color in legend:
