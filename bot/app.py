@@ -61,7 +61,8 @@ def build_storage(settings: Settings) -> tuple[BaseStorage | None, BaseEventIsol
     return SharedStateStorage(storage), isolation, storage.redis
 
 
-async def run(settings: Settings, *, webhook: bool = False) -> None:
+async def run(settings: Settings, *, webhook: bool = False, head: str | None = None) -> None:
+    """`head`: the migrations' head revision, when the caller already read it (bot/cli.py)."""
     engine = make_engine(settings.database_url, serialize_sqlite=True, **settings.database_pool())
     sessionmaker = make_sessionmaker(engine)
     catalogs = Catalogs()
@@ -85,7 +86,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
     ticker = Ticker(sessionmaker, leadership, catalogs)
     ticker.watch(settings.admin_ids(), alert_thresholds(settings))
     scheduler = build_scheduler(ticker, tick_seconds=settings.scheduler_tick_seconds)
-    health = Health(engine, sessionmaker, leadership)
+    health = Health(engine, sessionmaker, leadership, head=head)
     health_server = None
     stop_sending = asyncio.Event()
     try:
@@ -100,6 +101,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
             invitation_days=settings.invitation_days,
             web_base_url=settings.web_base_url(),
             flood=FloodMiddleware(buckets=RedisBuckets(redis)) if redis else None,
+            transactions=settings.update_transactions(),
         )
         await publish_default_commands(bot, catalogs)
         await publish_descriptions(bot, catalogs)
@@ -116,7 +118,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> None:
                 bot,
                 allowed_updates=ALLOWED_UPDATES,
                 close_bot_session=False,
-                tasks_concurrency_limit=settings.max_concurrent_updates,
+                tasks_concurrency_limit=settings.updates_at_once(),
             )
         log.info("stopping: finishing handlers and flushing the outbox")
         in_flight: InFlight = dp["in_flight"]

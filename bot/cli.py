@@ -116,30 +116,35 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     settings.require_token()
     if args.webhook:
         settings.require_webhook()
-    _upgrade(settings)
+    head = _upgrade(settings, apart=True)
     from bot.lazy_types import import_aiogram_lazily
 
     import_aiogram_lazily()  # before bot.app imports aiogram: ~90 MB less (bot/lazy_types.py)
     from bot.app import run
 
-    asyncio.run(run(settings, webhook=args.webhook))
+    asyncio.run(run(settings, webhook=args.webhook, head=head))
     return 0
 
 
 def _web(args: argparse.Namespace, settings: Settings) -> int:
-    _upgrade(settings)
+    _upgrade(settings, apart=True)
     from bot.web.app import serve
 
     asyncio.run(serve(settings))
     return 0
 
 
-def _upgrade(settings: Settings) -> None:
-    """Bring the database to this version's schema, or say in one line why it cannot be reached."""
-    from db.migrate import DatabaseProblem, upgrade
+def _upgrade(settings: Settings, *, apart: bool = False) -> str | None:
+    """Bring the database to this version's schema, or say in one line why it cannot be reached.
+    `apart`: in a child process, for the processes that keep running (db/migrate.py); it returns
+    the head revision, which /readyz compares with the database's."""
+    from db.migrate import DatabaseProblem, upgrade, upgrade_apart
 
     try:
+        if apart:
+            return upgrade_apart(settings.database_url)
         upgrade(settings.database_url)
+        return None
     except DatabaseProblem as exc:
         raise ConfigError(str(exc)) from None
 

@@ -13,6 +13,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./cra.db"
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+# Connections of a bot process that updates leave free: the sender's, the scheduler's ticks and the
+# scheduler leader's advisory lock, which holds one for as long as the process leads.
+RESERVED_CONNECTIONS = 3
+# Updates a SQLite bot handles at once. Its statements run inline on the event loop (db/sqlite_inline.py),
+# so an update runs through without yielding and more at once gain nothing; each one ready to run
+# is another ~1.5 ms the sender's next step waits behind (64 of them kept replies to ~7/s in a flood).
+SQLITE_UPDATES_AT_ONCE = 8
 
 # Telegram issues tokens as "<bot id>:<35 url-safe characters>"; test doubles use shorter secrets.
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{5,100}$")
@@ -44,10 +51,11 @@ class Settings(BaseSettings):
     scheduler_tick_seconds: float = Field(default=60.0, gt=0)
     # Updates handled at once (polling): a backlog after downtime waits in Telegram, not in memory.
     max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
-    # PostgreSQL connections per process: kept open, opened beyond that at busy moments (unset: half
-    # of MAX_CONCURRENT_UPDATES), and how long an update waits for one before giving up.
-    database_pool_size: int = Field(default=10, ge=1, le=1000)
-    database_max_overflow: int | None = Field(default=None, ge=0, le=10_000)
+    # PostgreSQL connections per process, kept open; updates beyond them wait for one (a moment, and
+    # at most DATABASE_POOL_TIMEOUT). Overflow connections (unset: none) are opened and closed per use:
+    # under load that was a new server process per update and halved throughput.
+    database_pool_size: int = Field(default=20, ge=1, le=1000)
+    database_max_overflow: int = Field(default=0, ge=0, le=10_000)
     database_pool_timeout: float = Field(default=30.0, gt=0, le=600)
     # At start, how long to keep retrying an unreachable Telegram API before giving up (exit 2).
     startup_retry_seconds: float = Field(default=60.0, ge=0, le=3600)
@@ -70,12 +78,15 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator(
-        "redis_url", "webhook_url", "webhook_secret", "bot_token", "database_max_overflow", mode="before"
-    )
+    @field_validator("redis_url", "webhook_url", "webhook_secret", "bot_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_max_overflow", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return 0 if isinstance(value, str) and not value.strip() else value
 
     @field_validator("admin_telegram_ids", mode="after")
     @classmethod
@@ -103,14 +114,26 @@ class Settings(BaseSettings):
 
     def database_pool(self) -> dict[str, Any]:
         """Pool arguments for `make_engine` (SQLite in the bot process ignores them: one connection)."""
-        overflow = self.database_max_overflow
-        if overflow is None:
-            overflow = self.max_concurrent_updates // 2
         return {
             "pool_size": self.database_pool_size,
-            "max_overflow": overflow,
+            "max_overflow": self.database_max_overflow,
             "pool_timeout": self.database_pool_timeout,
         }
+
+    def updates_at_once(self) -> int:
+        """MAX_CONCURRENT_UPDATES, but at most SQLITE_UPDATES_AT_ONCE on SQLite."""
+        if self.database_url.startswith("sqlite"):
+            return min(self.max_concurrent_updates, SQLITE_UPDATES_AT_ONCE)
+        return self.max_concurrent_updates
+
+    def update_transactions(self) -> int:
+        """How many updates may hold a database connection at once. The rest wait their turn before
+        taking one, so the outbox sender, the scheduler and the leader's lock (RESERVED_CONNECTIONS)
+        never queue behind a flood of updates: SQLite has one connection, so one update at a time."""
+        if self.database_url.startswith("sqlite"):
+            return 1
+        pool = self.database_pool_size + self.database_max_overflow
+        return max(1, pool - RESERVED_CONNECTIONS)
 
     def require_token(self) -> str:
         """The bot token, or a ConfigError saying what is wrong with it (never echoing it)."""

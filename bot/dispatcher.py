@@ -35,8 +35,10 @@ def build_dispatcher(
     invitation_days: int = DEFAULT_INVITATION_DAYS,
     flood: FloodMiddleware | None = None,
     web_base_url: str = "http://127.0.0.1:8090",
+    transactions: int | None = None,
 ) -> Dispatcher:
-    """`on_commit` runs after each update's transaction commits (it wakes the outbox sender)."""
+    """`on_commit` runs after each update's transaction commits (it wakes the outbox sender);
+    `transactions` bounds the updates holding a database connection at once (unset: no bound)."""
     in_flight = InFlight()
     # Updates run as concurrent tasks; isolation serialises one person's updates *including* the
     # commit (FSM middleware holds the lock around ours), so a tap never reads a stale row.
@@ -49,7 +51,9 @@ def build_dispatcher(
         in_flight=in_flight,
         web_base_url=web_base_url,  # PUBLIC_BASE_URL: the links /portal and /panel give
     )
-    dp.update.outer_middleware(TransactionMiddleware(sessionmaker, catalogs, on_commit, in_flight))
+    dp.update.outer_middleware(
+        TransactionMiddleware(sessionmaker, catalogs, on_commit, in_flight, transactions=transactions)
+    )
     dp.update.outer_middleware(CorrectionsMiddleware(catalogs))  # before the reader's Translator
     dp.update.outer_middleware(PersonMiddleware(catalogs))
     dp.update.outer_middleware(LostPlaceMiddleware())

@@ -209,10 +209,16 @@ class TransactionMiddleware(BaseMiddleware):
         on_commit: Callable[[], None],
         in_flight: InFlight,
         retry: RetryPolicy | None = None,
+        transactions: int | None = None,
     ) -> None:
         self.sessionmaker, self.catalogs = sessionmaker, catalogs
         self.on_commit, self.in_flight = on_commit, in_flight
         self.retry = retry or RETRY
+        # At most `transactions` updates hold (or queue for) a connection; the others wait here, so
+        # the sender's next turn on the pool comes after a few transactions, not after a flood.
+        self.turns: contextlib.AbstractAsyncContextManager[Any] = (
+            asyncio.Semaphore(transactions) if transactions else contextlib.nullcontext()
+        )
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
@@ -262,7 +268,7 @@ class TransactionMiddleware(BaseMiddleware):
         notices: list[Notice] = []
         say: Replies | None = None
         try:
-            async with self.sessionmaker() as db, db.begin():
+            async with self.turns, self.sessionmaker() as db, db.begin():
                 if not await first_time_seen(db, event.update_id, now=now):
                     log.info("update %s was already handled; ignored", event.update_id)
                     return UNHANDLED
@@ -272,7 +278,7 @@ class TransactionMiddleware(BaseMiddleware):
                 await enqueue_notices(db, self.catalogs, notices, now=now)
         except UserError as refusal:
             result, say = None, None
-            async with self.sessionmaker() as db, db.begin():
+            async with self.turns, self.sessionmaker() as db, db.begin():
                 if await first_time_seen(db, event.update_id, now=now):
                     data.update(db=db, say=Replies(db, chat_id, now))
                     await self._refuse(event, data, refusal)

@@ -228,6 +228,7 @@ def make_harness(
     catalogs: Catalogs,
     storage: BaseStorage | None = None,
     flood: FloodMiddleware | None = None,
+    transactions: int | None = None,
 ) -> Harness:
     """The real dispatcher and the real outbox sender (unpaced), around a recording session.
 
@@ -241,6 +242,7 @@ def make_harness(
         bot_username="cra_test_bot",
         storage=storage,
         flood=flood or FloodMiddleware(burst=100_000, tap_burst=100_000),
+        transactions=transactions,
     )
     return Harness(dp, bot, session, sender)
 
