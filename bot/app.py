@@ -63,7 +63,12 @@ def build_storage(settings: Settings) -> tuple[BaseStorage | None, BaseEventIsol
 
 async def run(settings: Settings, *, webhook: bool = False, head: str | None = None) -> None:
     """`head`: the migrations' head revision, when the caller already read it (bot/cli.py)."""
-    engine = make_engine(settings.database_url, serialize_sqlite=True, **settings.database_pool())
+    # No pre-ping: it costs a round trip per transaction (a seventh of an update's), and everything
+    # here already survives a lost connection: an update runs again (TransactionMiddleware), the
+    # sender records again or waits for the lease, a scheduled job runs at the next tick.
+    engine = make_engine(
+        settings.database_url, serialize_sqlite=True, pool_pre_ping=False, **settings.database_pool()
+    )
     sessionmaker = make_sessionmaker(engine)
     catalogs = Catalogs()
     bot = build_bot(settings)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -174,9 +175,13 @@ class Ticker:
                     await job(db, self.clock())
                 ran += 1
                 self.failing_since.pop(name, None)
-            except Exception:
+            except Exception as error:
                 # A failing job must not stop the others; it is retried at the next tick.
-                log.exception("scheduled job %s failed", name)
+                if isinstance(error, DBAPIError) and error.connection_invalidated:
+                    # The database restarted or cut the connection; the pool reconnects.
+                    log.warning("scheduled job %s: database connection lost (%s)", name, error.orig)
+                else:
+                    log.exception("scheduled job %s failed", name)
                 self.failing_since.setdefault(name, self.clock())
         for name, staged in self.staged.items():
             try:

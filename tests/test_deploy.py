@@ -165,7 +165,10 @@ def test_nginx_example_passes_nginx_t(tmp_path: Path) -> None:
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{ access_log off; include {tmp_path}/site.conf; }}\n"
+        # Temporary files under tmp_path: the compiled-in /var/lib/nginx exists only where it is installed.
+        f"http {{ access_log off; client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
+        f"  fastcgi_temp_path {tmp_path}/fastcgi; uwsgi_temp_path {tmp_path}/uwsgi; scgi_temp_path {tmp_path}/scgi;\n"
+        f"  include {tmp_path}/site.conf; }}\n"
     )
     result = subprocess.run(
         ["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
