@@ -1,14 +1,16 @@
 """The outbox sender: drains queued messages at Telegram's pace, and loses none. It only sends:
 every row it claims, settles or spaces is written by bot/workflows/outbox.py.
 
-- Pacing: one message every 1/TELEGRAM_GLOBAL_RATE seconds overall, evenly spaced with no initial
-  burst (shared through Redis when several processes send); per chat, a row becomes due only
+- Pacing (bot/pacing.py): one message every 1/TELEGRAM_GLOBAL_RATE seconds overall, evenly spaced
+  with no initial burst (shared through Redis when several processes send), and replies also at
+  once from a small burst in the headroom up to Telegram's 30/s; per chat, a row becomes due only
   1 s (private) or 3.5 s (group: at most 18/min) after the previous one to that chat, even a row
   queued after that send — kept in the database
   (`outbox.space_next`), so it holds across processes.
 - One request in flight per sender: a crash can repeat at most the message being sent.
 - Replies first: claims take replies before notices (bot/workflows/outbox.py), and a reply
-  committed while a batch of notices goes out is claimed and sent before the rest of the batch.
+  committed while a batch of notices goes out is claimed and sent before the rest of the batch:
+  at once on the reply burst, or else on the turn the next notice was waiting for.
 - 429 → that row waits `retry_after`, others keep flowing; 5xx, timeouts and network errors →
   exponential backoff with jitter, then give up and tell the secretariat; 403 → the person is
   marked unreachable, their queue dropped, their secretariats told.
@@ -126,12 +128,12 @@ class OutboxSender:
         self.name = uuid.uuid4().hex[:8]
         self._wake = asyncio.Event()
         self.outage = OutageLog()
-        self._fresh = False  # something was committed since the last claim: maybe a reply
+        self._fresh = asyncio.Event()  # something was committed since the last claim: maybe a reply
 
     def wake(self) -> None:
         """Something was committed to the outbox: look now rather than at the next poll."""
         self._wake.set()
-        self._fresh = True
+        self._fresh.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; then return (the caller decides how long to flush)."""
@@ -176,21 +178,66 @@ class OutboxSender:
             if stop is not None and stop.is_set():
                 await self._release(row)
                 continue
-            await self.pacer.wait_turn()
-            if self._fresh and self.clock() < jump_until:
-                # Replies committed meanwhile jump the batch, and take this very turn: a reply waits
-                # for the turn under way (at most 1/rate), not for the one after it too.
-                replies = await self._claim(Priority.REPLY)
-                if replies:
-                    rows.appendleft(row)
-                    rows.extendleft(reversed(replies))
-                    row = rows.popleft()
+            if row.priority == Priority.REPLY and await self.pacer.turn_now():
+                await self._send(row)
+                sent += 1
+                continue
+            # Replies committed meanwhile (during the last send, or while this row waits for its
+            # turn) jump the batch: at once while the pacer has room, else taking this very turn.
+            went, waiting = await self._replies_at_once(jump_until)
+            sent += went
+            if waiting:
+                rows.appendleft(row)
+                rows.extendleft(reversed(waiting))
+                continue
+            turn = asyncio.ensure_future(self.pacer.wait_turn())
+            try:
+                went, waiting = await self._replies_while(turn, jump_until)
+                await turn
+            finally:
+                turn.cancel()
+            sent += went
+            if waiting:
+                rows.appendleft(row)
+                rows.extendleft(reversed(waiting))
+                row = rows.popleft()
             await self._send(row)
             sent += 1
         return sent
 
+    async def _replies_at_once(self, jump_until: datetime) -> tuple[int, list[OutboxMessage]]:
+        """Replies committed since the last claim, each sent now if the pacer has a turn free now
+        (its reply burst): how many went, and those left to wait for a turn."""
+        if not self._fresh.is_set() or self.clock() >= jump_until:
+            return 0, []
+        replies = await self._claim(Priority.REPLY)
+        for n, reply in enumerate(replies):
+            if not await self.pacer.turn_now():
+                return n, replies[n:]
+            await self._send(reply)
+        return len(replies), []
+
+    async def _replies_while(
+        self, turn: asyncio.Future[None], jump_until: datetime
+    ) -> tuple[int, list[OutboxMessage]]:
+        """`_replies_at_once` for every commit until the turn comes (or the batch's time is up)."""
+        went = 0
+        while self.clock() < jump_until:
+            if not self._fresh.is_set():
+                if turn.done():
+                    break
+                fresh: asyncio.Future[Any] = asyncio.ensure_future(self._fresh.wait())
+                await asyncio.wait({turn, fresh}, return_when=asyncio.FIRST_COMPLETED)
+                fresh.cancel()
+                continue
+            n, waiting = await self._replies_at_once(jump_until)
+            went += n
+            if waiting:
+                return went, waiting
+        return went, []
+
     async def _claim(self, max_priority: Priority) -> list[OutboxMessage]:
-        self._fresh = False
+        self._fresh.clear()
         async with self.sessionmaker() as db, db.begin():
             return await claim_due(
                 db, now=self.clock(), lease=self.lease, limit=self.batch, max_priority=max_priority
