@@ -51,9 +51,10 @@ class _Window:
             return t
         return max(t, self.times[start + inside - self.ceiling] + 1 + 2 * _MARGIN)
 
-    def add(self, t: float) -> None:
+    def add(self, t: float, *, now: float) -> None:
         bisect.insort(self.times, t)
-        del self.times[: bisect.bisect_left(self.times, t - 2)]  # older ones bound no window now
+        # Turns are asked for at `now` or later: older ones bound no window any more.
+        del self.times[: bisect.bisect_left(self.times, now - 2)]
 
 
 class _Bucket:
@@ -97,7 +98,7 @@ class LocalPacer:
         now = self.clock()
         slot = self._window.free_at(max(now, self._next))
         self._next = slot + self.interval
-        self._window.add(slot)
+        self._window.add(slot, now=now)
         if slot > now:
             await self.sleep(slot - now)
 
@@ -109,7 +110,7 @@ class LocalPacer:
             self._next = now + self.interval  # the grid is free: take its turn, keep the burst
         elif not self._replies.take(now):
             return False
-        self._window.add(now)
+        self._window.add(now, now=now)
         return True
 
 

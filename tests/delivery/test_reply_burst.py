@@ -83,6 +83,22 @@ async def test_without_a_broadcast_a_reply_takes_the_free_turn_and_keeps_the_bur
     assert [await pacer.turn_now() for _ in range(6)] == [True] * 5 + [False]  # burst intact
 
 
+async def test_a_turn_reserved_far_ahead_does_not_forget_the_recent_ones() -> None:
+    now, slept = [0.0], []
+
+    async def note(seconds: float) -> None:
+        slept.append(seconds)
+
+    pacer = LocalPacer(0.25, clock=lambda: now[0], sleep=note, ceiling=2, reply_burst=10)
+    await pacer.wait_turn()  # 0.0; the next turn of the pace at 4.0
+    now[0] = 0.5
+    assert await pacer.turn_now()  # the second in this second
+    now[0] = 0.6
+    await pacer.wait_turn()  # reserves 4.0, 3.4 s ahead
+    now[0] = 0.7
+    assert not await pacer.turn_now()  # 0.0 and 0.5 still count: a third would break the ceiling
+
+
 @pytest.fixture
 async def redis() -> AsyncIterator[Redis]:
     url = os.environ.get("TEST_REDIS_URL")
