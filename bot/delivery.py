@@ -1,5 +1,6 @@
-"""The outbox sender: drains queued messages at Telegram's pace, and loses none. It only sends:
-every row it claims, settles or spaces is written by bot/workflows/outbox.py.
+"""The outbox sender: drains queued messages at Telegram's pace, and loses none. It only sends
+(each row's request by its kind: bot/delivery_calls.py): every row it claims, settles or spaces is
+written by bot/workflows/outbox.py.
 
 - Pacing (bot/pacing.py): one message every 1/TELEGRAM_GLOBAL_RATE seconds overall, evenly spaced
   with no initial burst (shared through Redis when several processes send), and replies also at
@@ -35,14 +36,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics
+from bot.delivery_calls import RowCalls
 from bot.i18n import Catalogs
-from bot.keyboards import Markup, markup_of
 from bot.notify import enqueue_notices
 from bot.outage import OutageLog
 from bot.pacing import LocalPacer as LocalPacer
@@ -62,43 +62,10 @@ from bot.workflows.outbox import (
     release,
     space_next,
 )
-from bot.workflows.outbox.edits import DELETE, EDIT_MARKUP, EDIT_TEXT
 from bot.workflows.screens import record_screen
 from db.models import OutboxMessage, Priority
 
 log = logging.getLogger(__name__)
-
-
-# A queued file's method (db/models/delivery.py SEND_FILE) → the Bot call that sends it.
-FILE_SENDERS = {
-    "sendDocument": "send_document",
-    "sendPhoto": "send_photo",
-    "sendVoice": "send_voice",
-    "sendAudio": "send_audio",
-    "sendVideo": "send_video",
-}
-
-# Telegram's 400s that say an edit or a deletion has nothing to do ("unchanged") or no message
-# to act on any more ("gone"); anything else is a refusal like any other.
-_UNCHANGED = ("message is not modified",)
-_GONE = (
-    "message to edit not found",
-    "message to delete not found",
-    "message can't be edited",
-    "message can't be deleted",
-    "there is no text in the message to edit",
-    "message_id_invalid",
-)
-
-
-def edit_outcome(exc: TelegramBadRequest) -> str | None:
-    """ "unchanged", "gone" or None for a 400 answered to an edit or a deletion."""
-    text = exc.message.lower()
-    if any(reason in text for reason in _UNCHANGED):
-        return "unchanged"
-    if any(reason in text for reason in _GONE):
-        return "gone"
-    return None
 
 
 def utcnow() -> datetime:
@@ -124,6 +91,7 @@ class OutboxSender:
         self.pacer, self.give_up_after, self.lease = pacer, give_up_after, lease
         self.request_timeout, self.chat_gaps, self.clock = request_timeout, chat_gaps, clock
         self.idle_poll = idle_poll
+        self.calls = RowCalls(bot, request_timeout, self._message_of)
         self.batch = 20
         self.name = uuid.uuid4().hex[:8]
         self._wake = asyncio.Event()
@@ -248,106 +216,14 @@ class OutboxSender:
         async with self.sessionmaker() as db, db.begin():
             await release(db, row)
 
-    async def _call(self, row: OutboxMessage) -> int | None:
-        """One request for the row, by its kind; returns the id of the message it sent or changed."""
-        payload = dict(row.payload)
-        payload.pop("screen", None)
-        markup = payload.pop("reply_markup", None)
-        keyboard = markup_of(markup)  # inline buttons, or a liaison's persistent reply keyboard
-        if row.method in FILE_SENDERS:
-            return await self._send_file(row, payload, keyboard)
-        if row.method not in (EDIT_TEXT, EDIT_MARKUP, DELETE):
-            return await self._send_message(row, payload, keyboard)
-        inline = keyboard if isinstance(keyboard, InlineKeyboardMarkup) else None  # edits: inline only
-        edit = {EDIT_TEXT: self._edit_text, EDIT_MARKUP: self._edit_markup, DELETE: self._delete}[row.method]
-        return await edit(row, payload, inline)
-
-    async def _send_message(self, row: OutboxMessage, payload: dict[str, Any], keyboard: Markup) -> int:
-        message = await self.bot.send_message(
-            row.chat_id, payload["text"], reply_markup=keyboard, request_timeout=self.request_timeout
-        )
-        return message.message_id
-
-    async def _send_file(self, row: OutboxMessage, payload: dict[str, Any], keyboard: Markup) -> int:
-        """Our own bytes, or a file Telegram holds (`file_id`), by the call of the row's method."""
-        document: str | BufferedInputFile = payload.get("file_id") or BufferedInputFile(
-            row.attachment or b"", filename=payload["file_name"]
-        )
-        send = getattr(self.bot, FILE_SENDERS[row.method])  # send_document, send_photo
-        message = await send(
-            row.chat_id,
-            document,
-            caption=payload.get("caption"),
-            reply_markup=keyboard,
-            request_timeout=self.request_timeout,
-        )
-        return int(message.message_id)
-
-    async def _edit_text(
-        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
-    ) -> int:
-        """Unchanged content is success; a message that cannot be edited any more (deleted, too
-        old, not text) gets the text as a new message, so the reader still sees it; so does the edit
-        of a message an earlier row was to send and did not."""
-        message_id = payload.get("message_id") or await self._message_of(int(payload["of_row"]))
-        if message_id is None:
-            return await self._send_message(row, payload, keyboard)
-        try:
-            await self.bot.edit_message_text(
-                payload["text"],
-                chat_id=row.chat_id,
-                message_id=message_id,
-                reply_markup=keyboard,
-                request_timeout=self.request_timeout,
-            )
-        except TelegramBadRequest as exc:
-            if edit_outcome(exc) == "unchanged":
-                return message_id
-            if edit_outcome(exc) != "gone":
-                raise
-            log.info(
-                "outbox row %s: message %s not editable (%s); sent anew", row.id, message_id, exc.message
-            )
-            return await self._send_message(row, payload, keyboard)
-        return message_id
-
     async def _message_of(self, row_id: int) -> int | None:
         async with self.sessionmaker() as db:
             return await message_id_of(db, row_id)
 
-    async def _edit_markup(
-        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
-    ) -> int:
-        """A keyboard already so, or on a message that is gone, needs nothing more."""
-        message_id = int(payload["message_id"])
-        try:
-            await self.bot.edit_message_reply_markup(
-                chat_id=row.chat_id,
-                message_id=message_id,
-                reply_markup=keyboard,
-                request_timeout=self.request_timeout,
-            )
-        except TelegramBadRequest as exc:
-            if edit_outcome(exc) is None:
-                raise
-        return message_id
-
-    async def _delete(
-        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
-    ) -> int:
-        """A message already gone (or too old to delete: Telegram keeps it) needs nothing more."""
-        message_id = int(payload["message_id"])
-        try:
-            await self.bot.delete_message(row.chat_id, message_id, request_timeout=self.request_timeout)
-        except TelegramBadRequest as exc:
-            if edit_outcome(exc) is None:
-                raise
-        return message_id
-
     async def _observed_call(self, row: OutboxMessage) -> int | None:
         assert row.id is not None
         try:
-            message_id = await self._call(row)
+            message_id = await self.calls.call(row)
         except Exception as exc:
             self._observe(row.id, exc)
             raise
