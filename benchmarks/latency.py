@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/latency.py [--updates 40] [--broadcast 1500]
 
-The bot (`cra-bot run`, on SQLite, the sender at the default 30 messages/s) long-polls the Bot API
+The bot (`cra-bot run`, on SQLite, the sender at the default pace) long-polls the Bot API
 test double on 127.0.0.1, which also enforces the global rate. 20 registered people send `/ayuda`
 at 2 updates/s; latency is from the update entering the double to the bot's reply reaching it (the
 double's own clock for both). Three phases of `--updates` each:
@@ -168,6 +168,7 @@ async def main(updates: int, count: int) -> None:
                 renders_before = sum(1 for r in double.requests if r.method == "sendDocument")
                 during_report = await measure(double, updates, during=asyncio.create_task(reports(double)))
                 charts = sum(1 for r in double.requests if r.method == "sendDocument") - renders_before
+                refused = sum(1 for r in double.requests if r.status == 429)  # the double's 30/s
             finally:
                 process.send_signal(signal.SIGTERM)
                 await asyncio.wait_for(process.wait(), 60)
@@ -183,7 +184,7 @@ async def main(updates: int, count: int) -> None:
         print(f"{name:<28}{v50:8.3f}{v95:8.3f}{v50 / base50:8.2f}{v95 / base95:8.2f}{max(values):8.3f}")
     print(
         f"broadcast: {drained} of {count} notices sent while measuring (still draining), "
-        f"all {count} in {drain_seconds:.1f} s"
+        f"all {count} in {drain_seconds:.1f} s; {refused} requests refused with 429"
     )
     worst = max(during_report) - base50
     print(f"report: {charts} files sent; worst delay over the idle median {worst:.3f} s (goal ≤ 0.5)")

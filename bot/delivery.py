@@ -1,14 +1,17 @@
-"""The outbox sender: drains queued messages at Telegram's pace, and loses none. It only sends:
-every row it claims, settles or spaces is written by bot/workflows/outbox.py.
+"""The outbox sender: drains queued messages at Telegram's pace, and loses none. It only sends
+(each row's request by its kind: bot/delivery_calls.py): every row it claims, settles or spaces is
+written by bot/workflows/outbox.py.
 
-- Pacing: one message every 1/TELEGRAM_GLOBAL_RATE seconds overall, evenly spaced with no initial
-  burst (shared through Redis when several processes send); per chat, a row becomes due only
+- Pacing (bot/pacing.py): one message every 1/TELEGRAM_GLOBAL_RATE seconds overall, evenly spaced
+  with no initial burst (shared through Redis when several processes send), and replies also at
+  once from a small burst in the headroom up to Telegram's 30/s; per chat, a row becomes due only
   1 s (private) or 3.5 s (group: at most 18/min) after the previous one to that chat, even a row
   queued after that send — kept in the database
   (`outbox.space_next`), so it holds across processes.
 - One request in flight per sender: a crash can repeat at most the message being sent.
 - Replies first: claims take replies before notices (bot/workflows/outbox.py), and a reply
-  committed while a batch of notices goes out is claimed and sent before the rest of the batch.
+  committed while a batch of notices goes out is claimed and sent before the rest of the batch:
+  at once on the reply burst, or else on the turn the next notice was waiting for.
 - 429 → that row waits `retry_after`, others keep flowing; 5xx, timeouts and network errors →
   exponential backoff with jitter, then give up and tell the secretariat; 403 → the person is
   marked unreachable, their queue dropped, their secretariats told.
@@ -33,14 +36,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics
+from bot.delivery_calls import RowCalls
 from bot.i18n import Catalogs
-from bot.keyboards import Markup, markup_of
 from bot.notify import enqueue_notices
 from bot.outage import OutageLog
 from bot.pacing import LocalPacer as LocalPacer
@@ -60,43 +62,10 @@ from bot.workflows.outbox import (
     release,
     space_next,
 )
-from bot.workflows.outbox.edits import DELETE, EDIT_MARKUP, EDIT_TEXT
 from bot.workflows.screens import record_screen
 from db.models import OutboxMessage, Priority
 
 log = logging.getLogger(__name__)
-
-
-# A queued file's method (db/models/delivery.py SEND_FILE) → the Bot call that sends it.
-FILE_SENDERS = {
-    "sendDocument": "send_document",
-    "sendPhoto": "send_photo",
-    "sendVoice": "send_voice",
-    "sendAudio": "send_audio",
-    "sendVideo": "send_video",
-}
-
-# Telegram's 400s that say an edit or a deletion has nothing to do ("unchanged") or no message
-# to act on any more ("gone"); anything else is a refusal like any other.
-_UNCHANGED = ("message is not modified",)
-_GONE = (
-    "message to edit not found",
-    "message to delete not found",
-    "message can't be edited",
-    "message can't be deleted",
-    "there is no text in the message to edit",
-    "message_id_invalid",
-)
-
-
-def edit_outcome(exc: TelegramBadRequest) -> str | None:
-    """ "unchanged", "gone" or None for a 400 answered to an edit or a deletion."""
-    text = exc.message.lower()
-    if any(reason in text for reason in _UNCHANGED):
-        return "unchanged"
-    if any(reason in text for reason in _GONE):
-        return "gone"
-    return None
 
 
 def utcnow() -> datetime:
@@ -122,16 +91,17 @@ class OutboxSender:
         self.pacer, self.give_up_after, self.lease = pacer, give_up_after, lease
         self.request_timeout, self.chat_gaps, self.clock = request_timeout, chat_gaps, clock
         self.idle_poll = idle_poll
+        self.calls = RowCalls(bot, request_timeout, self._message_of)
         self.batch = 20
         self.name = uuid.uuid4().hex[:8]
         self._wake = asyncio.Event()
         self.outage = OutageLog()
-        self._fresh = False  # something was committed since the last claim: maybe a reply
+        self._fresh = asyncio.Event()  # something was committed since the last claim: maybe a reply
 
     def wake(self) -> None:
         """Something was committed to the outbox: look now rather than at the next poll."""
         self._wake.set()
-        self._fresh = True
+        self._fresh.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; then return (the caller decides how long to flush)."""
@@ -176,21 +146,66 @@ class OutboxSender:
             if stop is not None and stop.is_set():
                 await self._release(row)
                 continue
-            await self.pacer.wait_turn()
-            if self._fresh and self.clock() < jump_until:
-                # Replies committed meanwhile jump the batch, and take this very turn: a reply waits
-                # for the turn under way (at most 1/rate), not for the one after it too.
-                replies = await self._claim(Priority.REPLY)
-                if replies:
-                    rows.appendleft(row)
-                    rows.extendleft(reversed(replies))
-                    row = rows.popleft()
+            if row.priority == Priority.REPLY and await self.pacer.turn_now():
+                await self._send(row)
+                sent += 1
+                continue
+            # Replies committed meanwhile (during the last send, or while this row waits for its
+            # turn) jump the batch: at once while the pacer has room, else taking this very turn.
+            went, waiting = await self._replies_at_once(jump_until)
+            sent += went
+            if waiting:
+                rows.appendleft(row)
+                rows.extendleft(reversed(waiting))
+                continue
+            turn = asyncio.ensure_future(self.pacer.wait_turn())
+            try:
+                went, waiting = await self._replies_while(turn, jump_until)
+                await turn
+            finally:
+                turn.cancel()
+            sent += went
+            if waiting:
+                rows.appendleft(row)
+                rows.extendleft(reversed(waiting))
+                row = rows.popleft()
             await self._send(row)
             sent += 1
         return sent
 
+    async def _replies_at_once(self, jump_until: datetime) -> tuple[int, list[OutboxMessage]]:
+        """Replies committed since the last claim, each sent now if the pacer has a turn free now
+        (its reply burst): how many went, and those left to wait for a turn."""
+        if not self._fresh.is_set() or self.clock() >= jump_until:
+            return 0, []
+        replies = await self._claim(Priority.REPLY)
+        for n, reply in enumerate(replies):
+            if not await self.pacer.turn_now():
+                return n, replies[n:]
+            await self._send(reply)
+        return len(replies), []
+
+    async def _replies_while(
+        self, turn: asyncio.Future[None], jump_until: datetime
+    ) -> tuple[int, list[OutboxMessage]]:
+        """`_replies_at_once` for every commit until the turn comes (or the batch's time is up)."""
+        went = 0
+        while self.clock() < jump_until:
+            if not self._fresh.is_set():
+                if turn.done():
+                    break
+                fresh: asyncio.Future[Any] = asyncio.ensure_future(self._fresh.wait())
+                await asyncio.wait({turn, fresh}, return_when=asyncio.FIRST_COMPLETED)
+                fresh.cancel()
+                continue
+            n, waiting = await self._replies_at_once(jump_until)
+            went += n
+            if waiting:
+                return went, waiting
+        return went, []
+
     async def _claim(self, max_priority: Priority) -> list[OutboxMessage]:
-        self._fresh = False
+        self._fresh.clear()
         async with self.sessionmaker() as db, db.begin():
             return await claim_due(
                 db, now=self.clock(), lease=self.lease, limit=self.batch, max_priority=max_priority
@@ -201,106 +216,14 @@ class OutboxSender:
         async with self.sessionmaker() as db, db.begin():
             await release(db, row)
 
-    async def _call(self, row: OutboxMessage) -> int | None:
-        """One request for the row, by its kind; returns the id of the message it sent or changed."""
-        payload = dict(row.payload)
-        payload.pop("screen", None)
-        markup = payload.pop("reply_markup", None)
-        keyboard = markup_of(markup)  # inline buttons, or a liaison's persistent reply keyboard
-        if row.method in FILE_SENDERS:
-            return await self._send_file(row, payload, keyboard)
-        if row.method not in (EDIT_TEXT, EDIT_MARKUP, DELETE):
-            return await self._send_message(row, payload, keyboard)
-        inline = keyboard if isinstance(keyboard, InlineKeyboardMarkup) else None  # edits: inline only
-        edit = {EDIT_TEXT: self._edit_text, EDIT_MARKUP: self._edit_markup, DELETE: self._delete}[row.method]
-        return await edit(row, payload, inline)
-
-    async def _send_message(self, row: OutboxMessage, payload: dict[str, Any], keyboard: Markup) -> int:
-        message = await self.bot.send_message(
-            row.chat_id, payload["text"], reply_markup=keyboard, request_timeout=self.request_timeout
-        )
-        return message.message_id
-
-    async def _send_file(self, row: OutboxMessage, payload: dict[str, Any], keyboard: Markup) -> int:
-        """Our own bytes, or a file Telegram holds (`file_id`), by the call of the row's method."""
-        document: str | BufferedInputFile = payload.get("file_id") or BufferedInputFile(
-            row.attachment or b"", filename=payload["file_name"]
-        )
-        send = getattr(self.bot, FILE_SENDERS[row.method])  # send_document, send_photo
-        message = await send(
-            row.chat_id,
-            document,
-            caption=payload.get("caption"),
-            reply_markup=keyboard,
-            request_timeout=self.request_timeout,
-        )
-        return int(message.message_id)
-
-    async def _edit_text(
-        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
-    ) -> int:
-        """Unchanged content is success; a message that cannot be edited any more (deleted, too
-        old, not text) gets the text as a new message, so the reader still sees it; so does the edit
-        of a message an earlier row was to send and did not."""
-        message_id = payload.get("message_id") or await self._message_of(int(payload["of_row"]))
-        if message_id is None:
-            return await self._send_message(row, payload, keyboard)
-        try:
-            await self.bot.edit_message_text(
-                payload["text"],
-                chat_id=row.chat_id,
-                message_id=message_id,
-                reply_markup=keyboard,
-                request_timeout=self.request_timeout,
-            )
-        except TelegramBadRequest as exc:
-            if edit_outcome(exc) == "unchanged":
-                return message_id
-            if edit_outcome(exc) != "gone":
-                raise
-            log.info(
-                "outbox row %s: message %s not editable (%s); sent anew", row.id, message_id, exc.message
-            )
-            return await self._send_message(row, payload, keyboard)
-        return message_id
-
     async def _message_of(self, row_id: int) -> int | None:
         async with self.sessionmaker() as db:
             return await message_id_of(db, row_id)
 
-    async def _edit_markup(
-        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
-    ) -> int:
-        """A keyboard already so, or on a message that is gone, needs nothing more."""
-        message_id = int(payload["message_id"])
-        try:
-            await self.bot.edit_message_reply_markup(
-                chat_id=row.chat_id,
-                message_id=message_id,
-                reply_markup=keyboard,
-                request_timeout=self.request_timeout,
-            )
-        except TelegramBadRequest as exc:
-            if edit_outcome(exc) is None:
-                raise
-        return message_id
-
-    async def _delete(
-        self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
-    ) -> int:
-        """A message already gone (or too old to delete: Telegram keeps it) needs nothing more."""
-        message_id = int(payload["message_id"])
-        try:
-            await self.bot.delete_message(row.chat_id, message_id, request_timeout=self.request_timeout)
-        except TelegramBadRequest as exc:
-            if edit_outcome(exc) is None:
-                raise
-        return message_id
-
     async def _observed_call(self, row: OutboxMessage) -> int | None:
         assert row.id is not None
         try:
-            message_id = await self._call(row)
+            message_id = await self.calls.call(row)
         except Exception as exc:
             self._observe(row.id, exc)
             raise

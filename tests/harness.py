@@ -94,7 +94,7 @@ def check_limits(method: TelegramMethod[Any], parse_mode: str | None) -> None:
         raise LimitError("answerCallbackQuery text over 200 characters")
 
 
-# The file methods the outbox may call (bot/delivery.py FILE_SENDERS).
+# The file methods the outbox may call (bot/delivery_calls.py FILE_SENDERS).
 SENT_FILES = SendDocument | SendPhoto | SendVoice | SendAudio | SendVideo
 
 

@@ -223,7 +223,8 @@ async def test_processes_share_one_pace_through_redis() -> None:
 
 
 class ReplyArrives:
-    """A pacer during whose `at`-th wait a person's reply is committed (as by an update)."""
+    """A pacer during whose `at`-th wait a person's reply is committed (as by an update); with no
+    room for a reply burst (bot/pacing.py), so the reply must take a turn of the pace."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], at: int) -> None:
         self.sessionmaker, self.at, self.turns = sessionmaker, at, 0
@@ -234,6 +235,9 @@ class ReplyArrives:
         if self.turns == self.at and self.sender is not None:
             await queue(self.sessionmaker, 3, "respuesta", priority=Priority.REPLY)
             self.sender.wake()
+
+    async def turn_now(self) -> bool:
+        return False
 
 
 async def test_a_reply_committed_during_a_broadcast_takes_the_very_next_turn(
