@@ -8,6 +8,7 @@ another process takes over at its next attempt (every 20 s). SQLite means one pr
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -118,6 +119,8 @@ class Ticker:
         self.failing_since: dict[str, datetime] = {}
         # Jobs that manage their own transactions: the digests render between two of them.
         self.staged: dict[str, Callable[[], Awaitable[object]]] = {"reports": self._digests}
+        self._idle = asyncio.Event()  # no tick under way: shutting down may dispose the engine
+        self._idle.set()
 
     def watch(self, admins: tuple[int, ...], thresholds: Thresholds) -> None:
         """Add the monitoring job: the administrators' alerts and the daily audit verification."""
@@ -162,8 +165,24 @@ class Ticker:
             metrics.DIGEST_RUNS.inc()
         return queued
 
+    async def wait_idle(self, timeout: float) -> bool:  # noqa: ASYNC109 (a bounded shutdown wait)
+        """Wait for a tick under way to finish (shutting down); False if it outlasted `timeout`."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self._idle.wait()
+        except TimeoutError:
+            return False
+        return True
+
     async def tick(self) -> int:
         """One round: returns how many jobs ran (0 when another process leads)."""
+        self._idle.clear()
+        try:
+            return await self._tick()
+        finally:
+            self._idle.set()
+
+    async def _tick(self) -> int:
         self._time_tick(self.clock())
         if not await self.leadership.refresh():
             return 0
