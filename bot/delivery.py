@@ -66,6 +66,8 @@ from bot.workflows.screens import record_screen
 from db.models import OutboxMessage, Priority
 
 log = logging.getLogger(__name__)
+# While a notice waits for its turn, how often the sender looks for replies committed meanwhile.
+CLAIMS_PER_TURN = 3
 
 
 def utcnow() -> datetime:
@@ -146,7 +148,10 @@ class OutboxSender:
             if stop is not None and stop.is_set():
                 await self._release(row)
                 continue
-            if row.priority == Priority.REPLY and await self.pacer.turn_now():
+            if row.priority == Priority.REPLY:
+                # Replies committed after this one go after it: nothing to look for while it waits.
+                if not await self.pacer.turn_now():
+                    await self.pacer.wait_turn()
                 await self._send(row)
                 sent += 1
                 continue
@@ -188,16 +193,19 @@ class OutboxSender:
     async def _replies_while(
         self, turn: asyncio.Future[None], jump_until: datetime
     ) -> tuple[int, list[OutboxMessage]]:
-        """`_replies_at_once` for every commit until the turn comes (or the batch's time is up)."""
+        """`_replies_at_once` for the commits until the turn comes (or the batch's time is up), at
+        most CLAIMS_PER_TURN times: a flood of updates that queue nothing must not make the sender
+        claim after each of them."""
         went = 0
-        while self.clock() < jump_until:
-            if not self._fresh.is_set():
-                if turn.done():
-                    break
+        for _ in range(CLAIMS_PER_TURN):
+            if self.clock() >= jump_until:
+                break
+            while not self._fresh.is_set() and not turn.done():
                 fresh: asyncio.Future[Any] = asyncio.ensure_future(self._fresh.wait())
                 await asyncio.wait({turn, fresh}, return_when=asyncio.FIRST_COMPLETED)
                 fresh.cancel()
-                continue
+            if not self._fresh.is_set():  # the turn came first
+                break
             n, waiting = await self._replies_at_once(jump_until)
             went += n
             if waiting:

@@ -253,3 +253,42 @@ async def test_a_reply_committed_during_a_broadcast_takes_the_very_next_turn(
     sent = [r.params["text"] for r in double.requests if r.method == "sendMessage"]
     # The reply goes out in the turn it was committed in: after one notice, not after two.
     assert sent == ["aviso 1", "respuesta", "aviso 2", "aviso 3", "aviso 4", "aviso 5"]
+
+
+class BusyPace:
+    """A pace with no turn free at once, and updates committing during every wait (a flood): each
+    wait wakes the sender, as every update's commit does."""
+
+    def __init__(self) -> None:
+        self.sender: OutboxSender | None = None
+
+    async def wait_turn(self) -> None:
+        assert self.sender is not None
+        self.sender.wake()
+
+    async def turn_now(self) -> bool:
+        return False
+
+
+async def test_a_backlog_of_replies_during_a_flood_is_claimed_once_not_after_every_commit(
+    double: BotApiDouble, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], catalogs: Catalogs
+) -> None:
+    for n in range(1, 11):
+        double.add_chat(300 + n)
+        await queue(sessionmaker, 300 + n, f"respuesta {n}", priority=Priority.REPLY)
+    pacer = BusyPace()
+    sender = OutboxSender(bot, sessionmaker, catalogs, pacer=pacer, clock=Clock(NOW), request_timeout=1)
+    pacer.sender = sender
+    claims = 0
+    claim = sender._claim
+
+    async def counted(max_priority: Priority) -> list[OutboxMessage]:
+        nonlocal claims
+        claims += 1
+        return await claim(max_priority)
+
+    sender._claim = counted  # type: ignore[method-assign]
+    assert await sender.send_due() == 10
+    sent = [r.params["text"] for r in double.requests if r.method == "sendMessage"]
+    assert sent == [f"respuesta {n}" for n in range(1, 11)]  # in order, each on its turn
+    assert claims == 1  # newer replies would go after these anyway (each claim is a transaction)
