@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import logging
+import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,15 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 CEILING = 30  # Telegram's global limit: about 30 messages a second
+
+
+def ceiling_for(rate: float) -> int:
+    """Turns allowed in any second: Telegram's 30, or the configured rate where an operator set
+    it higher (a bot allowed more, e.g. paid broadcasts; test doubles without a limit)."""
+    # The grid itself puts rate + 1 turns in a closed second (both ends): the window must allow them.
+    return CEILING if rate <= CEILING else math.ceil(rate) + 1
+
+
 REPLY_BURST = 5.0  # replies that may go at once, off the grid
 _MARGIN = 0.001  # s: the window counts as 1.001 s, so clock rounding cannot put 31 in a second
 
@@ -82,13 +92,14 @@ class LocalPacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         *,
-        ceiling: int = CEILING,
+        ceiling: int | None = None,
         reply_burst: float = REPLY_BURST,
         reply_refill: float | None = None,
     ) -> None:
         self.interval = 1.0 / rate
         self.clock, self.sleep = clock, sleep
         self._next = 0.0
+        ceiling = ceiling_for(rate) if ceiling is None else ceiling
         self._window = _Window(ceiling)
         refill = max(0.0, ceiling - rate) if reply_refill is None else reply_refill
         self._replies = _Bucket(reply_burst, refill)
@@ -170,19 +181,20 @@ class RedisPacer:
         *,
         fallback_share: float = 0.25,
         probe_every: float = 5.0,
-        ceiling: int = CEILING,
+        ceiling: int | None = None,
         reply_burst: float = REPLY_BURST,
         reply_refill: float | None = None,
     ) -> None:
         from redis.exceptions import RedisError  # only with Redis (importing it costs ~0.3 s)
 
         self.redis, self.interval, self.key = redis, 1.0 / rate, key
-        self.ceiling, self.reply_burst = ceiling, reply_burst
-        self.refill = max(0.0, ceiling - rate) if reply_refill is None else reply_refill
+        self.ceiling = ceiling_for(rate) if ceiling is None else ceiling
+        self.reply_burst = reply_burst
+        self.refill = max(0.0, self.ceiling - rate) if reply_refill is None else reply_refill
         self._keys = [key, f"{key}:turns", f"{key}:replies"]
         self._unavailable = (RedisError, OSError, TimeoutError)
         self._script = redis.register_script(self._SCRIPT)
-        self.fallback = LocalPacer(rate * fallback_share, ceiling=ceiling, reply_burst=0)
+        self.fallback = LocalPacer(rate * fallback_share, ceiling=self.ceiling, reply_burst=0)
         self.probe_every = probe_every
         self._away_since: float | None = None  # monotonic time Redis was last found away
 

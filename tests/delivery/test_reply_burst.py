@@ -57,6 +57,26 @@ async def test_a_reply_takes_a_turn_at_once_while_a_broadcast_holds_every_turn()
     assert broadcast.turns == pytest.approx([0.0, 1 / DEFAULT_RATE, 2 / DEFAULT_RATE])  # pace kept
 
 
+async def test_a_rate_set_above_30_is_kept_whole() -> None:
+    """TELEGRAM_GLOBAL_RATE allows up to 1000/s (a bot Telegram lets send more; the soak's double):
+    the 30-a-second window must not quietly cut it to 30."""
+    now = 0.0
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        nonlocal now
+        slept.append(seconds)
+        now += seconds
+
+    pacer = LocalPacer(200, clock=lambda: now, sleep=sleep)
+    turns = []
+    for _ in range(400):
+        await pacer.wait_turn()
+        turns.append(now)
+    assert turns[-1] == pytest.approx(399 / 200)  # 200 a second, evenly, none held back
+    assert most_in_any_second(turns) == 201  # a closed second holds both its ends
+
+
 async def test_replies_beyond_the_burst_wait_and_no_second_holds_more_than_30() -> None:
     broadcast = Broadcast()
     replies: list[float] = []
