@@ -85,7 +85,7 @@ class Settings(BaseSettings):
 
     @field_validator("database_max_overflow", mode="before")
     @classmethod
-    def _blank_is_none(cls, value: object) -> object:
+    def _blank_is_zero(cls, value: object) -> object:
         return 0 if isinstance(value, str) and not value.strip() else value
 
     @field_validator("admin_telegram_ids", mode="after")
