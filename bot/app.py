@@ -20,6 +20,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 
+from bot.collector import settle_after_start
 from bot.commands import publish_default_commands
 from bot.config import ConfigError, Settings
 from bot.delivery import LocalPacer, OutboxSender, Pacer, RedisPacer
@@ -112,6 +113,7 @@ async def run(settings: Settings, *, webhook: bool = False, head: str | None = N
         await publish_descriptions(bot, catalogs)
         sending = asyncio.create_task(sender.run(stop_sending), name="outbox-sender")
         scheduler.start()
+        settle_after_start()
         log.info("bot @%s ready (%d languages)", me.username, len(catalogs.languages))
         if webhook:
             await _serve_webhook(bot, dp, settings, health)

@@ -9,7 +9,19 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from aiogram.methods import (
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendAudio,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SendVideo,
+    SendVoice,
+)
+from aiogram.methods.base import TelegramMethod
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, MessageId
+from pydantic import ConfigDict
 
 from bot.keyboards import Markup, markup_of
 from bot.workflows.outbox.edits import DELETE, EDIT_MARKUP, EDIT_TEXT
@@ -17,13 +29,63 @@ from db.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-# A queued file's method (db/models/delivery.py SEND_FILE) → the Bot call that sends it.
-FILE_SENDERS = {
-    "sendDocument": "send_document",
-    "sendPhoto": "send_photo",
-    "sendVoice": "send_voice",
-    "sendAudio": "send_audio",
-    "sendVideo": "send_video",
+
+# Telegram answers a send or an edit with the whole Message, and the sender keeps only its id. These
+# requests are aiogram's own, read back as a MessageId: validating the whole Message took a
+# validator for every type a message can hold, built once per result type (~3 MB each in the bot
+# process), and more time per message than the rest of reading the answer.
+def _deferred(request: type[TelegramMethod[Any]]) -> ConfigDict:
+    """The request's own settings, its validator built when first used, not at import."""
+    return ConfigDict(**request.model_config, defer_build=True)
+
+
+class _SendMessage(SendMessage):
+    model_config = _deferred(SendMessage)
+    __returning__ = MessageId  # type: ignore[assignment]
+
+
+class _SendDocument(SendDocument):
+    model_config = _deferred(SendDocument)
+    __returning__ = MessageId  # type: ignore[assignment]
+
+
+class _SendPhoto(SendPhoto):
+    model_config = _deferred(SendPhoto)
+    __returning__ = MessageId  # type: ignore[assignment]
+
+
+class _SendVoice(SendVoice):
+    model_config = _deferred(SendVoice)
+    __returning__ = MessageId  # type: ignore[assignment]
+
+
+class _SendAudio(SendAudio):
+    model_config = _deferred(SendAudio)
+    __returning__ = MessageId  # type: ignore[assignment]
+
+
+class _SendVideo(SendVideo):
+    model_config = _deferred(SendVideo)
+    __returning__ = MessageId  # type: ignore[assignment]
+
+
+class _EditMessageText(EditMessageText):
+    model_config = _deferred(EditMessageText)
+    __returning__ = MessageId | bool
+
+
+class _EditMessageReplyMarkup(EditMessageReplyMarkup):
+    model_config = _deferred(EditMessageReplyMarkup)
+    __returning__ = MessageId | bool
+
+
+# A queued file's method (db/models/delivery.py SEND_FILE) → its request, and the field for the file.
+FILE_SENDERS: dict[str, tuple[type[TelegramMethod[Any]], str]] = {
+    "sendDocument": (_SendDocument, "document"),
+    "sendPhoto": (_SendPhoto, "photo"),
+    "sendVoice": (_SendVoice, "voice"),
+    "sendAudio": (_SendAudio, "audio"),
+    "sendVideo": (_SendVideo, "video"),
 }
 
 # Telegram's 400s that say an edit or a deletion has nothing to do ("unchanged") or no message
@@ -71,26 +133,28 @@ class RowCalls:
         edit = {EDIT_TEXT: self.edit_text, EDIT_MARKUP: self.edit_markup, DELETE: self.delete}[row.method]
         return await edit(row, payload, inline)
 
+    async def _sent_id(self, request: TelegramMethod[Any]) -> int:
+        sent: MessageId = await self.bot(request, request_timeout=self.request_timeout)
+        return sent.message_id
+
     async def send_message(self, row: OutboxMessage, payload: dict[str, Any], keyboard: Markup) -> int:
-        message = await self.bot.send_message(
-            row.chat_id, payload["text"], reply_markup=keyboard, request_timeout=self.request_timeout
-        )
-        return message.message_id
+        request = _SendMessage(chat_id=row.chat_id, text=payload["text"], reply_markup=keyboard)
+        return await self._sent_id(request)
 
     async def send_file(self, row: OutboxMessage, payload: dict[str, Any], keyboard: Markup) -> int:
         """Our own bytes, or a file Telegram holds (`file_id`), by the call of the row's method."""
         document: str | BufferedInputFile = payload.get("file_id") or BufferedInputFile(
             row.attachment or b"", filename=payload["file_name"]
         )
-        send = getattr(self.bot, FILE_SENDERS[row.method])  # send_document, send_photo
-        message = await send(
-            row.chat_id,
-            document,
-            caption=payload.get("caption"),
-            reply_markup=keyboard,
-            request_timeout=self.request_timeout,
+        request, field = FILE_SENDERS[row.method]
+        return await self._sent_id(
+            request(
+                chat_id=row.chat_id,
+                caption=payload.get("caption"),
+                reply_markup=keyboard,
+                **{field: document},
+            )
         )
-        return int(message.message_id)
 
     async def edit_text(
         self, row: OutboxMessage, payload: dict[str, Any], keyboard: InlineKeyboardMarkup | None
@@ -102,11 +166,10 @@ class RowCalls:
         if message_id is None:
             return await self.send_message(row, payload, keyboard)
         try:
-            await self.bot.edit_message_text(
-                payload["text"],
-                chat_id=row.chat_id,
-                message_id=message_id,
-                reply_markup=keyboard,
+            await self.bot(
+                _EditMessageText(
+                    text=payload["text"], chat_id=row.chat_id, message_id=message_id, reply_markup=keyboard
+                ),
                 request_timeout=self.request_timeout,
             )
         except TelegramBadRequest as exc:
@@ -126,10 +189,8 @@ class RowCalls:
         """A keyboard already so, or on a message that is gone, needs nothing more."""
         message_id = int(payload["message_id"])
         try:
-            await self.bot.edit_message_reply_markup(
-                chat_id=row.chat_id,
-                message_id=message_id,
-                reply_markup=keyboard,
+            await self.bot(
+                _EditMessageReplyMarkup(chat_id=row.chat_id, message_id=message_id, reply_markup=keyboard),
                 request_timeout=self.request_timeout,
             )
         except TelegramBadRequest as exc:

@@ -5,16 +5,22 @@ service's non-working days and national **or regional** holidays; 145.2 moves a 
 falls on a non-working day to the next working day. National holidays come from the `holidays`
 package (DLeg 713 art. 6 as amended by Leyes 31788 and 31822); regional holidays and the
 public-sector "días no laborables" decreed each year are added by the secretary.
+
+The package's answer for 2010–2060 is written out in bot/workflows/peru_holidays.py, because
+asking it for Peru imports every country it knows (~250 modules, 8.7 MB in each bot process, for
+16 dates a year). tests/workflows/test_business_days.py holds the table to the installed package;
+years outside it ask the package itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
+from bot.workflows import peru_holidays
 
 # UTC−05:00 all year; Peru has had no DST since 1994.
 LIMA = ZoneInfo("America/Lima")
@@ -49,13 +55,11 @@ class BusinessCalendar:
         for d in extra:
             _check_date(d)
         self.extra_non_working = extra
-        # Years are filled in on first look-up, so one instance serves any year.
-        self._national = holidays.country_holidays("PE")
 
     def is_holiday(self, d: date) -> bool:
         """A national holiday or one of the extra non-working dates (weekends aside)."""
         _check_date(d)
-        return d in self.extra_non_working or d in self._national
+        return d in self.extra_non_working or is_national_holiday(d)
 
     def is_business_day(self, d: date) -> bool:
         _check_date(d)
@@ -125,6 +129,29 @@ class BusinessCalendar:
             given=self.business_days_between(sent_on, session_day),
             session_on_business_day=self.is_business_day(session_day),
         )
+
+
+def is_national_holiday(d: date) -> bool:
+    if peru_holidays.FIRST_YEAR <= d.year <= peru_holidays.LAST_YEAR:
+        return d in _tabled_holidays()
+    return d in _package_holidays()
+
+
+@functools.cache
+def _tabled_holidays() -> frozenset[date]:
+    return frozenset(
+        date.fromisoformat(f"{year}-{day}")
+        for year, days in peru_holidays.BY_YEAR.items()
+        for day in days.split()
+    )
+
+
+@functools.cache
+def _package_holidays() -> Container[date]:
+    import holidays  # only for years outside the table: see the module's docstring
+
+    # Years are filled in on first look-up, so one instance serves any year.
+    return holidays.country_holidays("PE")
 
 
 def _check_date(d: object) -> None:

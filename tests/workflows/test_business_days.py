@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.workflows.business_days import BusinessCalendar, NoticeCheck, lima_date
+from bot.workflows import peru_holidays
+from bot.workflows.business_days import BusinessCalendar, NoticeCheck, is_national_holiday, lima_date
 
 CAL = BusinessCalendar()
 
@@ -36,6 +39,39 @@ CAL = BusinessCalendar()
 def test_national_holidays_are_not_business_days(holiday: date) -> None:
     assert CAL.is_holiday(holiday)
     assert not CAL.is_business_day(holiday)
+
+
+def test_the_written_table_is_what_the_holidays_package_lists() -> None:
+    import holidays
+
+    years = range(peru_holidays.FIRST_YEAR, peru_holidays.LAST_YEAR + 1)
+    listed = set(holidays.country_holidays("PE", years=years))
+    tabled = {d for d in _every_day(years) if is_national_holiday(d)}
+    assert tabled == listed, "run scripts/national_holidays.py: the package lists other holidays now"
+
+
+def test_years_outside_the_table_ask_the_package() -> None:
+    assert peru_holidays.LAST_YEAR < 2071
+    assert is_national_holiday(date(2071, 7, 28))  # Fiestas Patrias
+    assert not is_national_holiday(date(2071, 7, 27))
+    assert is_national_holiday(date(2005, 12, 8))
+
+
+def test_checking_a_tabled_date_imports_no_country_modules() -> None:
+    """Asking `holidays` for Peru imports all ~250 countries (8.7 MB in the bot process)."""
+    code = (
+        "import sys; from datetime import date; "
+        "from bot.workflows.business_days import BusinessCalendar; "
+        "assert BusinessCalendar().is_holiday(date(2026, 7, 28)); "
+        "print(sum(m.startswith('holidays.countries') for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0"
+
+
+def _every_day(years: range) -> list[date]:
+    first, last = date(years.start, 1, 1), date(years.stop - 1, 12, 31)
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def test_flag_day_is_a_holiday_only_from_2024() -> None:
