@@ -28,12 +28,13 @@ def chat(sessionmaker: async_sessionmaker[AsyncSession], catalogs: Catalogs) -> 
 
 
 def sent_files(requests: list[Any], uid: int) -> list[tuple[str, str]]:
-    """(method, file id) of every file sent to that chat."""
+    """(Bot API method, file id) of every file sent to that chat."""
     fields = {SendPhoto: "photo", SendVoice: "voice", SendVideo: "video", SendDocument: "document"}
     return [
-        (type(r).__name__, str(getattr(r, fields[type(r)])))
+        (r.__api_method__, str(getattr(r, field)))
         for r in requests
-        if type(r) in fields and int(r.chat_id) == uid
+        for kind, field in fields.items()
+        if isinstance(r, kind) and int(r.chat_id) == uid
     ]
 
 
@@ -93,20 +94,20 @@ async def test_photo_voice_and_video_evidence_open_with_their_own_method(
         ]
 
         sent = await rosa.press(photo[1])
-        assert sent_files(sent, 700) == [("SendPhoto", "PHOTO-TALLER")]
+        assert sent_files(sent, 700) == [("sendPhoto", "PHOTO-TALLER")]
         assert "Evidencia del acuerdo CUS-2026-001: foto" in plain(rosa.last)
         sent = await rosa.press(voice[1])
-        assert sent_files(sent, 700) == [("SendVoice", "VOICE-ACTA")]
+        assert sent_files(sent, 700) == [("sendVoice", "VOICE-ACTA")]
         assert "Evidencia del acuerdo CUS-2026-001: nota de voz" in plain(rosa.last)
         sent = await rosa.press(video[1])
-        assert sent_files(sent, 700) == [("SendVideo", "VIDEO-FERIA")]
+        assert sent_files(sent, 700) == [("sendVideo", "VIDEO-FERIA")]
 
         # The liaison, reading Quechua, opens the photo too; the caption names it in Quechua.
         await wayta.press(ui.AgOpenCB(agreement_id=aid).pack())
         label, data = evidence_buttons(chat, 701)[0]
         assert label == "📎 23/11/26 p'unchawpa " + qu.gettext("foto")
         sent = await wayta.press(data)
-        assert sent_files(sent, 701) == [("SendPhoto", "PHOTO-TALLER")]
+        assert sent_files(sent, 701) == [("sendPhoto", "PHOTO-TALLER")]
         caption = qu.gettext(
             "Evidencia del acuerdo <b>{code}</b>: {name}", code="CUS-2026-001", name=qu.gettext("foto")
         )
