@@ -24,9 +24,9 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -64,6 +64,8 @@ from bot.workflows.outbox import (
 )
 from bot.workflows.screens import record_screen
 from db.models import OutboxMessage, Priority
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 # While a notice waits for its turn, how often the sender looks for replies committed meanwhile.
@@ -129,15 +131,32 @@ class OutboxSender:
         """Send everything due now (tests; and the flush at shutdown, until `deadline`)."""
         total = 0
         while deadline is None or time.monotonic() < deadline:
-            sent = await self.send_due()
+            sent = await self._once_more_if_lost(self.send_due)
             if sent == 0:
                 break
             total += sent
         return total
 
     async def pending(self) -> int:
-        async with self.sessionmaker() as db:
-            return await count_open(db)
+        async def count() -> int:
+            async with self.sessionmaker() as db:
+                return await count_open(db)
+
+        return await self._once_more_if_lost(count)
+
+    async def _once_more_if_lost(self, call: Callable[[], Awaitable[T]]) -> T:
+        """The database dropped a connection while it sat in the pool (a restart, a killed backend):
+        its next use fails, and the pool then replaces every connection it holds. There is no
+        pre-ping (bot/app.py), so the flush at shutdown tries once more rather than exit on it."""
+        try:
+            return await call()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            log.warning(
+                "outbox sender %s: database connection lost (%s); trying again", self.name, error.orig
+            )
+            return await call()
 
     async def send_due(self, stop: asyncio.Event | None = None) -> int:
         rows = deque(await self._claim(Priority.NOTICE))
