@@ -69,7 +69,8 @@ def test_sending_and_editing_build_no_validator_for_a_whole_message() -> None:
         "from bot.delivery_calls import _SendMessage; "
         "s = TelegramSession(); b = Bot('1:A', session=s); "
         "m = {'message_id': 7, 'date': 1, 'chat': {'id': 5, 'type': 'private'}, 'text': 'Hola'}; "
-        "s.check_response(b, _SendMessage(chat_id=5, text='Hola'), 200, json.dumps({'ok': True, 'result': m})); "
+        "r = json.dumps({'ok': True, 'result': m}); "
+        "s.check_response(b, _SendMessage(chat_id=5, text='Hola'), 200, r); "
         "print(isinstance(Message.__pydantic_validator__, MockValSer))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -75,10 +75,14 @@ async def test_100_acceptances_at_once_through_the_dispatcher_welcome_everyone_o
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    issued = datetime.now(UTC)
     async with pg() as db, db.begin():
         cus, _ = await create_commission(db, "CUS", now=NOW)
         tokens = [
-            (await issue_invitation(db, cus, Role.OBSERVER, now=NOW, invitee_name=f"Persona {n:03d}")).token
+            # Issued now: the handlers redeem on the wall clock, and NOW's invitations expired on 7 Dec.
+            (
+                await issue_invitation(db, cus, Role.OBSERVER, now=issued, invitee_name=f"Persona {n:03d}")
+            ).token
             for n in range(PEOPLE)
         ]
     before = await audit_count(pg)
