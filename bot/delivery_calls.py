@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -30,62 +30,36 @@ from db.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 
-# Telegram answers a send or an edit with the whole Message, and the sender keeps only its id. These
-# requests are aiogram's own, read back as a MessageId: validating the whole Message took a
-# validator for every type a message can hold, built once per result type (~3 MB each in the bot
-# process), and more time per message than the rest of reading the answer.
-def _deferred(request: type[TelegramMethod[Any]]) -> ConfigDict:
-    """The request's own settings, its validator built when first used, not at import."""
-    return ConfigDict(**request.model_config, defer_build=True)
+Request = TypeVar("Request", bound=TelegramMethod[Any])
 
 
-class _SendMessage(SendMessage):
-    model_config = _deferred(SendMessage)
-    __returning__ = MessageId  # type: ignore[assignment]
+def _read_back_as_id(request: type[Request], returning: Any = MessageId) -> type[Request]:
+    """aiogram's own request, its answer read as a MessageId.
+
+    Telegram answers a send or an edit with the whole Message, and the sender keeps only its id:
+    validating the whole Message took a validator for every type a message can hold, built once per
+    result type (~3 MB each in the bot process), and more time per message than the rest of reading
+    the answer. The request's own validator is built when first used, not at import (~3 MB more)."""
+    namespace = {
+        "__module__": __name__,
+        "__returning__": returning,
+        "model_config": ConfigDict(**request.model_config, defer_build=True),
+    }
+    return type(request.__name__, (request,), namespace)
 
 
-class _SendDocument(SendDocument):
-    model_config = _deferred(SendDocument)
-    __returning__ = MessageId  # type: ignore[assignment]
-
-
-class _SendPhoto(SendPhoto):
-    model_config = _deferred(SendPhoto)
-    __returning__ = MessageId  # type: ignore[assignment]
-
-
-class _SendVoice(SendVoice):
-    model_config = _deferred(SendVoice)
-    __returning__ = MessageId  # type: ignore[assignment]
-
-
-class _SendAudio(SendAudio):
-    model_config = _deferred(SendAudio)
-    __returning__ = MessageId  # type: ignore[assignment]
-
-
-class _SendVideo(SendVideo):
-    model_config = _deferred(SendVideo)
-    __returning__ = MessageId  # type: ignore[assignment]
-
-
-class _EditMessageText(EditMessageText):
-    model_config = _deferred(EditMessageText)
-    __returning__ = MessageId | bool
-
-
-class _EditMessageReplyMarkup(EditMessageReplyMarkup):
-    model_config = _deferred(EditMessageReplyMarkup)
-    __returning__ = MessageId | bool
-
+_SendMessage = _read_back_as_id(SendMessage)
+# An edit of an inline message answers `true`.
+_EditMessageText = _read_back_as_id(EditMessageText, MessageId | bool)
+_EditMessageReplyMarkup = _read_back_as_id(EditMessageReplyMarkup, MessageId | bool)
 
 # A queued file's method (db/models/delivery.py SEND_FILE) → its request, and the field for the file.
 FILE_SENDERS: dict[str, tuple[type[TelegramMethod[Any]], str]] = {
-    "sendDocument": (_SendDocument, "document"),
-    "sendPhoto": (_SendPhoto, "photo"),
-    "sendVoice": (_SendVoice, "voice"),
-    "sendAudio": (_SendAudio, "audio"),
-    "sendVideo": (_SendVideo, "video"),
+    "sendDocument": (_read_back_as_id(SendDocument), "document"),
+    "sendPhoto": (_read_back_as_id(SendPhoto), "photo"),
+    "sendVoice": (_read_back_as_id(SendVoice), "voice"),
+    "sendAudio": (_read_back_as_id(SendAudio), "audio"),
+    "sendVideo": (_read_back_as_id(SendVideo), "video"),
 }
 
 # Telegram's 400s that say an edit or a deletion has nothing to do ("unchanged") or no message
