@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.workflows.membership.commissions import create_commission
@@ -76,7 +77,8 @@ async def test_a_redelivered_update_is_answered_once(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite+aiosqlite:///{database}")
     async with make_sessionmaker(engine)() as db, db.begin():
         cus, _ = await create_commission(db, "CUS", now=NOW)
-        token = (await issue_invitation(db, cus, Role.OBSERVER, now=NOW)).token
+        # Issued now: the bot redeems on the wall clock, and NOW's invitations expired on 7 Dec.
+        token = (await issue_invitation(db, cus, Role.OBSERVER, now=datetime.now(UTC))).token
     await engine.dispose()
     async with BotApiDouble() as double:
         bot = await start_bot(environment(double, database), tmp_path / "bot.log")

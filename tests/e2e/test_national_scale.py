@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -107,7 +108,8 @@ async def test_two_processes_share_outbox_leader_and_webhook(national_database: 
         for chat in CHATS:
             await enqueue_text(db, chat, f"Aviso para {chat}", now=NOW)
         cus, _ = await create_commission(db, "CUS", now=NOW)
-        token = (await issue_invitation(db, cus, Role.OBSERVER, now=NOW)).token
+        # Issued now: the bot redeems on the wall clock, and NOW's invitations expired on 7 Dec.
+        token = (await issue_invitation(db, cus, Role.OBSERVER, now=datetime.now(UTC))).token
     await engine.dispose()
 
     async with BotApiDouble() as double:
